@@ -1,0 +1,9 @@
+//! libzmq 4.3.x rewritten in Rust, exported at the C ABI as `libzmq.so.5`.
+//!
+//! Layers (each uses only those below it): `ffi` (the C ABI) → `ctx`,
+//! `socket` → `routing` → `pipe`, `mailbox` → `msg`, `error`.
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod error;
+pub mod ffi;
+pub mod util;

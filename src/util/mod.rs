@@ -1,0 +1,8 @@
+//! Small self-contained facilities behind the utility calls of the C API.
+
+pub mod atomic_counter;
+pub mod curve;
+pub mod stopwatch;
+pub mod thread;
+pub mod timers;
+pub mod z85;
