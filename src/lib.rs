@@ -6,4 +6,10 @@
 
 pub mod error;
 pub mod ffi;
+pub mod mailbox;
+pub mod msg;
+pub mod ctx;
+pub mod pipe;
+pub mod routing;
+pub mod socket;
 pub mod util;

@@ -1,0 +1,175 @@
+//! Endpoint parsing and the inproc transport: bind/connect in either order,
+//! unbind/disconnect. Other transports arrive with the wire work.
+
+use super::{InprocBinding, PendingConnect};
+use crate::error::{Error, Result};
+use crate::mailbox::Command;
+use crate::pipe::{pipe_pair, PipeParams};
+use crate::socket::base::{Base, Core};
+
+/// Socket types whose CONFLATE option takes effect.
+fn effective_conflate(b: &Base) -> bool {
+    b.options.conflate && matches!(b.options.socket_type, 1 | 2 | 5 | 7 | 8)
+}
+
+/// Splits `proto://address`, checking what libzmq checks first.
+pub fn parse_endpoint(addr: &str) -> Result<(&str, &str)> {
+    let (proto, rest) = addr.split_once("://").ok_or(Error::EINVAL)?;
+    if proto.is_empty() || rest.is_empty() {
+        return Err(Error::EINVAL);
+    }
+    Ok((proto, rest))
+}
+
+/// Rejects transports we do not (yet) provide, with libzmq's errno.
+fn check_protocol(proto: &str, socket_type: i32) -> Result<()> {
+    match proto {
+        "inproc" => Ok(()),
+        // udp exists in libzmq only for RADIO/DISH/DGRAM.
+        "udp" if !matches!(socket_type, 14 | 15 | 18) => Err(Error::ENOCOMPATPROTO),
+        _ => Err(Error::EPROTONOSUPPORT),
+    }
+}
+
+fn binding_of(b: &Base) -> InprocBinding {
+    InprocBinding {
+        socket_id: b.id,
+        mailbox: b.mailbox.clone(),
+        sndhwm: b.options.sndhwm,
+        rcvhwm: b.options.rcvhwm,
+        routing_id: b.options.routing_id.clone(),
+        recv_routing_id: b.options.recv_routing_id,
+        socket_type: b.options.socket_type,
+    }
+}
+
+fn sum_hwm(a: i32, b: i32) -> u64 {
+    if a == 0 || b == 0 {
+        0
+    } else {
+        (a as u64) + (b as u64)
+    }
+}
+
+pub fn bind(core: &mut Core, addr: &str) -> Result<()> {
+    let (proto, name) = parse_endpoint(addr)?;
+    check_protocol(proto, core.base.options.socket_type)?;
+    let me = binding_of(&core.base);
+    let pending = core.base.ctx.register_endpoint(addr, me.clone())?;
+    core.base.bound.push(addr.to_owned());
+    core.base.last_endpoint = addr.to_owned();
+    let _ = name;
+    for pc in pending {
+        connect_pending(core, pc, &me);
+    }
+    Ok(())
+}
+
+/// Completes a connect that was waiting for this bind.
+fn connect_pending(core: &mut Core, pc: PendingConnect, me: &InprocBinding) {
+    let PendingConnect { mut bind_end, connector, connect_end_id } = pc;
+    if !me.recv_routing_id {
+        // The connector always sends its id when it cannot know we ignore it.
+        let _ = bind_end.read();
+    }
+    if !effective_conflate(&core.base) {
+        connector.mailbox.send(Command::HwmBoost(connect_end_id, me.sndhwm as u64, me.rcvhwm as u64));
+        bind_end.set_hwms_boost(connector.sndhwm as u64, connector.rcvhwm as u64);
+        bind_end.set_hwms(me.rcvhwm as u64, me.sndhwm as u64);
+    }
+    if connector.recv_routing_id {
+        Base::send_routing_id(&mut bind_end, &me.routing_id);
+    }
+    core.attach_pipe(bind_end, false, false);
+}
+
+pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
+    let (proto, _name) = parse_endpoint(addr)?;
+    check_protocol(proto, core.base.options.socket_type)?;
+    let me = binding_of(&core.base);
+    let conflate = effective_conflate(&core.base);
+    let ctx = core.base.ctx.clone();
+    let peer = ctx.find_endpoint(addr);
+    let (snd, rcv) = match &peer {
+        Some(p) => (sum_hwm(me.sndhwm, p.rcvhwm), sum_hwm(me.rcvhwm, p.sndhwm)),
+        None => (me.sndhwm as u64, me.rcvhwm as u64),
+    };
+    let (snd, rcv) = if conflate { (0, 0) } else { (snd, rcv) };
+    let (mut mine, mut theirs) = pipe_pair(
+        PipeParams { out_hwm: snd, in_hwm: rcv, conflate },
+        PipeParams { out_hwm: rcv, in_hwm: snd, conflate },
+    );
+    mine.endpoint = addr.to_owned();
+    theirs.endpoint = addr.to_owned();
+    if let Some(p) = &peer {
+        if !conflate {
+            mine.set_hwms_boost(p.sndhwm as u64, p.rcvhwm as u64);
+            theirs.set_hwms_boost(me.sndhwm as u64, me.rcvhwm as u64);
+        }
+    }
+    match peer {
+        Some(p) => {
+            if p.recv_routing_id {
+                Base::send_routing_id(&mut mine, &me.routing_id);
+            }
+            if me.recv_routing_id {
+                Base::send_routing_id(&mut theirs, &p.routing_id);
+            }
+            p.mailbox.send(Command::Bind(Box::new(theirs)));
+        }
+        None => {
+            Base::send_routing_id(&mut mine, &me.routing_id);
+            let pc = PendingConnect { bind_end: theirs, connector: me.clone(), connect_end_id: mine.id() };
+            if let Err((pc, p)) = ctx.pend_connection(addr, pc) {
+                // Bound meanwhile: hand the end over as the binder would have.
+                let PendingConnect { mut bind_end, .. } = pc;
+                if !p.recv_routing_id {
+                    let _ = bind_end.read();
+                }
+                if me.recv_routing_id {
+                    Base::send_routing_id(&mut bind_end, &p.routing_id);
+                }
+                p.mailbox.send(Command::Bind(Box::new(bind_end)));
+            }
+        }
+    }
+    core.attach_pipe(mine, false, true);
+    core.base.last_endpoint = addr.to_owned();
+    core.base.options.connected = true;
+    Ok(())
+}
+
+/// zmq_unbind and zmq_disconnect: drop a bound name, or else terminate the
+/// pipes this socket connected through that endpoint. ENOENT if neither.
+pub fn term_endpoint(core: &mut Core, addr: &str) -> Result<()> {
+    let (proto, _) = parse_endpoint(addr)?;
+    check_protocol(proto, core.base.options.socket_type)?;
+    if let Some(i) = core.base.bound.iter().position(|n| n == addr) {
+        if core.base.ctx.unregister_endpoint(addr, core.base.id) {
+            core.base.bound.remove(i);
+            return Ok(());
+        }
+    }
+    let mut found = false;
+    for s in core.base.pipes.slots() {
+        let p = core.base.pipes.get(s);
+        if p.locally_initiated && p.endpoint == addr {
+            core.base.pipes.terminate(s);
+            found = true;
+        }
+    }
+    core.sweep();
+    if found {
+        Ok(())
+    } else {
+        Err(Error::ENOENT)
+    }
+}
+
+pub fn unbind(core: &mut Core, addr: &str) -> Result<()> {
+    term_endpoint(core, addr)
+}
+
+pub fn disconnect(core: &mut Core, addr: &str) -> Result<()> {
+    term_endpoint(core, addr)
+}

@@ -1,0 +1,244 @@
+//! A socket's command inbox: a queue of [`Command`]s plus an eventfd that is
+//! signalled only when a command arrives while the owner was asleep.
+//!
+//! The eventfd is what `ZMQ_FD` returns; its edge-triggered behaviour is the
+//! same as libzmq's: one signal per asleep period, consumed by the owner the
+//! next time it looks for commands.
+
+use crate::error::{Error, Result};
+use crate::pipe::{Pipe, PipeId};
+use parking_lot::{Condvar, Mutex};
+use std::collections::VecDeque;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// What one thread asks of a socket owned by another.
+pub enum Command {
+    /// The peer wrote into a pipe whose reader (us) had gone to sleep.
+    ActivateRead(PipeId),
+    /// The peer read down to the low-water mark; it has read this many messages.
+    ActivateWrite(PipeId, u64),
+    /// The peer closed its end of the pipe.
+    PipeTerm(PipeId),
+    /// An inproc bind met our earlier connect: add the peer's marks to ours
+    /// (its SNDHWM, its RCVHWM).
+    HwmBoost(PipeId, u64, u64),
+    /// A new pipe for us to attach (an inproc connect reached our bind).
+    Bind(Box<Pipe>),
+    /// The context is terminating: blocking calls return ETERM from now on.
+    Stop,
+}
+
+struct State {
+    cmds: VecDeque<Command>,
+    asleep: bool,
+    generation: u64,
+    cond_waiters: usize,
+}
+
+/// A multi-producer, single-consumer command queue with a wakeup fd.
+pub struct Mailbox {
+    state: Mutex<State>,
+    cond: Condvar,
+    signaled: AtomicBool,
+    efd: OwnedFd,
+}
+
+impl Mailbox {
+    pub fn new() -> Result<Mailbox> {
+        // SAFETY: plain syscall; the result is checked before use.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        if fd < 0 {
+            return Err(Error::last_os());
+        }
+        Ok(Mailbox {
+            state: Mutex::new(State {
+                cmds: VecDeque::new(),
+                asleep: true,
+                generation: 0,
+                cond_waiters: 0,
+            }),
+            cond: Condvar::new(),
+            signaled: AtomicBool::new(false),
+            // SAFETY: fd is a fresh descriptor we own.
+            efd: unsafe { OwnedFd::from_raw_fd(fd) },
+        })
+    }
+
+    /// The descriptor behind `ZMQ_FD`.
+    pub fn fd(&self) -> RawFd {
+        self.efd.as_raw_fd()
+    }
+
+    /// Queues a command; wakes the owner if it was asleep.
+    pub fn send(&self, cmd: Command) {
+        let mut st = self.state.lock();
+        st.cmds.push_back(cmd);
+        st.generation += 1;
+        let wake = std::mem::replace(&mut st.asleep, false);
+        let notify = st.cond_waiters > 0;
+        drop(st);
+        if wake {
+            let one: u64 = 1;
+            // SAFETY: writes 8 bytes from a local to our own eventfd.
+            unsafe { libc::write(self.efd.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
+            self.signaled.store(true, Ordering::Release);
+        }
+        if notify {
+            self.cond.notify_all();
+        }
+    }
+
+    /// Takes the next command without blocking. `active` is the owner's own
+    /// flag (false once it found the queue empty and went to sleep).
+    pub fn try_recv(&self, active: &mut bool) -> Option<Command> {
+        if *active {
+            let mut st = self.state.lock();
+            if let Some(c) = st.cmds.pop_front() {
+                return Some(c);
+            }
+            st.asleep = true;
+            *active = false;
+            return None;
+        }
+        if !self.signaled.load(Ordering::Acquire) {
+            return None;
+        }
+        self.signaled.store(false, Ordering::Relaxed);
+        self.consume_signal();
+        *active = true;
+        let mut st = self.state.lock();
+        let c = st.cmds.pop_front();
+        if c.is_none() {
+            st.asleep = true;
+            *active = false;
+        }
+        c
+    }
+
+    fn consume_signal(&self) {
+        let mut v: u64 = 0;
+        // SAFETY: reads 8 bytes into a local from our own non-blocking eventfd.
+        unsafe { libc::read(self.efd.as_raw_fd(), &mut v as *mut u64 as *mut libc::c_void, 8) };
+    }
+
+    /// Whether a signal is pending (the owner may have commands to read).
+    pub fn is_signaled(&self) -> bool {
+        self.signaled.load(Ordering::Acquire)
+    }
+
+    /// Blocks until the eventfd is signalled or `deadline` passes (`None`:
+    /// forever). Returns whether a signal is pending; EINTR on a signal.
+    pub fn wait(&self, deadline: Option<Instant>) -> Result<bool> {
+        loop {
+            if self.signaled.load(Ordering::Acquire) {
+                return Ok(true);
+            }
+            let timeout = match deadline {
+                None => -1,
+                Some(d) => {
+                    let now = Instant::now();
+                    if d <= now {
+                        return Ok(false);
+                    }
+                    let ms = (d - now).as_micros().div_ceil(1000);
+                    ms.min(i32::MAX as u128) as i32
+                }
+            };
+            let mut pfd = libc::pollfd { fd: self.efd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+            // SAFETY: one valid pollfd on the stack.
+            let rc = unsafe { libc::poll(&mut pfd, 1, timeout) };
+            if rc < 0 {
+                let e = Error::last_os();
+                if e == Error::EINTR {
+                    return Err(e);
+                }
+                return Err(e);
+            }
+            if rc == 0 && deadline.is_some() && Instant::now() >= deadline.unwrap_or_else(Instant::now) {
+                return Ok(false);
+            }
+            if rc > 0 {
+                // The writer sets `signaled` right after writing the fd.
+                while !self.signaled.load(Ordering::Acquire) {
+                    std::hint::spin_loop();
+                }
+                return Ok(true);
+            }
+        }
+    }
+
+    /// A counter bumped by every command; thread-safe sockets wait on it.
+    pub fn generation(&self) -> u64 {
+        self.state.lock().generation
+    }
+
+    /// Waits until the generation moves past `seen` or `deadline` passes.
+    pub fn wait_generation(&self, seen: u64, deadline: Option<Instant>) -> bool {
+        let mut st = self.state.lock();
+        while st.generation == seen {
+            st.cond_waiters += 1;
+            let timed_out = match deadline {
+                None => {
+                    self.cond.wait(&mut st);
+                    false
+                }
+                Some(d) => self.cond.wait_until(&mut st, d).timed_out(),
+            };
+            st.cond_waiters -= 1;
+            if timed_out {
+                return st.generation != seen;
+            }
+        }
+        true
+    }
+
+    /// Wakes every thread blocked in `wait_generation` (used when the socket
+    /// state changes under them, e.g. a message became available).
+    pub fn bump(&self) {
+        let mut st = self.state.lock();
+        st.generation += 1;
+        let notify = st.cond_waiters > 0;
+        drop(st);
+        if notify {
+            self.cond.notify_all();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fd_readable(fd: RawFd) -> bool {
+        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        // SAFETY: one valid pollfd.
+        unsafe { libc::poll(&mut pfd, 1, 0) == 1 }
+    }
+
+    #[test]
+    fn signals_once_per_sleep() {
+        let mb = Mailbox::new().unwrap();
+        let mut active = false;
+        assert!(mb.try_recv(&mut active).is_none());
+        mb.send(Command::Stop);
+        assert!(fd_readable(mb.fd()));
+        mb.send(Command::Stop);
+        assert!(matches!(mb.try_recv(&mut active), Some(Command::Stop)));
+        assert!(!fd_readable(mb.fd()), "reading consumes the edge");
+        assert!(matches!(mb.try_recv(&mut active), Some(Command::Stop)));
+        assert!(mb.try_recv(&mut active).is_none());
+        assert!(!active);
+        mb.send(Command::Stop);
+        assert!(fd_readable(mb.fd()), "a new edge after sleeping again");
+    }
+
+    #[test]
+    fn wait_times_out() {
+        let mb = Mailbox::new().unwrap();
+        let d = Instant::now() + std::time::Duration::from_millis(20);
+        assert!(!mb.wait(Some(d)).unwrap());
+        assert!(Instant::now() >= d);
+    }
+}

@@ -1,0 +1,528 @@
+//! Bounded message pipes between two sockets (or a socket and a session).
+//!
+//! A pipe is a pair of queues, one per direction, shared by two [`Pipe`]
+//! ends. The writer batches: frames of an unfinished message stay in the
+//! writer's own buffer and are published in one locked append when the
+//! message is complete. The reader takes the whole published queue in one
+//! locked swap and then reads without synchronisation. A reader that finds
+//! nothing marks itself asleep; only then does the next flush send it an
+//! `ActivateRead` command, so a busy pipe costs no wakeups.
+//!
+//! Flow control follows libzmq: a writer may have `hwm` messages outstanding
+//! (written minus what the reader last reported); the reader reports every
+//! `lwm` messages with an `ActivateWrite` command.
+
+pub mod table;
+
+use crate::mailbox::{Command, Mailbox};
+use crate::msg::{self, Msg};
+use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Identifies one end of a pipe, unique in the process.
+pub type PipeId = u64;
+
+static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// libzmq's largest gap between high- and low-water marks.
+const MAX_WM_DELTA: u64 = 1024;
+
+fn compute_lwm(hwm: u64) -> u64 {
+    if hwm > MAX_WM_DELTA * 2 {
+        hwm - MAX_WM_DELTA
+    } else {
+        hwm.div_ceil(2)
+    }
+}
+
+struct Queue {
+    items: VecDeque<Msg>,
+    reader_asleep: bool,
+}
+
+struct Owner {
+    mailbox: Option<Arc<Mailbox>>,
+    /// Commands that arrived before this end had an owner.
+    pending: Vec<Command>,
+    gone: bool,
+}
+
+/// The state both ends share.
+struct Core {
+    /// `queues[s]` is written by side `s` and read by the other side.
+    queues: [Mutex<Queue>; 2],
+    owners: [Mutex<Owner>; 2],
+    ids: [PipeId; 2],
+    /// `conflate[r]`: the queue read by side `r` keeps only its newest message.
+    conflate: [bool; 2],
+}
+
+/// Where an end stands in the termination handshake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PipeState {
+    Active,
+    /// The peer asked to close; we read what is left up to its delimiter.
+    WaitingForDelimiter,
+    /// Finished: the owning socket must forget this pipe.
+    Terminated,
+}
+
+/// Options of one side that shape a new pipe.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PipeParams {
+    /// Messages this end may have outstanding towards the peer (0: unlimited).
+    pub out_hwm: u64,
+    /// Messages the peer may have outstanding towards this end (0: unlimited).
+    pub in_hwm: u64,
+    /// A single-slot queue keeping only the newest message (ZMQ_CONFLATE).
+    pub conflate: bool,
+}
+
+/// One end of a pipe, owned by one socket.
+pub struct Pipe {
+    core: Arc<Core>,
+    side: usize,
+    inbuf: VecDeque<Msg>,
+    outbuf: Vec<Msg>,
+    /// Frames at the front of `outbuf` that form complete messages.
+    complete: usize,
+    in_active: bool,
+    out_active: bool,
+    state: PipeState,
+    delay: bool,
+    hwm: u64,
+    lwm: u64,
+    in_hwmboost: Option<u64>,
+    out_hwmboost: Option<u64>,
+    msgs_read: u64,
+    msgs_written: u64,
+    peers_msgs_read: u64,
+    /// The routing id a ROUTER gave this pipe.
+    pub routing_id: Vec<u8>,
+    /// The peer's announced routing id (its ZMQ_ROUTING_ID).
+    pub peer_routing_id: Vec<u8>,
+    /// A SERVER's numeric id for this peer.
+    pub server_id: u32,
+    /// The endpoint this pipe was made for (for unbind/disconnect).
+    pub endpoint: String,
+    /// Whether this end was made by a connect (vs. a bind).
+    pub locally_initiated: bool,
+}
+
+/// Makes a connected pair of ends: `.0` for the side with `a`, `.1` for `b`.
+pub fn pipe_pair(a: PipeParams, b: PipeParams) -> (Pipe, Pipe) {
+    let core = Arc::new(Core {
+        queues: [
+            Mutex::new(Queue { items: VecDeque::new(), reader_asleep: false }),
+            Mutex::new(Queue { items: VecDeque::new(), reader_asleep: false }),
+        ],
+        owners: [
+            Mutex::new(Owner { mailbox: None, pending: Vec::new(), gone: false }),
+            Mutex::new(Owner { mailbox: None, pending: Vec::new(), gone: false }),
+        ],
+        ids: [
+            NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed),
+            NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed),
+        ],
+        conflate: [a.conflate, b.conflate],
+    });
+    let mk = |side: usize, p: PipeParams| Pipe {
+        core: core.clone(),
+        side,
+        inbuf: VecDeque::new(),
+        outbuf: Vec::new(),
+        complete: 0,
+        in_active: true,
+        out_active: true,
+        state: PipeState::Active,
+        delay: true,
+        hwm: p.out_hwm,
+        lwm: compute_lwm(p.in_hwm),
+        in_hwmboost: None,
+        out_hwmboost: None,
+        msgs_read: 0,
+        msgs_written: 0,
+        peers_msgs_read: 0,
+        routing_id: Vec::new(),
+        peer_routing_id: Vec::new(),
+        server_id: 0,
+        endpoint: String::new(),
+        locally_initiated: false,
+    };
+    (mk(0, a), mk(1, b))
+}
+
+impl Pipe {
+    /// This end's id (commands about this end carry it).
+    pub fn id(&self) -> PipeId {
+        self.core.ids[self.side]
+    }
+
+    pub fn state(&self) -> PipeState {
+        self.state
+    }
+
+    pub fn is_terminated(&self) -> bool {
+        self.state == PipeState::Terminated
+    }
+
+    /// Gives this end an owner; commands that waited for one are returned
+    /// for the new owner to process.
+    pub fn set_owner(&mut self, mb: Arc<Mailbox>) -> Vec<Command> {
+        let mut o = self.core.owners[self.side].lock();
+        o.mailbox = Some(mb);
+        std::mem::take(&mut o.pending)
+    }
+
+    /// Don't keep reading pending messages when the peer closes: for sockets
+    /// that never read from this pipe.
+    pub fn set_nodelay(&mut self) {
+        self.delay = false;
+    }
+
+    fn send_to_peer(&self, cmd: Command) {
+        let mut o = self.core.owners[1 - self.side].lock();
+        if o.gone {
+            return;
+        }
+        match &o.mailbox {
+            Some(mb) => {
+                let mb = mb.clone();
+                drop(o);
+                mb.send(cmd);
+            }
+            None => o.pending.push(cmd),
+        }
+    }
+
+    fn peer_id(&self) -> PipeId {
+        self.core.ids[1 - self.side]
+    }
+
+    // ---- reading ----
+
+    fn fetch(&mut self) -> bool {
+        if !self.inbuf.is_empty() {
+            return true;
+        }
+        let mut q = self.core.queues[1 - self.side].lock();
+        if q.items.is_empty() {
+            q.reader_asleep = true;
+            return false;
+        }
+        std::mem::swap(&mut q.items, &mut self.inbuf);
+        true
+    }
+
+    fn readable_state(&self) -> bool {
+        matches!(self.state, PipeState::Active | PipeState::WaitingForDelimiter)
+    }
+
+    /// Whether a message can be read now. Going to sleep on an empty pipe
+    /// makes the next write send us `ActivateRead`.
+    pub fn check_read(&mut self) -> bool {
+        if !self.in_active || !self.readable_state() {
+            return false;
+        }
+        if !self.fetch() {
+            self.in_active = false;
+            return false;
+        }
+        if self.inbuf.front().is_some_and(Msg::is_delimiter) {
+            self.inbuf.pop_front();
+            self.process_delimiter();
+            return false;
+        }
+        true
+    }
+
+    /// Reads one frame.
+    pub fn read(&mut self) -> Option<Msg> {
+        if !self.check_read() {
+            return None;
+        }
+        let m = self.inbuf.pop_front()?;
+        if !m.more() && m.flags() & msg::ROUTING_ID == 0 {
+            self.msgs_read += 1;
+            if self.lwm > 0 && self.msgs_read % self.lwm == 0 {
+                self.send_to_peer(Command::ActivateWrite(self.peer_id(), self.msgs_read));
+            }
+        }
+        Some(m)
+    }
+
+    fn process_delimiter(&mut self) {
+        self.terminate_now();
+    }
+
+    /// Our owner processed `ActivateRead` for this end.
+    pub fn activate_read(&mut self) -> bool {
+        if !self.in_active && self.readable_state() {
+            self.in_active = true;
+            return true;
+        }
+        false
+    }
+
+    // ---- writing ----
+
+    fn full(&self) -> bool {
+        self.hwm > 0 && self.msgs_written - self.peers_msgs_read >= self.hwm
+    }
+
+    /// Whether a frame can be written now (state and high-water mark).
+    pub fn check_write(&mut self) -> bool {
+        if !self.out_active || self.state != PipeState::Active {
+            return false;
+        }
+        if self.full() {
+            self.out_active = false;
+            return false;
+        }
+        true
+    }
+
+    /// Whether writing would succeed, without changing state.
+    pub fn check_hwm(&self) -> bool {
+        !self.full()
+    }
+
+    /// Writes one frame; hands it back if the pipe cannot take it.
+    pub fn write(&mut self, m: Msg) -> Result<(), Msg> {
+        if !self.check_write() {
+            return Err(m);
+        }
+        let done = !m.more() && m.flags() & msg::ROUTING_ID == 0;
+        let boundary = !m.more();
+        self.outbuf.push(m);
+        if done {
+            self.msgs_written += 1;
+        }
+        if boundary {
+            self.complete = self.outbuf.len();
+        }
+        Ok(())
+    }
+
+    /// Publishes everything written, including a lone routing-id frame.
+    pub fn flush_all(&mut self) {
+        self.complete = self.outbuf.len();
+        self.flush();
+    }
+
+    /// Drops the frames of an unfinished message.
+    pub fn rollback(&mut self) {
+        self.outbuf.truncate(self.complete);
+    }
+
+    /// Publishes the complete messages written so far.
+    pub fn flush(&mut self) {
+        if self.complete == 0 || self.state == PipeState::Terminated {
+            return;
+        }
+        let wake = {
+            let mut q = self.core.queues[self.side].lock();
+            if self.core.conflate[1 - self.side] {
+                // Keep only the newest complete message.
+                q.items.clear();
+                let last = self.outbuf.drain(..self.complete).last();
+                q.items.extend(last);
+            } else {
+                q.items.extend(self.outbuf.drain(..self.complete));
+            }
+            std::mem::replace(&mut q.reader_asleep, false)
+        };
+        self.complete = 0;
+        if wake {
+            self.send_to_peer(Command::ActivateRead(self.peer_id()));
+        }
+    }
+
+    /// Our owner processed `ActivateWrite`; true if the pipe became writable.
+    pub fn activate_write(&mut self, msgs_read: u64) -> bool {
+        self.peers_msgs_read = msgs_read;
+        if !self.out_active && self.state == PipeState::Active {
+            self.out_active = true;
+            return true;
+        }
+        false
+    }
+
+    /// Sets the water marks from this side's options (`inhwm` for what we
+    /// read, `outhwm` for what we write), plus any boost from the peer.
+    pub fn set_hwms(&mut self, inhwm: u64, outhwm: u64) {
+        let mut in_ = inhwm;
+        let mut out = outhwm;
+        if let Some(b) = self.in_hwmboost {
+            in_ = if in_ == 0 || b == 0 { 0 } else { in_ + b };
+        }
+        if let Some(b) = self.out_hwmboost {
+            out = if out == 0 || b == 0 { 0 } else { out + b };
+        }
+        self.lwm = compute_lwm(in_);
+        self.hwm = out;
+    }
+
+    /// The peer socket's own marks, added on top of ours (inproc).
+    pub fn set_hwms_boost(&mut self, inhwmboost: u64, outhwmboost: u64) {
+        self.in_hwmboost = Some(inhwmboost);
+        self.out_hwmboost = Some(outhwmboost);
+    }
+
+    /// Whether any complete message sits unread in our inbound direction.
+    pub fn has_pending_inbound(&self) -> bool {
+        !self.inbuf.is_empty() || !self.core.queues[1 - self.side].lock().items.is_empty()
+    }
+
+    // ---- termination ----
+
+    fn terminate_now(&mut self) {
+        self.state = PipeState::Terminated;
+        self.in_active = false;
+        self.out_active = false;
+    }
+
+    /// Closes this end locally: the peer reads what we flushed, then sees the
+    /// end. After this the owner must forget the pipe.
+    pub fn terminate(&mut self) {
+        if self.state == PipeState::Terminated {
+            return;
+        }
+        self.rollback();
+        self.flush();
+        self.terminate_now();
+        {
+            let mut q = self.core.queues[self.side].lock();
+            q.items.push_back(Msg::delimiter());
+            q.reader_asleep = false;
+        }
+        self.send_to_peer(Command::PipeTerm(self.peer_id()));
+        let mut o = self.core.owners[self.side].lock();
+        o.gone = true;
+        o.mailbox = None;
+        o.pending.clear();
+    }
+
+    /// The peer closed its end (`PipeTerm`). Returns true if this end is now
+    /// terminated; otherwise pending messages are still to be read.
+    pub fn process_pipe_term(&mut self) -> bool {
+        if self.state == PipeState::Terminated {
+            return true;
+        }
+        self.out_active = false;
+        self.outbuf.clear();
+        self.complete = 0;
+        let only_delimiter = self.inbuf.front().is_none_or(Msg::is_delimiter) && {
+            let q = self.core.queues[1 - self.side].lock();
+            self.inbuf.is_empty() && q.items.front().is_none_or(Msg::is_delimiter)
+                || !self.inbuf.is_empty() && self.inbuf.front().is_some_and(Msg::is_delimiter)
+        };
+        if !self.delay || only_delimiter {
+            self.terminate_now();
+            true
+        } else {
+            self.state = PipeState::WaitingForDelimiter;
+            self.in_active = true;
+            false
+        }
+    }
+}
+
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(hwm: u64) -> PipeParams {
+        PipeParams { out_hwm: hwm, in_hwm: hwm, conflate: false }
+    }
+
+    #[test]
+    fn messages_flow_after_flush_only() {
+        let (mut a, mut b) = pipe_pair(params(10), params(10));
+        let mut m = Msg::from_slice(b"one");
+        m.set_more(true);
+        a.write(m).unwrap();
+        a.flush();
+        assert!(b.read().is_none(), "incomplete message is not published");
+        a.write(Msg::from_slice(b"two")).unwrap();
+        a.flush();
+        assert!(b.activate_read());
+        assert_eq!(b.read().unwrap().data(), b"one");
+        assert_eq!(b.read().unwrap().data(), b"two");
+        assert!(b.read().is_none());
+    }
+
+    #[test]
+    fn hwm_blocks_and_lwm_reopens() {
+        let (mut a, mut b) = pipe_pair(params(4), params(4));
+        let mb = Arc::new(Mailbox::new().unwrap());
+        assert!(a.set_owner(mb.clone()).is_empty());
+        for i in 0..4u8 {
+            a.write(Msg::from_slice(&[i])).unwrap();
+        }
+        a.flush();
+        assert!(a.write(Msg::from_slice(b"x")).is_err());
+        // lwm = 2: reading two messages reports to the writer.
+        b.read().unwrap();
+        b.read().unwrap();
+        let mut active = false;
+        match mb.try_recv(&mut active) {
+            Some(Command::ActivateWrite(id, n)) => {
+                assert_eq!(id, a.id());
+                assert_eq!(n, 2);
+                assert!(a.activate_write(n));
+            }
+            _ => panic!("expected ActivateWrite"),
+        }
+        assert!(a.write(Msg::from_slice(b"x")).is_ok());
+    }
+
+    #[test]
+    fn reader_asleep_gets_one_activation() {
+        let (mut a, mut b) = pipe_pair(params(0), params(0));
+        let mb = Arc::new(Mailbox::new().unwrap());
+        b.set_owner(mb.clone());
+        assert!(b.read().is_none());
+        a.write(Msg::from_slice(b"1")).unwrap();
+        a.flush();
+        a.write(Msg::from_slice(b"2")).unwrap();
+        a.flush();
+        let mut active = false;
+        assert!(matches!(mb.try_recv(&mut active), Some(Command::ActivateRead(id)) if id == b.id()));
+        assert!(mb.try_recv(&mut active).is_none());
+    }
+
+    #[test]
+    fn termination_delivers_pending_first() {
+        let (mut a, mut b) = pipe_pair(params(0), params(0));
+        a.write(Msg::from_slice(b"last words")).unwrap();
+        a.flush();
+        a.terminate();
+        assert!(!b.process_pipe_term());
+        assert_eq!(b.state(), PipeState::WaitingForDelimiter);
+        assert_eq!(b.read().unwrap().data(), b"last words");
+        assert!(b.read().is_none());
+        assert!(b.is_terminated());
+    }
+
+    #[test]
+    fn conflate_keeps_newest() {
+        let a_params = params(0);
+        let b_params = PipeParams { conflate: true, ..params(0) };
+        let (mut a, mut b) = pipe_pair(a_params, b_params);
+        for i in 0..5u8 {
+            a.write(Msg::from_slice(&[i])).unwrap();
+            a.flush();
+        }
+        assert_eq!(b.read().unwrap().data(), &[4]);
+        assert!(b.read().is_none());
+    }
+}

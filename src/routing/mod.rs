@@ -1,0 +1,9 @@
+//! Pure routing strategies, generic over a pipe slot number: load-balance,
+//! fair-queue, distribute, and the subscription tries.
+
+pub mod dist;
+pub mod fair_queue;
+pub mod indexed;
+pub mod load_balance;
+pub mod mtrie;
+pub mod trie;

@@ -1,0 +1,181 @@
+//! What every socket type shares: options, the pipe table, command
+//! processing, pipe attach/terminate, inproc endpoints, monitor events.
+
+use super::options::Options;
+use super::Behavior;
+use crate::ctx::CtxShared;
+use crate::error::Result;
+use crate::mailbox::{Command, Mailbox};
+use crate::msg::{self, Msg};
+use crate::pipe::table::PipeTable;
+use crate::pipe::Pipe;
+use crate::routing::indexed::Slot;
+use std::sync::Arc;
+
+/// The socket-type-independent state of a socket.
+pub struct Base {
+    pub options: Options,
+    pub pipes: PipeTable,
+    pub mailbox: Arc<Mailbox>,
+    pub ctx: Arc<CtxShared>,
+    /// The id the context knows this socket by.
+    pub id: u64,
+    mb_active: bool,
+    pub ctx_terminated: bool,
+    pub rcvmore: bool,
+    pub last_endpoint: String,
+    /// Inproc names this socket bound.
+    pub bound: Vec<String>,
+    pub monitor: Option<super::monitor::Monitor>,
+    pub thread_safe: bool,
+}
+
+impl Base {
+    pub fn new(options: Options, mailbox: Arc<Mailbox>, ctx: Arc<CtxShared>, id: u64, thread_safe: bool) -> Base {
+        Base {
+            options,
+            pipes: PipeTable::default(),
+            mailbox,
+            ctx,
+            id,
+            mb_active: false,
+            ctx_terminated: false,
+            rcvmore: false,
+            last_endpoint: String::new(),
+            bound: Vec::new(),
+            monitor: None,
+            thread_safe,
+        }
+    }
+
+    /// Takes the next pending command, if any.
+    pub fn next_command(&mut self) -> Option<Command> {
+        self.mailbox.try_recv(&mut self.mb_active)
+    }
+
+    /// Writes our routing id into a new pipe, for a peer that records ids.
+    pub fn send_routing_id(pipe: &mut Pipe, routing_id: &[u8]) {
+        let mut m = Msg::from_slice(routing_id);
+        m.set_flags(msg::ROUTING_ID);
+        if pipe.write(m).is_ok() {
+            // An id frame has no MORE; publish it now.
+            pipe.flush_all();
+        }
+    }
+
+    /// Emits a monitor event, if monitoring is on and wants it.
+    pub fn monitor_event(&mut self, event: u64, values: &[u64], local: &str, remote: &str) {
+        if let Some(m) = &mut self.monitor {
+            m.event(event, values, local, remote);
+        }
+    }
+}
+
+/// Base + behaviour, under the socket's lock.
+pub struct Core {
+    pub base: Base,
+    pub behavior: Box<dyn Behavior>,
+}
+
+impl Core {
+    /// Processes every pending command; ETERM once the context is stopping.
+    pub fn process_commands(&mut self) -> Result<()> {
+        while let Some(cmd) = self.base.next_command() {
+            self.handle(cmd);
+        }
+        self.sweep();
+        if self.base.ctx_terminated {
+            return Err(crate::error::Error::ETERM);
+        }
+        Ok(())
+    }
+
+    fn handle(&mut self, cmd: Command) {
+        let b = &mut self.base;
+        match cmd {
+            Command::ActivateRead(id) => {
+                if let Some(s) = b.pipes.lookup(id) {
+                    if b.pipes.get(s).activate_read() {
+                        self.behavior.read_activated(b, s);
+                    }
+                }
+            }
+            Command::ActivateWrite(id, n) => {
+                if let Some(s) = b.pipes.lookup(id) {
+                    if b.pipes.get(s).activate_write(n) {
+                        self.behavior.write_activated(b, s);
+                    }
+                }
+            }
+            Command::PipeTerm(id) => {
+                if let Some(s) = b.pipes.lookup(id) {
+                    if b.pipes.get(s).process_pipe_term() {
+                        if !b.pipes.dead.contains(&s) {
+                            b.pipes.dead.push(s);
+                        }
+                    } else {
+                        // Pending messages are still to be read.
+                        self.behavior.read_activated(b, s);
+                    }
+                }
+            }
+            Command::HwmBoost(id, sndhwm, rcvhwm) => {
+                if let Some(s) = b.pipes.lookup(id) {
+                    let (r, w) = (b.options.rcvhwm as u64, b.options.sndhwm as u64);
+                    let p = b.pipes.get(s);
+                    p.set_hwms_boost(sndhwm, rcvhwm);
+                    p.set_hwms(r, w);
+                }
+            }
+            Command::Bind(pipe) => self.attach_pipe(*pipe, false, false),
+            Command::Stop => {
+                self.base.ctx_terminated = true;
+                if let Some(m) = &mut self.base.monitor {
+                    m.stop();
+                }
+                self.base.monitor = None;
+            }
+        }
+    }
+
+    /// Adopts a pipe end: registers it and lets the socket type know.
+    pub fn attach_pipe(&mut self, mut pipe: Pipe, subscribe_to_all: bool, locally_initiated: bool) {
+        let pending = pipe.set_owner(self.base.mailbox.clone());
+        pipe.locally_initiated = locally_initiated;
+        let s = self.base.pipes.insert(pipe);
+        self.behavior.attach_pipe(&mut self.base, s, subscribe_to_all, locally_initiated);
+        for cmd in pending {
+            self.handle(cmd);
+        }
+        self.sweep();
+    }
+
+    /// Tells the socket type about pipes found dead and forgets them.
+    pub fn sweep(&mut self) {
+        while let Some(s) = self.base.pipes.dead.pop() {
+            if self.base.pipes.try_get(s).is_some() {
+                self.behavior.pipe_terminated(&mut self.base, s);
+                self.base.pipes.remove(s);
+            }
+        }
+    }
+
+    /// Terminates one pipe from our side.
+    pub fn terminate_pipe(&mut self, s: Slot) {
+        self.base.pipes.terminate(s);
+        self.sweep();
+    }
+
+    /// Whether the socket can receive / send now (ZMQ_EVENTS).
+    pub fn events(&mut self) -> i16 {
+        let mut ev = 0;
+        if self.behavior.has_in(&mut self.base) {
+            ev |= 1;
+        }
+        if self.behavior.has_out(&mut self.base) {
+            ev |= 2;
+        }
+        self.sweep();
+        ev
+    }
+}

@@ -1,0 +1,402 @@
+//! Sockets: the handle C holds, its public operations, and the per-type
+//! behaviours.
+//!
+//! A handle points at a [`Socket`] shell that is never freed: a closed
+//! shell is recycled for a later socket, so a stale or double-closed handle
+//! is caught (ENOTSOCK) or acts on a live socket, never on freed memory.
+
+pub mod base;
+pub mod monitor;
+pub mod options;
+pub mod types;
+
+use crate::ctx::CtxShared;
+use crate::error::{Error, Result};
+use crate::mailbox::Mailbox;
+use crate::msg::Msg;
+use crate::routing::indexed::Slot;
+use base::{Base, Core};
+use options::{OptIn, OptOut};
+use parking_lot::Mutex;
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub const DONTWAIT: i32 = 1;
+pub const SNDMORE: i32 = 2;
+pub const POLLIN: i16 = 1;
+pub const POLLOUT: i16 = 2;
+
+/// What a socket type adds to the shared base.
+pub trait Behavior: Send {
+    /// A new pipe joined the socket.
+    fn attach_pipe(&mut self, b: &mut Base, s: Slot, subscribe_to_all: bool, locally_initiated: bool);
+    /// A pipe is gone (peer closed, or we terminated it); forget it.
+    fn pipe_terminated(&mut self, b: &mut Base, s: Slot);
+    /// Sends one frame (MORE set in the message's flags); on success the
+    /// message is left empty.
+    fn send(&mut self, _b: &mut Base, _msg: &mut Msg) -> Result<()> {
+        Err(Error::ENOTSUP)
+    }
+    /// Receives one frame.
+    fn recv(&mut self, _b: &mut Base) -> Result<Msg> {
+        Err(Error::ENOTSUP)
+    }
+    fn has_in(&mut self, _b: &mut Base) -> bool {
+        false
+    }
+    fn has_out(&mut self, _b: &mut Base) -> bool {
+        false
+    }
+    fn read_activated(&mut self, _b: &mut Base, _s: Slot) {}
+    fn write_activated(&mut self, _b: &mut Base, _s: Slot) {}
+    /// A type-specific option; EINVAL means "not mine".
+    fn setsockopt(&mut self, _b: &mut Base, _opt: i32, _v: &OptIn<'_>) -> Result<()> {
+        Err(Error::EINVAL)
+    }
+    fn getsockopt(&mut self, _b: &mut Base, _opt: i32, _out: &mut OptOut<'_>) -> Result<()> {
+        Err(Error::EINVAL)
+    }
+    /// The socket-type-specific part of ZMQ_EVENTS that needs the pipe
+    /// the caller asks about (draft zmq_socket_get_peer_state).
+    fn peer_state(&mut self, _b: &mut Base, _routing_id: &[u8]) -> Result<i32> {
+        Err(Error::ENOTSUP)
+    }
+}
+
+const LIVE: u32 = 0xbadd_ecaf;
+const DEAD: u32 = 0xdead_beef;
+
+/// The object a socket handle points at.
+pub struct Socket {
+    tag: AtomicU32,
+    thread_safe: AtomicBool,
+    core: Mutex<Option<Box<Core>>>,
+}
+
+static FREE_SHELLS: Mutex<Vec<&'static Socket>> = Mutex::new(Vec::new());
+
+/// Thread-safe (draft) socket types; the rest are for one thread at a time.
+fn is_thread_safe_type(t: i32) -> bool {
+    matches!(t, 12..=17 | 19 | 20)
+}
+
+impl Socket {
+    /// Creates a socket of type `ty` in `ctx`; returns its shell.
+    pub fn create(ctx: &Arc<CtxShared>, ty: i32) -> Result<&'static Socket> {
+        let behavior = types::create(ty)?;
+        let mailbox = Arc::new(Mailbox::new()?);
+        let id = ctx.register_socket(mailbox.clone())?;
+        let mut opts = options::Options::new(ty);
+        types::adjust_options(ty, &mut opts);
+        let ts = is_thread_safe_type(ty);
+        let base = Base::new(opts, mailbox, ctx.clone(), id, ts);
+        let core = Box::new(Core { base, behavior });
+        let shell: &'static Socket = match FREE_SHELLS.lock().pop() {
+            Some(s) => s,
+            None => Box::leak(Box::new(Socket {
+                tag: AtomicU32::new(DEAD),
+                thread_safe: AtomicBool::new(false),
+                core: Mutex::new(None),
+            })),
+        };
+        *shell.core.lock() = Some(core);
+        shell.thread_safe.store(ts, Ordering::Relaxed);
+        shell.tag.store(LIVE, Ordering::Release);
+        Ok(shell)
+    }
+
+    /// Resolves a C handle.
+    ///
+    /// # Safety
+    /// `p` is NULL or a pointer the caller got from zmq_socket (possibly
+    /// closed since). Any other pointer is the caller's undefined behaviour,
+    /// as with libzmq; we only read its tag.
+    pub unsafe fn from_handle<'a>(p: *mut std::ffi::c_void) -> Result<&'a Socket> {
+        if p.is_null() || (p as usize) % std::mem::align_of::<Socket>() != 0 {
+            return Err(Error::ENOTSOCK);
+        }
+        // SAFETY: per the contract, p points at a (never freed) shell.
+        let s = unsafe { &*(p as *const Socket) };
+        if s.tag.load(Ordering::Acquire) != LIVE {
+            return Err(Error::ENOTSOCK);
+        }
+        Ok(s)
+    }
+
+    pub fn as_handle(&'static self) -> *mut std::ffi::c_void {
+        self as *const Socket as *mut std::ffi::c_void
+    }
+
+    pub fn is_thread_safe(&self) -> bool {
+        self.thread_safe.load(Ordering::Relaxed)
+    }
+
+    /// Runs `f` on the live core, under the socket lock.
+    #[inline]
+    pub fn with<R>(&self, f: impl FnOnce(&mut Core) -> Result<R>) -> Result<R> {
+        let mut g = self.core.lock();
+        let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
+        f(core)
+    }
+
+    /// Runs `attempt` until it does not return EAGAIN, waiting for commands
+    /// in between, up to `timeout_ms` (-1: forever; 0: once).
+    fn blocking<R>(&self, timeout_ms: Option<i32>, mut attempt: impl FnMut(&mut Core) -> Result<R>) -> Result<R> {
+        let mut deadline: Option<Option<Instant>> = None;
+        loop {
+            let mut g = self.core.lock();
+            let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
+            let generation = if core.base.thread_safe { core.base.mailbox.generation() } else { 0 };
+            core.process_commands()?;
+            let r = attempt(core);
+            core.sweep();
+            match r {
+                Err(e) if e == Error::EAGAIN => {}
+                other => {
+                    if core.base.thread_safe {
+                        // Others may be waiting for what is left.
+                        core.base.mailbox.bump();
+                    }
+                    return other;
+                }
+            }
+            let t = timeout_ms.unwrap_or(core.base.options.sndtimeo);
+            if t == 0 {
+                return Err(Error::EAGAIN);
+            }
+            let d = *deadline.get_or_insert_with(|| {
+                (t > 0).then(|| Instant::now() + Duration::from_millis(t as u64))
+            });
+            let mb = core.base.mailbox.clone();
+            let ts = core.base.thread_safe;
+            drop(g);
+            let woke = if ts { mb.wait_generation(generation, d) } else { mb.wait(d)? };
+            if !woke && d.is_some_and(|d| Instant::now() >= d) {
+                // One last look before giving up.
+                let mut g = self.core.lock();
+                let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
+                core.process_commands()?;
+                let r = attempt(core);
+                core.sweep();
+                return r;
+            }
+        }
+    }
+
+    /// zmq_msg_send: on success `msg` is left empty.
+    pub fn send(&self, msg: &mut Msg, flags: i32) -> Result<()> {
+        if !msg.is_valid() {
+            return Err(Error::EFAULT);
+        }
+        msg.set_more(flags & SNDMORE != 0);
+        let mut g = self.core.lock();
+        let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
+        core.process_commands()?;
+        let r = core.behavior.send(&mut core.base, msg);
+        core.sweep();
+        match r {
+            Err(e) if e == Error::EAGAIN => {}
+            other => return other,
+        }
+        let timeo = core.base.options.sndtimeo;
+        if flags & DONTWAIT != 0 || timeo == 0 {
+            return Err(Error::EAGAIN);
+        }
+        drop(g);
+        self.blocking(Some(timeo), |core| core.behavior.send(&mut core.base, msg))
+    }
+
+    /// zmq_msg_recv: replaces `msg` with the next frame.
+    pub fn recv(&self, msg: &mut Msg, flags: i32) -> Result<()> {
+        if !msg.is_valid() {
+            return Err(Error::EFAULT);
+        }
+        let mut g = self.core.lock();
+        let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
+        core.process_commands()?;
+        let r = core.behavior.recv(&mut core.base);
+        core.sweep();
+        let r = match r {
+            Err(e) if e == Error::EAGAIN => {
+                let timeo = core.base.options.rcvtimeo;
+                if flags & DONTWAIT != 0 || timeo == 0 {
+                    Err(Error::EAGAIN)
+                } else {
+                    drop(g);
+                    return self.recv_blocking(msg, timeo);
+                }
+            }
+            other => other,
+        };
+        let m = r?;
+        core.base.rcvmore = m.more();
+        *msg = m;
+        Ok(())
+    }
+
+    fn recv_blocking(&self, msg: &mut Msg, timeo: i32) -> Result<()> {
+        let m = self.blocking(Some(timeo), |core| {
+            let m = core.behavior.recv(&mut core.base)?;
+            core.base.rcvmore = m.more();
+            Ok(m)
+        })?;
+        *msg = m;
+        Ok(())
+    }
+
+    pub fn setsockopt(&self, opt: i32, val: &[u8]) -> Result<()> {
+        self.with(|core| {
+            core.process_commands()?;
+            let v = OptIn(val);
+            match core.behavior.setsockopt(&mut core.base, opt, &v) {
+                Err(e) if e == Error::EINVAL => {}
+                other => return other,
+            }
+            core.base.options.set(opt, v)?;
+            if matches!(opt, options::SNDHWM | options::RCVHWM) {
+                let (r, w) = (core.base.options.rcvhwm as u64, core.base.options.sndhwm as u64);
+                for s in core.base.pipes.slots() {
+                    core.base.pipes.get(s).set_hwms(r, w);
+                }
+            }
+            Ok(())
+        })
+    }
+
+    pub fn getsockopt(&self, opt: i32, buf: &mut [u8], len: &mut usize) -> Result<()> {
+        self.with(|core| {
+            if core.base.ctx_terminated {
+                return Err(Error::ETERM);
+            }
+            let mut out = OptOut { buf, len };
+            match opt {
+                options::RCVMORE => return out.value_at_least(&i32::from(core.base.rcvmore).to_ne_bytes()),
+                options::FD => {
+                    if core.base.thread_safe {
+                        return Err(Error::EINVAL);
+                    }
+                    return out.value_at_least(&core.base.mailbox.fd().to_ne_bytes());
+                }
+                options::EVENTS => {
+                    match core.process_commands() {
+                        Err(e) if e == Error::ETERM => return Err(e),
+                        _ => {}
+                    }
+                    let ev = i32::from(core.events());
+                    return out.value_at_least(&ev.to_ne_bytes());
+                }
+                options::LAST_ENDPOINT => return out.string(core.base.last_endpoint.as_bytes()),
+                options::THREAD_SAFE => {
+                    return out.value_at_least(&i32::from(core.base.thread_safe).to_ne_bytes())
+                }
+                _ => {}
+            }
+            match core.behavior.getsockopt(&mut core.base, opt, &mut out) {
+                Err(e) if e == Error::EINVAL => {}
+                other => return other,
+            }
+            core.base.options.get(opt, &mut out)
+        })
+    }
+
+    /// POLLIN/POLLOUT as currently true (processes pending commands).
+    pub fn events(&self) -> Result<i16> {
+        self.with(|core| {
+            core.process_commands()?;
+            Ok(core.events())
+        })
+    }
+
+    pub fn fd(&self) -> Result<RawFd> {
+        self.with(|core| Ok(core.base.mailbox.fd()))
+    }
+
+    pub fn mailbox(&self) -> Result<Arc<Mailbox>> {
+        self.with(|core| Ok(core.base.mailbox.clone()))
+    }
+
+    pub fn bind(&self, addr: &str) -> Result<()> {
+        self.with(|core| {
+            core.process_commands()?;
+            crate::ctx::inproc::bind(core, addr)
+        })
+    }
+
+    pub fn connect(&self, addr: &str) -> Result<()> {
+        self.with(|core| {
+            core.process_commands()?;
+            crate::ctx::inproc::connect(core, addr)
+        })
+    }
+
+    pub fn unbind(&self, addr: &str) -> Result<()> {
+        self.with(|core| {
+            core.process_commands()?;
+            crate::ctx::inproc::unbind(core, addr)
+        })
+    }
+
+    pub fn disconnect(&self, addr: &str) -> Result<()> {
+        self.with(|core| {
+            core.process_commands()?;
+            crate::ctx::inproc::disconnect(core, addr)
+        })
+    }
+
+    /// Starts (or with `None` stops) delivering monitor events to `addr`.
+    pub fn monitor(&self, addr: Option<&str>, events: u64, version: i32, kind: i32) -> Result<()> {
+        let (ctx, old) = self.with(|core| {
+            if core.base.ctx_terminated {
+                return Err(Error::ETERM);
+            }
+            Ok((core.base.ctx.clone(), core.base.monitor.take()))
+        })?;
+        if let Some(mut m) = old {
+            m.stop();
+        }
+        let Some(addr) = addr else { return Ok(()) };
+        let m = monitor::Monitor::start(&ctx, addr, events, version, kind)?;
+        self.with(|core| {
+            core.base.monitor = Some(m);
+            Ok(())
+        })
+    }
+
+    /// zmq_close: terminates every pipe and retires the shell.
+    pub fn close(&'static self) -> Result<()> {
+        let mut g = self.core.lock();
+        if self.tag.load(Ordering::Acquire) != LIVE {
+            return Err(Error::ENOTSOCK);
+        }
+        let mut core = g.take().ok_or(Error::ENOTSOCK)?;
+        self.tag.store(DEAD, Ordering::Release);
+        drop(g);
+        // Let the peers see our last flushed messages, then the end.
+        while core.base.next_command().is_some() {}
+        for s in core.base.pipes.slots() {
+            core.base.pipes.terminate(s);
+        }
+        for name in std::mem::take(&mut core.base.bound) {
+            core.base.ctx.unregister_endpoint(&name, core.base.id);
+        }
+        if let Some(mut m) = core.base.monitor.take() {
+            m.stop();
+        }
+        let ctx = core.base.ctx.clone();
+        let id = core.base.id;
+        drop(core);
+        ctx.unregister_socket(id);
+        FREE_SHELLS.lock().push(self);
+        Ok(())
+    }
+
+    /// Draft zmq_socket_get_peer_state.
+    pub fn peer_state(&self, routing_id: &[u8]) -> Result<i32> {
+        self.with(|core| {
+            core.process_commands()?;
+            core.behavior.peer_state(&mut core.base, routing_id)
+        })
+    }
+}

@@ -1,0 +1,79 @@
+//! zmq_socket_monitor: events sent as messages on an internal socket bound
+//! to an inproc endpoint the user connects to.
+
+use super::Socket;
+use crate::ctx::CtxShared;
+use crate::error::{Error, Result};
+use crate::msg::Msg;
+use std::sync::Arc;
+
+pub const EVENT_MONITOR_STOPPED: u64 = 0x0400;
+
+pub struct Monitor {
+    sock: &'static Socket,
+    events: u64,
+    version: i32,
+}
+
+impl Monitor {
+    /// Binds the internal socket (type `kind`: PAIR, PUB or PUSH) to `addr`.
+    pub fn start(ctx: &Arc<CtxShared>, addr: &str, events: u64, version: i32, kind: i32) -> Result<Monitor> {
+        let (proto, _) = crate::ctx::inproc::parse_endpoint(addr)?;
+        if proto != "inproc" {
+            return Err(Error::EPROTONOSUPPORT);
+        }
+        match version {
+            1 if events > 0xffff => return Err(Error::EINVAL),
+            1 | 2 => {}
+            _ => return Err(Error::EINVAL),
+        }
+        if !matches!(kind, 0 | 1 | 8) {
+            return Err(Error::EINVAL);
+        }
+        let sock = Socket::create(ctx, kind)?;
+        let setup = sock.setsockopt(super::options::LINGER, &0i32.to_ne_bytes()).and_then(|_| sock.bind(addr));
+        if let Err(e) = setup {
+            let _ = sock.close();
+            return Err(e);
+        }
+        Ok(Monitor { sock, events, version })
+    }
+
+    /// Sends one event if it is selected; dropped if the reader is slow.
+    pub fn event(&mut self, event: u64, values: &[u64], local: &str, remote: &str) {
+        if self.events & event == 0 {
+            return;
+        }
+        let mut frames: Vec<Vec<u8>> = Vec::new();
+        if self.version == 1 {
+            let mut f = Vec::with_capacity(6);
+            f.extend_from_slice(&(event as u16).to_ne_bytes());
+            f.extend_from_slice(&(values.first().copied().unwrap_or(0) as u32).to_ne_bytes());
+            frames.push(f);
+            frames.push(local.as_bytes().to_vec());
+        } else {
+            frames.push(event.to_ne_bytes().to_vec());
+            frames.push((values.len() as u64).to_ne_bytes().to_vec());
+            for v in values {
+                frames.push(v.to_ne_bytes().to_vec());
+            }
+            frames.push(local.as_bytes().to_vec());
+            frames.push(remote.as_bytes().to_vec());
+        }
+        let n = frames.len();
+        for (i, f) in frames.into_iter().enumerate() {
+            let mut m = Msg::from_slice(&f);
+            let flags = super::DONTWAIT | if i + 1 < n { super::SNDMORE } else { 0 };
+            if self.sock.send(&mut m, flags).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Sends MONITOR_STOPPED (if selected) and closes the internal socket.
+    pub fn stop(&mut self) {
+        self.event(EVENT_MONITOR_STOPPED, &[0], "", "");
+        let _ = self.sock.close();
+        self.events = 0;
+    }
+}

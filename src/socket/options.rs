@@ -1,0 +1,702 @@
+//! Socket options common to every socket type: storage, defaults, and the
+//! encoding rules of zmq_setsockopt/zmq_getsockopt (value sizes, ranges,
+//! errno). Type-specific options live with their socket type.
+
+use crate::error::{Error, Result};
+
+// Option numbers (zmq.h).
+pub const AFFINITY: i32 = 4;
+pub const ROUTING_ID: i32 = 5;
+pub const SUBSCRIBE: i32 = 6;
+pub const UNSUBSCRIBE: i32 = 7;
+pub const RATE: i32 = 8;
+pub const RECOVERY_IVL: i32 = 9;
+pub const SNDBUF: i32 = 11;
+pub const RCVBUF: i32 = 12;
+pub const RCVMORE: i32 = 13;
+pub const FD: i32 = 14;
+pub const EVENTS: i32 = 15;
+pub const TYPE: i32 = 16;
+pub const LINGER: i32 = 17;
+pub const RECONNECT_IVL: i32 = 18;
+pub const BACKLOG: i32 = 19;
+pub const RECONNECT_IVL_MAX: i32 = 21;
+pub const MAXMSGSIZE: i32 = 22;
+pub const SNDHWM: i32 = 23;
+pub const RCVHWM: i32 = 24;
+pub const MULTICAST_HOPS: i32 = 25;
+pub const RCVTIMEO: i32 = 27;
+pub const SNDTIMEO: i32 = 28;
+pub const IPV4ONLY: i32 = 31;
+pub const LAST_ENDPOINT: i32 = 32;
+pub const ROUTER_MANDATORY: i32 = 33;
+pub const TCP_KEEPALIVE: i32 = 34;
+pub const TCP_KEEPALIVE_CNT: i32 = 35;
+pub const TCP_KEEPALIVE_IDLE: i32 = 36;
+pub const TCP_KEEPALIVE_INTVL: i32 = 37;
+pub const TCP_ACCEPT_FILTER: i32 = 38;
+pub const IMMEDIATE: i32 = 39;
+pub const XPUB_VERBOSE: i32 = 40;
+pub const ROUTER_RAW: i32 = 41;
+pub const IPV6: i32 = 42;
+pub const MECHANISM: i32 = 43;
+pub const PLAIN_SERVER: i32 = 44;
+pub const PLAIN_USERNAME: i32 = 45;
+pub const PLAIN_PASSWORD: i32 = 46;
+pub const CURVE_SERVER: i32 = 47;
+pub const CURVE_PUBLICKEY: i32 = 48;
+pub const CURVE_SECRETKEY: i32 = 49;
+pub const CURVE_SERVERKEY: i32 = 50;
+pub const PROBE_ROUTER: i32 = 51;
+pub const REQ_CORRELATE: i32 = 52;
+pub const REQ_RELAXED: i32 = 53;
+pub const CONFLATE: i32 = 54;
+pub const ZAP_DOMAIN: i32 = 55;
+pub const ROUTER_HANDOVER: i32 = 56;
+pub const TOS: i32 = 57;
+pub const IPC_FILTER_PID: i32 = 58;
+pub const IPC_FILTER_UID: i32 = 59;
+pub const IPC_FILTER_GID: i32 = 60;
+pub const CONNECT_ROUTING_ID: i32 = 61;
+pub const HANDSHAKE_IVL: i32 = 66;
+pub const SOCKS_PROXY: i32 = 68;
+pub const XPUB_NODROP: i32 = 69;
+pub const XPUB_MANUAL: i32 = 71;
+pub const XPUB_WELCOME_MSG: i32 = 72;
+pub const STREAM_NOTIFY: i32 = 73;
+pub const INVERT_MATCHING: i32 = 74;
+pub const HEARTBEAT_IVL: i32 = 75;
+pub const HEARTBEAT_TTL: i32 = 76;
+pub const HEARTBEAT_TIMEOUT: i32 = 77;
+pub const XPUB_VERBOSER: i32 = 78;
+pub const CONNECT_TIMEOUT: i32 = 79;
+pub const TCP_MAXRT: i32 = 80;
+pub const THREAD_SAFE: i32 = 81;
+pub const MULTICAST_MAXTPDU: i32 = 84;
+pub const USE_FD: i32 = 89;
+pub const BINDTODEVICE: i32 = 92;
+pub const ZAP_ENFORCE_DOMAIN: i32 = 93;
+pub const LOOPBACK_FASTPATH: i32 = 94;
+pub const METADATA: i32 = 95;
+pub const MULTICAST_LOOP: i32 = 96;
+pub const ROUTER_NOTIFY: i32 = 97;
+pub const XPUB_MANUAL_LAST_VALUE: i32 = 98;
+pub const SOCKS_USERNAME: i32 = 99;
+pub const SOCKS_PASSWORD: i32 = 100;
+pub const IN_BATCH_SIZE: i32 = 101;
+pub const OUT_BATCH_SIZE: i32 = 102;
+pub const ONLY_FIRST_SUBSCRIBE: i32 = 108;
+pub const RECONNECT_STOP: i32 = 109;
+pub const HELLO_MSG: i32 = 110;
+pub const DISCONNECT_MSG: i32 = 111;
+pub const PRIORITY: i32 = 112;
+
+/// Security mechanism numbers.
+pub const MECH_NULL: i32 = 0;
+pub const MECH_PLAIN: i32 = 1;
+pub const MECH_CURVE: i32 = 2;
+
+/// Every option that is not specific to one socket type.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub socket_type: i32,
+    pub sndhwm: i32,
+    pub rcvhwm: i32,
+    pub affinity: u64,
+    pub routing_id: Vec<u8>,
+    pub rate: i32,
+    pub recovery_ivl: i32,
+    pub multicast_hops: i32,
+    pub multicast_maxtpdu: i32,
+    pub sndbuf: i32,
+    pub rcvbuf: i32,
+    pub tos: i32,
+    pub priority: i32,
+    pub linger: i32,
+    pub connect_timeout: i32,
+    pub tcp_maxrt: i32,
+    pub reconnect_stop: i32,
+    pub reconnect_ivl: i32,
+    pub reconnect_ivl_max: i32,
+    pub backlog: i32,
+    pub maxmsgsize: i64,
+    pub rcvtimeo: i32,
+    pub sndtimeo: i32,
+    pub ipv6: bool,
+    pub immediate: bool,
+    pub tcp_keepalive: i32,
+    pub tcp_keepalive_cnt: i32,
+    pub tcp_keepalive_idle: i32,
+    pub tcp_keepalive_intvl: i32,
+    /// Raw accept-filter strings; parsed by the tcp transport.
+    pub tcp_accept_filters: Vec<Vec<u8>>,
+    pub ipc_uid_filters: Vec<u32>,
+    pub ipc_gid_filters: Vec<u32>,
+    pub ipc_pid_filters: Vec<i32>,
+    pub mechanism: i32,
+    pub as_server: bool,
+    pub plain_username: Vec<u8>,
+    pub plain_password: Vec<u8>,
+    pub curve_public_key: [u8; 32],
+    pub curve_secret_key: [u8; 32],
+    pub curve_server_key: [u8; 32],
+    pub socks_proxy: Vec<u8>,
+    pub socks_username: Vec<u8>,
+    pub socks_password: Vec<u8>,
+    pub conflate: bool,
+    pub zap_domain: Vec<u8>,
+    pub zap_enforce_domain: bool,
+    pub handshake_ivl: i32,
+    pub connected: bool,
+    pub heartbeat_ivl: i32,
+    pub heartbeat_ttl: u16,
+    pub heartbeat_timeout: i32,
+    pub use_fd: i32,
+    pub bound_device: Vec<u8>,
+    pub loopback_fastpath: bool,
+    pub multicast_loop: bool,
+    pub in_batch_size: i32,
+    pub out_batch_size: i32,
+    pub invert_matching: bool,
+    /// ZMQ_METADATA properties, "X-Name" → value.
+    pub app_metadata: Vec<(String, Vec<u8>)>,
+    pub connect_routing_id: Vec<u8>,
+    pub hello_msg: Option<Vec<u8>>,
+    pub disconnect_msg: Option<Vec<u8>>,
+    /// Whether the socket wants peers' routing ids (ROUTER, STREAM, SERVER...).
+    pub recv_routing_id: bool,
+    pub raw_socket: bool,
+    pub raw_notify: bool,
+    pub filter: bool,
+}
+
+impl Options {
+    pub fn new(socket_type: i32) -> Options {
+        Options {
+            socket_type,
+            sndhwm: 1000,
+            rcvhwm: 1000,
+            affinity: 0,
+            routing_id: Vec::new(),
+            rate: 100,
+            recovery_ivl: 10000,
+            multicast_hops: 1,
+            multicast_maxtpdu: 1500,
+            sndbuf: -1,
+            rcvbuf: -1,
+            tos: 0,
+            priority: 0,
+            linger: -1,
+            connect_timeout: 0,
+            tcp_maxrt: 0,
+            reconnect_stop: 0,
+            reconnect_ivl: 100,
+            reconnect_ivl_max: 0,
+            backlog: 100,
+            maxmsgsize: -1,
+            rcvtimeo: -1,
+            sndtimeo: -1,
+            ipv6: false,
+            immediate: false,
+            tcp_keepalive: -1,
+            tcp_keepalive_cnt: -1,
+            tcp_keepalive_idle: -1,
+            tcp_keepalive_intvl: -1,
+            tcp_accept_filters: Vec::new(),
+            ipc_uid_filters: Vec::new(),
+            ipc_gid_filters: Vec::new(),
+            ipc_pid_filters: Vec::new(),
+            mechanism: MECH_NULL,
+            as_server: false,
+            plain_username: Vec::new(),
+            plain_password: Vec::new(),
+            curve_public_key: [0; 32],
+            curve_secret_key: [0; 32],
+            curve_server_key: [0; 32],
+            socks_proxy: Vec::new(),
+            socks_username: Vec::new(),
+            socks_password: Vec::new(),
+            conflate: false,
+            zap_domain: Vec::new(),
+            zap_enforce_domain: false,
+            handshake_ivl: 30000,
+            connected: false,
+            heartbeat_ivl: 0,
+            heartbeat_ttl: 0,
+            heartbeat_timeout: -1,
+            use_fd: -1,
+            bound_device: Vec::new(),
+            loopback_fastpath: false,
+            multicast_loop: true,
+            in_batch_size: 8192,
+            out_batch_size: 8192,
+            invert_matching: false,
+            app_metadata: Vec::new(),
+            connect_routing_id: Vec::new(),
+            hello_msg: None,
+            disconnect_msg: None,
+            recv_routing_id: false,
+            raw_socket: false,
+            raw_notify: true,
+            filter: false,
+        }
+    }
+}
+
+/// The raw value of a zmq_setsockopt call.
+pub struct OptIn<'a>(pub &'a [u8]);
+
+impl OptIn<'_> {
+    /// An int option: exactly sizeof(int) octets.
+    pub fn int(&self) -> Result<i32> {
+        match <[u8; 4]>::try_from(self.0) {
+            Ok(b) => Ok(i32::from_ne_bytes(b)),
+            Err(_) => Err(Error::EINVAL),
+        }
+    }
+    /// An int that must satisfy `ok`.
+    pub fn int_where(&self, ok: impl Fn(i32) -> bool) -> Result<i32> {
+        let v = self.int()?;
+        if ok(v) {
+            Ok(v)
+        } else {
+            Err(Error::EINVAL)
+        }
+    }
+    /// A boolean that must be exactly 0 or 1.
+    pub fn bool_strict(&self) -> Result<bool> {
+        Ok(self.int_where(|v| v == 0 || v == 1)? == 1)
+    }
+    /// A boolean where any non-zero value is true.
+    pub fn bool_relaxed(&self) -> Result<bool> {
+        Ok(self.int()? != 0)
+    }
+    pub fn i64(&self) -> Result<i64> {
+        <[u8; 8]>::try_from(self.0).map(i64::from_ne_bytes).map_err(|_| Error::EINVAL)
+    }
+    pub fn u64(&self) -> Result<u64> {
+        <[u8; 8]>::try_from(self.0).map(u64::from_ne_bytes).map_err(|_| Error::EINVAL)
+    }
+    pub fn bytes(&self) -> &[u8] {
+        self.0
+    }
+}
+
+/// The caller's buffer of a zmq_getsockopt call; `len` is in/out.
+pub struct OptOut<'a> {
+    pub buf: &'a mut [u8],
+    pub len: &'a mut usize,
+}
+
+impl OptOut<'_> {
+    /// Writes an int option: the buffer must be exactly sizeof(int).
+    pub fn int(&mut self, v: i32) -> Result<()> {
+        if *self.len != 4 {
+            return Err(Error::EINVAL);
+        }
+        self.buf[..4].copy_from_slice(&v.to_ne_bytes());
+        Ok(())
+    }
+    /// As libzmq's socket-level options: a buffer at least large enough,
+    /// the rest zeroed, the length set to the value's size.
+    pub fn value_at_least(&mut self, v: &[u8]) -> Result<()> {
+        if *self.len < v.len() {
+            return Err(Error::EINVAL);
+        }
+        self.buf[..v.len()].copy_from_slice(v);
+        self.buf[v.len()..*self.len].fill(0);
+        *self.len = v.len();
+        Ok(())
+    }
+    pub fn i64(&mut self, v: i64) -> Result<()> {
+        if *self.len != 8 {
+            return Err(Error::EINVAL);
+        }
+        self.buf[..8].copy_from_slice(&v.to_ne_bytes());
+        Ok(())
+    }
+    pub fn u64(&mut self, v: u64) -> Result<()> {
+        if *self.len != 8 {
+            return Err(Error::EINVAL);
+        }
+        self.buf[..8].copy_from_slice(&v.to_ne_bytes());
+        Ok(())
+    }
+    /// A string option: copied with its NUL; the buffer must hold both.
+    pub fn string(&mut self, s: &[u8]) -> Result<()> {
+        if *self.len < s.len() + 1 {
+            return Err(Error::EINVAL);
+        }
+        self.buf[..s.len()].copy_from_slice(s);
+        self.buf[s.len()] = 0;
+        *self.len = s.len() + 1;
+        Ok(())
+    }
+    /// A binary option (routing id): the buffer must hold it.
+    pub fn binary(&mut self, b: &[u8]) -> Result<()> {
+        if *self.len < b.len() {
+            return Err(Error::EINVAL);
+        }
+        self.buf[..b.len()].copy_from_slice(b);
+        *self.len = b.len();
+        Ok(())
+    }
+    /// A CURVE key: 32 octets raw, or 41 as Z85 with NUL.
+    pub fn curve_key(&mut self, k: &[u8; 32]) -> Result<()> {
+        match *self.len {
+            32 => {
+                self.buf[..32].copy_from_slice(k);
+                Ok(())
+            }
+            41 => {
+                let z = crate::util::z85::encode(k)?;
+                self.buf[..40].copy_from_slice(z.as_bytes());
+                self.buf[40] = 0;
+                Ok(())
+            }
+            _ => Err(Error::EINVAL),
+        }
+    }
+}
+
+fn string_opt(v: &[u8], max: usize) -> Result<Vec<u8>> {
+    if v.len() > max {
+        return Err(Error::EINVAL);
+    }
+    Ok(v.to_vec())
+}
+
+fn curve_key_in(v: &[u8]) -> Result<[u8; 32]> {
+    let raw = match v.len() {
+        32 => v.to_vec(),
+        40 | 41 => {
+            let text = if v.len() == 41 {
+                if v[40] != 0 {
+                    return Err(Error::EINVAL);
+                }
+                &v[..40]
+            } else {
+                v
+            };
+            crate::util::z85::decode(text)?
+        }
+        _ => return Err(Error::EINVAL),
+    };
+    <[u8; 32]>::try_from(raw.as_slice()).map_err(|_| Error::EINVAL)
+}
+
+impl Options {
+    /// Applies a generic option. EINVAL for unknown options and bad values.
+    pub fn set(&mut self, opt: i32, v: OptIn<'_>) -> Result<()> {
+        match opt {
+            SNDHWM => self.sndhwm = v.int_where(|x| x >= 0)?,
+            RCVHWM => self.rcvhwm = v.int_where(|x| x >= 0)?,
+            AFFINITY => self.affinity = v.u64()?,
+            ROUTING_ID => {
+                let b = v.bytes();
+                if b.is_empty() || b.len() > 255 {
+                    return Err(Error::EINVAL);
+                }
+                self.routing_id = b.to_vec();
+            }
+            RATE => self.rate = v.int_where(|x| x > 0)?,
+            RECOVERY_IVL => self.recovery_ivl = v.int_where(|x| x >= 0)?,
+            SNDBUF => self.sndbuf = v.int_where(|x| x >= -1)?,
+            RCVBUF => self.rcvbuf = v.int_where(|x| x >= -1)?,
+            TOS => self.tos = v.int_where(|x| x >= 0)?,
+            LINGER => self.linger = v.int_where(|x| x >= -1)?,
+            CONNECT_TIMEOUT => self.connect_timeout = v.int_where(|x| x >= 0)?,
+            TCP_MAXRT => self.tcp_maxrt = v.int_where(|x| x >= 0)?,
+            RECONNECT_STOP => self.reconnect_stop = v.int()?,
+            RECONNECT_IVL => self.reconnect_ivl = v.int_where(|x| x >= -1)?,
+            RECONNECT_IVL_MAX => self.reconnect_ivl_max = v.int_where(|x| x >= 0)?,
+            BACKLOG => self.backlog = v.int_where(|x| x >= 0)?,
+            MAXMSGSIZE => self.maxmsgsize = v.i64()?,
+            MULTICAST_HOPS => self.multicast_hops = v.int_where(|x| x > 0)?,
+            MULTICAST_MAXTPDU => self.multicast_maxtpdu = v.int_where(|x| x > 0)?,
+            RCVTIMEO => self.rcvtimeo = v.int_where(|x| x >= -1)?,
+            SNDTIMEO => self.sndtimeo = v.int_where(|x| x >= -1)?,
+            IPV4ONLY => self.ipv6 = !v.bool_strict()?,
+            IPV6 => self.ipv6 = v.bool_strict()?,
+            SOCKS_PROXY => self.socks_proxy = v.bytes().to_vec(),
+            SOCKS_USERNAME => {
+                if v.bytes().is_empty() {
+                    return Err(Error::EINVAL);
+                }
+                self.socks_username = string_opt(v.bytes(), 255)?
+            }
+            SOCKS_PASSWORD => {
+                if v.bytes().is_empty() {
+                    return Err(Error::EINVAL);
+                }
+                self.socks_password = string_opt(v.bytes(), 255)?
+            }
+            TCP_KEEPALIVE => self.tcp_keepalive = v.int_where(|x| (-1..=1).contains(&x))?,
+            TCP_KEEPALIVE_CNT => self.tcp_keepalive_cnt = v.int_where(|x| x == -1 || x >= 0)?,
+            TCP_KEEPALIVE_IDLE => self.tcp_keepalive_idle = v.int_where(|x| x == -1 || x >= 0)?,
+            TCP_KEEPALIVE_INTVL => self.tcp_keepalive_intvl = v.int_where(|x| x == -1 || x >= 0)?,
+            IMMEDIATE => self.immediate = v.bool_strict()?,
+            TCP_ACCEPT_FILTER => {
+                let b = v.bytes();
+                if b.is_empty() {
+                    self.tcp_accept_filters.clear();
+                } else {
+                    if b.len() > 255 || !valid_accept_filter(b) {
+                        return Err(Error::EINVAL);
+                    }
+                    self.tcp_accept_filters.push(b.to_vec());
+                }
+            }
+            IPC_FILTER_UID => {
+                if v.bytes().is_empty() {
+                    self.ipc_uid_filters.clear()
+                } else {
+                    self.ipc_uid_filters.push(v.int()? as u32)
+                }
+            }
+            IPC_FILTER_GID => {
+                if v.bytes().is_empty() {
+                    self.ipc_gid_filters.clear()
+                } else {
+                    self.ipc_gid_filters.push(v.int()? as u32)
+                }
+            }
+            IPC_FILTER_PID => {
+                if v.bytes().is_empty() {
+                    self.ipc_pid_filters.clear()
+                } else {
+                    self.ipc_pid_filters.push(v.int()?)
+                }
+            }
+            PLAIN_SERVER => {
+                self.as_server = v.bool_strict()?;
+                self.mechanism = if self.as_server { MECH_PLAIN } else { MECH_NULL };
+            }
+            PLAIN_USERNAME => {
+                let b = v.bytes();
+                if b.is_empty() {
+                    self.mechanism = MECH_NULL;
+                } else {
+                    self.plain_username = string_opt(b, 255)?;
+                    self.as_server = false;
+                    self.mechanism = MECH_PLAIN;
+                }
+            }
+            PLAIN_PASSWORD => {
+                let b = v.bytes();
+                if b.is_empty() {
+                    self.mechanism = MECH_NULL;
+                } else {
+                    self.plain_password = string_opt(b, 255)?;
+                    self.as_server = false;
+                    self.mechanism = MECH_PLAIN;
+                }
+            }
+            CURVE_SERVER => {
+                self.as_server = v.bool_strict()?;
+                self.mechanism = if self.as_server { MECH_CURVE } else { MECH_NULL };
+            }
+            CURVE_PUBLICKEY => {
+                self.curve_public_key = curve_key_in(v.bytes())?;
+                self.mechanism = MECH_CURVE;
+            }
+            CURVE_SECRETKEY => {
+                self.curve_secret_key = curve_key_in(v.bytes())?;
+                self.mechanism = MECH_CURVE;
+            }
+            CURVE_SERVERKEY => {
+                self.curve_server_key = curve_key_in(v.bytes())?;
+                self.as_server = false;
+                self.mechanism = MECH_CURVE;
+            }
+            CONFLATE => self.conflate = v.bool_strict()?,
+            ZAP_DOMAIN => self.zap_domain = string_opt(v.bytes(), 255)?,
+            ZAP_ENFORCE_DOMAIN => self.zap_enforce_domain = v.bool_strict()?,
+            HANDSHAKE_IVL => self.handshake_ivl = v.int_where(|x| x >= 0)?,
+            HEARTBEAT_IVL => self.heartbeat_ivl = v.int_where(|x| x >= 0)?,
+            HEARTBEAT_TTL => {
+                // Stored in deciseconds and sent as a u16.
+                let ms = v.int_where(|x| (0..=6_553_599).contains(&x))?;
+                self.heartbeat_ttl = (ms / 100) as u16;
+            }
+            HEARTBEAT_TIMEOUT => self.heartbeat_timeout = v.int_where(|x| x >= 0)?,
+            USE_FD => self.use_fd = v.int_where(|x| x >= -1)?,
+            BINDTODEVICE => self.bound_device = string_opt(v.bytes(), 16)?,
+            LOOPBACK_FASTPATH => self.loopback_fastpath = v.bool_strict()?,
+            MULTICAST_LOOP => self.multicast_loop = v.bool_strict()?,
+            IN_BATCH_SIZE => self.in_batch_size = v.int_where(|x| x > 0)?,
+            OUT_BATCH_SIZE => self.out_batch_size = v.int_where(|x| x > 0)?,
+            INVERT_MATCHING => self.invert_matching = v.bool_relaxed()?,
+            METADATA => {
+                let s = v.bytes();
+                let colon = s.iter().position(|&c| c == b':').ok_or(Error::EINVAL)?;
+                let (name, value) = (&s[..colon], &s[colon + 1..]);
+                if name.len() < 3 || !name[..2].eq_ignore_ascii_case(b"X-") || value.is_empty() {
+                    return Err(Error::EINVAL);
+                }
+                let name = String::from_utf8(name.to_vec()).map_err(|_| Error::EINVAL)?;
+                self.app_metadata.retain(|(n, _)| *n != name);
+                self.app_metadata.push((name, value.to_vec()));
+            }
+            CONNECT_ROUTING_ID => {
+                let b = v.bytes();
+                if b.is_empty() || b.len() > 255 {
+                    return Err(Error::EINVAL);
+                }
+                self.connect_routing_id = b.to_vec();
+            }
+            HELLO_MSG => {
+                self.hello_msg = if v.bytes().is_empty() { None } else { Some(v.bytes().to_vec()) }
+            }
+            DISCONNECT_MSG => {
+                self.disconnect_msg = if v.bytes().is_empty() { None } else { Some(v.bytes().to_vec()) }
+            }
+            PRIORITY => self.priority = v.int_where(|x| x >= 0)?,
+            _ => return Err(Error::EINVAL),
+        }
+        Ok(())
+    }
+
+    /// Reads a generic option. EINVAL for unknown options and bad buffers.
+    pub fn get(&self, opt: i32, out: &mut OptOut<'_>) -> Result<()> {
+        match opt {
+            SNDHWM => out.int(self.sndhwm),
+            RCVHWM => out.int(self.rcvhwm),
+            AFFINITY => out.u64(self.affinity),
+            ROUTING_ID => out.binary(&self.routing_id),
+            RATE => out.int(self.rate),
+            RECOVERY_IVL => out.int(self.recovery_ivl),
+            SNDBUF => out.int(self.sndbuf),
+            RCVBUF => out.int(self.rcvbuf),
+            TOS => out.int(self.tos),
+            TYPE => out.int(self.socket_type),
+            LINGER => out.int(self.linger),
+            CONNECT_TIMEOUT => out.int(self.connect_timeout),
+            TCP_MAXRT => out.int(self.tcp_maxrt),
+            RECONNECT_STOP => out.int(self.reconnect_stop),
+            RECONNECT_IVL => out.int(self.reconnect_ivl),
+            RECONNECT_IVL_MAX => out.int(self.reconnect_ivl_max),
+            BACKLOG => out.int(self.backlog),
+            MAXMSGSIZE => out.i64(self.maxmsgsize),
+            MULTICAST_HOPS => out.int(self.multicast_hops),
+            MULTICAST_MAXTPDU => out.int(self.multicast_maxtpdu),
+            RCVTIMEO => out.int(self.rcvtimeo),
+            SNDTIMEO => out.int(self.sndtimeo),
+            IPV4ONLY => out.int(i32::from(!self.ipv6)),
+            IPV6 => out.int(i32::from(self.ipv6)),
+            IMMEDIATE => out.int(i32::from(self.immediate)),
+            SOCKS_PROXY => out.string(&self.socks_proxy),
+            SOCKS_USERNAME => out.string(&self.socks_username),
+            SOCKS_PASSWORD => out.string(&self.socks_password),
+            TCP_KEEPALIVE => out.int(self.tcp_keepalive),
+            TCP_KEEPALIVE_CNT => out.int(self.tcp_keepalive_cnt),
+            TCP_KEEPALIVE_IDLE => out.int(self.tcp_keepalive_idle),
+            TCP_KEEPALIVE_INTVL => out.int(self.tcp_keepalive_intvl),
+            MECHANISM => out.int(self.mechanism),
+            PLAIN_SERVER => out.int(i32::from(self.as_server && self.mechanism == MECH_PLAIN)),
+            PLAIN_USERNAME => out.string(&self.plain_username),
+            PLAIN_PASSWORD => out.string(&self.plain_password),
+            CURVE_SERVER => out.int(i32::from(self.as_server && self.mechanism == MECH_CURVE)),
+            CURVE_PUBLICKEY => out.curve_key(&self.curve_public_key),
+            CURVE_SECRETKEY => out.curve_key(&self.curve_secret_key),
+            CURVE_SERVERKEY => out.curve_key(&self.curve_server_key),
+            CONFLATE => out.int(i32::from(self.conflate)),
+            ZAP_DOMAIN => out.string(&self.zap_domain),
+            ZAP_ENFORCE_DOMAIN => out.int(i32::from(self.zap_enforce_domain)),
+            HANDSHAKE_IVL => out.int(self.handshake_ivl),
+            HEARTBEAT_IVL => out.int(self.heartbeat_ivl),
+            HEARTBEAT_TTL => out.int(i32::from(self.heartbeat_ttl) * 100),
+            HEARTBEAT_TIMEOUT => out.int(self.heartbeat_timeout),
+            USE_FD => out.int(self.use_fd),
+            BINDTODEVICE => out.string(&self.bound_device),
+            LOOPBACK_FASTPATH => out.int(i32::from(self.loopback_fastpath)),
+            MULTICAST_LOOP => out.int(i32::from(self.multicast_loop)),
+            IN_BATCH_SIZE => out.int(self.in_batch_size),
+            OUT_BATCH_SIZE => out.int(self.out_batch_size),
+            INVERT_MATCHING => out.int(i32::from(self.invert_matching)),
+            PRIORITY => out.int(self.priority),
+            _ => Err(Error::EINVAL),
+        }
+    }
+}
+
+/// Whether an accept filter is an IPv4/IPv6 address with an optional /mask.
+fn valid_accept_filter(f: &[u8]) -> bool {
+    let Ok(s) = std::str::from_utf8(f) else { return false };
+    let (addr, mask) = match s.split_once('/') {
+        Some((a, m)) => (a, Some(m)),
+        None => (s, None),
+    };
+    let max = match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => 32,
+        Ok(std::net::IpAddr::V6(_)) => 128,
+        Err(_) => return false,
+    };
+    match mask {
+        None => true,
+        Some(m) => m.parse::<u32>().is_ok_and(|m| m <= max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set_int(o: &mut Options, opt: i32, v: i32) -> Result<()> {
+        o.set(opt, OptIn(&v.to_ne_bytes()))
+    }
+
+    #[test]
+    fn int_options_need_exact_size_and_range() {
+        let mut o = Options::new(0);
+        assert_eq!(o.set(SNDHWM, OptIn(&[1, 0])), Err(Error::EINVAL));
+        assert_eq!(set_int(&mut o, SNDHWM, -1), Err(Error::EINVAL));
+        set_int(&mut o, SNDHWM, 5).unwrap();
+        let mut buf = [0u8; 4];
+        let mut len = 4;
+        o.get(SNDHWM, &mut OptOut { buf: &mut buf, len: &mut len }).unwrap();
+        assert_eq!(i32::from_ne_bytes(buf), 5);
+        let mut big = [0u8; 8];
+        let mut len = 8;
+        assert!(o.get(SNDHWM, &mut OptOut { buf: &mut big, len: &mut len }).is_err());
+    }
+
+    #[test]
+    fn routing_id_bounds() {
+        let mut o = Options::new(0);
+        assert!(o.set(ROUTING_ID, OptIn(b"")).is_err());
+        assert!(o.set(ROUTING_ID, OptIn(&[1u8; 256])).is_err());
+        o.set(ROUTING_ID, OptIn(b"\0abc")).unwrap();
+        assert_eq!(o.routing_id, b"\0abc");
+    }
+
+    #[test]
+    fn string_get_needs_room_for_nul() {
+        let mut o = Options::new(0);
+        o.set(ZAP_DOMAIN, OptIn(b"global")).unwrap();
+        let mut buf = [0u8; 6];
+        let mut len = 6;
+        assert!(o.get(ZAP_DOMAIN, &mut OptOut { buf: &mut buf, len: &mut len }).is_err());
+        let mut buf = [0u8; 7];
+        let mut len = 7;
+        o.get(ZAP_DOMAIN, &mut OptOut { buf: &mut buf, len: &mut len }).unwrap();
+        assert_eq!(&buf, b"global\0");
+    }
+
+    #[test]
+    fn heartbeat_ttl_in_deciseconds() {
+        let mut o = Options::new(0);
+        set_int(&mut o, HEARTBEAT_TTL, 5000).unwrap();
+        assert_eq!(o.heartbeat_ttl, 50);
+        assert!(set_int(&mut o, HEARTBEAT_TTL, 6_553_600).is_err());
+    }
+
+    #[test]
+    fn accept_filters() {
+        assert!(valid_accept_filter(b"127.0.0.1"));
+        assert!(valid_accept_filter(b"10.0.0.0/8"));
+        assert!(valid_accept_filter(b"::1/128"));
+        assert!(!valid_accept_filter(b"10.0.0.0/33"));
+        assert!(!valid_accept_filter(b"localhost"));
+    }
+}

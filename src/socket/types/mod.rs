@@ -1,0 +1,88 @@
+//! One behaviour per socket type.
+
+mod pair;
+mod pubsub;
+mod reqrep;
+mod router;
+mod simple;
+mod stream;
+
+use super::options::Options;
+use super::Behavior;
+use crate::error::{Error, Result};
+
+pub const PAIR: i32 = 0;
+pub const PUB: i32 = 1;
+pub const SUB: i32 = 2;
+pub const REQ: i32 = 3;
+pub const REP: i32 = 4;
+pub const DEALER: i32 = 5;
+pub const ROUTER: i32 = 6;
+pub const PULL: i32 = 7;
+pub const PUSH: i32 = 8;
+pub const XPUB: i32 = 9;
+pub const XSUB: i32 = 10;
+pub const STREAM: i32 = 11;
+pub const SERVER: i32 = 12;
+pub const CLIENT: i32 = 13;
+pub const GATHER: i32 = 16;
+pub const SCATTER: i32 = 17;
+pub const CHANNEL: i32 = 20;
+
+/// The behaviour of a socket type; EINVAL for unknown or unsupported types.
+pub fn create(ty: i32) -> Result<Box<dyn Behavior>> {
+    Ok(match ty {
+        PAIR => Box::new(pair::Pair::new(false)),
+        CHANNEL => Box::new(pair::Pair::new(true)),
+        PUB => Box::new(pubsub::XPub::new(true)),
+        XPUB => Box::new(pubsub::XPub::new(false)),
+        SUB => Box::new(pubsub::XSub::new(true)),
+        XSUB => Box::new(pubsub::XSub::new(false)),
+        REQ => Box::new(reqrep::Req::new()),
+        REP => Box::new(reqrep::Rep::new()),
+        DEALER => Box::new(simple::Dealer::default()),
+        ROUTER => Box::new(router::Router::new()),
+        PULL => Box::new(simple::Pull::new(false)),
+        GATHER => Box::new(simple::Pull::new(true)),
+        PUSH => Box::new(simple::Push::new(false)),
+        SCATTER => Box::new(simple::Push::new(true)),
+        STREAM => Box::new(stream::Stream::new()),
+        SERVER => Box::new(simple::Server::new()),
+        CLIENT => Box::new(simple::Client::default()),
+        _ => return Err(Error::EINVAL),
+    })
+}
+
+/// Per-type option defaults, set at construction as libzmq does.
+pub fn adjust_options(ty: i32, o: &mut Options) {
+    match ty {
+        SUB => {
+            o.filter = true;
+            o.linger = 0;
+        }
+        XSUB => o.linger = 0,
+        ROUTER | REP | SERVER => o.recv_routing_id = true,
+        STREAM => {
+            o.raw_socket = true;
+            o.recv_routing_id = true;
+        }
+        _ => {}
+    }
+}
+
+/// A random starting point for generated ids, as libzmq does.
+pub fn random_u32() -> u32 {
+    let mut b = [0u8; 4];
+    if getrandom::getrandom(&mut b).is_err() {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(7);
+        return t;
+    }
+    u32::from_ne_bytes(b)
+}
+
+/// A 5-octet routing id: 0x00 then a big-endian counter.
+pub fn integral_id(n: u32) -> Vec<u8> {
+    let mut v = vec![0u8];
+    v.extend_from_slice(&n.to_be_bytes());
+    v
+}
