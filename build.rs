@@ -63,12 +63,13 @@ fn generate_header(manifest_dir: &Path, out_dir: &Path) {
         .write(&mut constants);
     let constants = String::from_utf8(constants).expect("cbindgen writes UTF-8");
 
-    // Pass 2: everything but constants; opaque items are left out too (the
-    // C API has none: handles are `void *`), so Rust-only types that pass 1's
-    // exclusion would otherwise drag in never appear.
+    // Pass 2: everything but constants. Opaque items are left out too: the C
+    // API has none (handles are `void *`), and the crate's other constants
+    // (e.g. `Error::EINVAL`, of the Rust type `Error`) would otherwise drag
+    // `typedef struct Error Error;` in.
     let mut config = config;
     let preamble = config.after_includes.take().unwrap_or_default();
-    config.after_includes = Some(format!("{}\n{}", preamble.trim_end(), constants.trim_end()));
+    config.after_includes = Some(format!("{}\n\n{}", preamble.trim_end(), constants.trim_end()));
     config.export.item_types = vec![
         ItemType::Enums,
         ItemType::Structs,
@@ -91,6 +92,12 @@ fn generate_header(manifest_dir: &Path, out_dir: &Path) {
 }
 
 /// The cdylib's soname and export list (GNU ld / lld syntax).
+///
+/// rustc passes its own version script listing every `#[no_mangle]` item as
+/// global; the linker merges both, and an explicitly listed name wins over
+/// our `local: *`. So libzmq.map hides whatever rustc does not list, but a
+/// stray `#[no_mangle]` is caught by tests (tests/symbols.rs,
+/// tests/exports_use_entry.rs), not by the linker.
 fn link_args(manifest_dir: &Path) {
     if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux") {
         return;

@@ -81,9 +81,9 @@ pub const ZMQ_XPUB: c_int = 9;
 pub const ZMQ_XSUB: c_int = 10;
 pub const ZMQ_STREAM: c_int = 11;
 
-/// Deprecated name of [`ZMQ_DEALER`].
+/// Deprecated name of ZMQ_DEALER.
 pub const ZMQ_XREQ: c_int = ZMQ_DEALER;
-/// Deprecated name of [`ZMQ_ROUTER`].
+/// Deprecated name of ZMQ_ROUTER.
 pub const ZMQ_XREP: c_int = ZMQ_ROUTER;
 
 // ---------------------------------------------------------------------------
@@ -197,22 +197,22 @@ pub const ZMQ_GROUP_MAX_LENGTH: c_int = 255;
 // Deprecated options and aliases
 // ---------------------------------------------------------------------------
 
-/// Deprecated name of [`ZMQ_ROUTING_ID`].
+/// Deprecated name of ZMQ_ROUTING_ID.
 pub const ZMQ_IDENTITY: c_int = ZMQ_ROUTING_ID;
-/// Deprecated name of [`ZMQ_CONNECT_ROUTING_ID`].
+/// Deprecated name of ZMQ_CONNECT_ROUTING_ID.
 pub const ZMQ_CONNECT_RID: c_int = ZMQ_CONNECT_ROUTING_ID;
 pub const ZMQ_TCP_ACCEPT_FILTER: c_int = 38;
 pub const ZMQ_IPC_FILTER_PID: c_int = 58;
 pub const ZMQ_IPC_FILTER_UID: c_int = 59;
 pub const ZMQ_IPC_FILTER_GID: c_int = 60;
 pub const ZMQ_IPV4ONLY: c_int = 31;
-/// Deprecated name of [`ZMQ_IMMEDIATE`].
+/// Deprecated name of ZMQ_IMMEDIATE.
 pub const ZMQ_DELAY_ATTACH_ON_CONNECT: c_int = ZMQ_IMMEDIATE;
-/// Deprecated name of [`ZMQ_DONTWAIT`].
+/// Deprecated name of ZMQ_DONTWAIT.
 pub const ZMQ_NOBLOCK: c_int = ZMQ_DONTWAIT;
-/// Deprecated name of [`ZMQ_ROUTER_MANDATORY`].
+/// Deprecated name of ZMQ_ROUTER_MANDATORY.
 pub const ZMQ_FAIL_UNROUTABLE: c_int = ZMQ_ROUTER_MANDATORY;
-/// Deprecated name of [`ZMQ_ROUTER_MANDATORY`].
+/// Deprecated name of ZMQ_ROUTER_MANDATORY.
 pub const ZMQ_ROUTER_BEHAVIOR: c_int = ZMQ_ROUTER_MANDATORY;
 
 /// Deprecated message property: the file descriptor a message came from.

@@ -9,6 +9,9 @@ use crate::error::{Error, Result};
 use std::os::raw::{c_char, c_int, c_long, c_ulong, c_void};
 
 pub mod consts;
+pub mod ctx;
+pub mod msg;
+pub mod socket;
 pub mod types;
 pub mod util;
 
@@ -41,6 +44,16 @@ impl FfiReturn for c_long {
     }
 }
 impl FfiReturn for c_ulong {
+    fn failure() -> Self {
+        0
+    }
+}
+impl FfiReturn for usize {
+    fn failure() -> Self {
+        0
+    }
+}
+impl FfiReturn for u32 {
     fn failure() -> Self {
         0
     }

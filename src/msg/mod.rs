@@ -32,9 +32,10 @@ pub const DELIMITER: u8 = 128;
 /// Marks an initialised message; anything else at offset 0 is invalid (EFAULT).
 pub const MAGIC: u32 = 0x6d73_6721;
 
-/// A RADIO/DISH group name; boxed so the message stays within 64 octets.
+/// A RADIO/DISH group name, NUL-terminated for zmq_msg_group; boxed so the
+/// message stays within 64 octets.
 #[derive(Clone)]
-struct Group(Box<[u8]>);
+struct Group(std::ffi::CString);
 
 #[derive(Clone)]
 enum Body {
@@ -226,10 +227,15 @@ impl Msg {
     }
 
     pub fn group(&self) -> Option<&[u8]> {
-        self.group.as_deref().map(|g| &*g.0)
+        self.group.as_deref().map(|g| g.0.as_bytes())
     }
     pub fn set_group(&mut self, g: Option<&[u8]>) {
-        self.group = g.map(|g| Box::new(Group(Box::from(g))));
+        self.group = g.and_then(|g| std::ffi::CString::new(g).ok()).map(|c| Box::new(Group(c)));
+    }
+
+    /// The group as a C string.
+    pub fn group_cstr(&self) -> Option<&std::ffi::CStr> {
+        self.group.as_deref().map(|g| g.0.as_c_str())
     }
 
     pub fn metadata(&self) -> Option<&Arc<Metadata>> {

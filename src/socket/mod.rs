@@ -89,6 +89,13 @@ impl Socket {
         let mailbox = Arc::new(Mailbox::new()?);
         let id = ctx.register_socket(mailbox.clone())?;
         let mut opts = options::Options::new(ty);
+        {
+            let co = ctx.options.lock();
+            if !co.blocky {
+                opts.linger = 0;
+            }
+            opts.ipv6 = co.ipv6;
+        }
         types::adjust_options(ty, &mut opts);
         let ts = is_thread_safe_type(ty);
         let base = Base::new(opts, mailbox, ctx.clone(), id, ts);

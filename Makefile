@@ -1,0 +1,95 @@
+# Builds and installs libzmq (Rust implementation) like libzmq's own build:
+#   make                      cargo build --release, then check include/zmq.h
+#   make header               refresh include/zmq.h from the generated header
+#   make check-header         fail if include/zmq.h differs from the generated one
+#   make install PREFIX=DIR   lib/libzmq.so.5.2.4 (+ .so.5, .so links), lib/libzmq.a,
+#                             include/zmq.h, include/zmq_utils.h, lib/pkgconfig/libzmq.pc
+#   make check-install PREFIX=DIR   pkg-config and a C program against DIR
+#   make uninstall PREFIX=DIR
+#
+# Variables: CARGO, CARGOFLAGS (extra `cargo build` arguments, e.g.
+# --no-default-features for a build without the draft API), PREFIX, DESTDIR,
+# LIBDIR, INCLUDEDIR, PKGCONFIGDIR, CC. CARGO_TARGET_DIR is honoured.
+#
+# Placeholders, wired elsewhere:
+#   test:   cargo test + C tests (c-tests/)
+#   compat: the upstream libzmq test suite against this library
+#   demo:   example programs
+#   bench:  the same C benchmarks against this library and libzmq
+
+CARGO ?= cargo
+CARGOFLAGS ?=
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+# libzmq 4.3.4's libtool version: libzmq.so.5.2.4, soname libzmq.so.5.
+SONAME := libzmq.so.5
+REALNAME := libzmq.so.5.2.4
+
+# What a static link needs besides libzmq.a: the Rust standard library's
+# system libraries, from
+#   cargo rustc --release --lib -- --print native-static-libs
+LIBS_PRIVATE ?= -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+
+# The version users see (pkg-config --modversion), from the header's macros.
+VERSION = $(shell sed -n 's/^.define ZMQ_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$$/\2/p' include/zmq.h | paste -sd.)
+
+# A directory as libzmq.pc writes it: relative to ${prefix} when below it.
+pc_dir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
+# Builds (a no-op when up to date) and prints header=, cdylib=, staticlib=.
+ARTIFACTS = CARGO='$(CARGO)' ./tools/cargo-artifacts.sh $(CARGOFLAGS)
+
+.PHONY: all build header check-header install uninstall check-install
+
+all: check-header
+
+build:
+	@$(ARTIFACTS) >/dev/null
+
+header:
+	@eval "$$($(ARTIFACTS))" && cp "$$header" include/zmq.h && echo "include/zmq.h updated from $$header"
+
+check-header:
+	@eval "$$($(ARTIFACTS))" && \
+	if cmp -s "$$header" include/zmq.h; then \
+	    echo "include/zmq.h is up to date"; \
+	else \
+	    diff -u include/zmq.h "$$header" | head -n 40; \
+	    echo "include/zmq.h is stale: run 'make header'" >&2; exit 1; \
+	fi
+
+install: check-header
+	@eval "$$($(ARTIFACTS))" && set -e && \
+	install -d '$(DESTDIR)$(LIBDIR)' '$(DESTDIR)$(INCLUDEDIR)' '$(DESTDIR)$(PKGCONFIGDIR)' && \
+	install -m 755 "$$cdylib" '$(DESTDIR)$(LIBDIR)/$(REALNAME)' && \
+	ln -sf $(REALNAME) '$(DESTDIR)$(LIBDIR)/$(SONAME)' && \
+	ln -sf $(REALNAME) '$(DESTDIR)$(LIBDIR)/libzmq.so' && \
+	install -m 644 "$$staticlib" '$(DESTDIR)$(LIBDIR)/libzmq.a' && \
+	install -m 644 include/zmq.h include/zmq_utils.h '$(DESTDIR)$(INCLUDEDIR)/' && \
+	sed -e 's|@prefix@|$(PREFIX)|g' -e 's|@libdir@|$(call pc_dir,$(LIBDIR))|g' \
+	    -e 's|@includedir@|$(call pc_dir,$(INCLUDEDIR))|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@LIBS_PRIVATE@|$(LIBS_PRIVATE)|g' \
+	    pkgconfig/libzmq.pc.in > '$(DESTDIR)$(PKGCONFIGDIR)/libzmq.pc' && \
+	chmod 644 '$(DESTDIR)$(PKGCONFIGDIR)/libzmq.pc' && \
+	echo "installed libzmq $(VERSION) in $(DESTDIR)$(PREFIX)"
+
+uninstall:
+	rm -f '$(DESTDIR)$(LIBDIR)/$(REALNAME)' '$(DESTDIR)$(LIBDIR)/$(SONAME)' \
+	    '$(DESTDIR)$(LIBDIR)/libzmq.so' '$(DESTDIR)$(LIBDIR)/libzmq.a' \
+	    '$(DESTDIR)$(INCLUDEDIR)/zmq.h' '$(DESTDIR)$(INCLUDEDIR)/zmq_utils.h' \
+	    '$(DESTDIR)$(PKGCONFIGDIR)/libzmq.pc'
+
+# Builds tools/install-check.c against the installed copy (no DESTDIR) with
+# pkg-config's flags, dynamically and statically, and runs both.
+check-install:
+	@PKG_CONFIG_PATH='$(PKGCONFIGDIR)' CC='$(CC)' ./tools/check-install.sh '$(PREFIX)' '$(LIBDIR)'
+
+# test:    (placeholder)
+# compat:  (placeholder)
+# demo:    (placeholder)
+# bench:   (placeholder)

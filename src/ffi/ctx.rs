@@ -1,0 +1,268 @@
+//! Version, errors, capabilities and contexts.
+
+use super::{entry, get_errno};
+use crate::ctx::{self, CtxShared};
+use crate::error::{own_text, Error, Result};
+use parking_lot::Mutex;
+use std::os::raw::{c_char, c_int, c_void};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+const CTX_LIVE: u32 = 0xabad_cafe;
+const CTX_DEAD: u32 = 0xdead_beef;
+
+/// What a context handle points at. Never freed, so a stale handle reads a
+/// dead tag instead of freed memory.
+pub(crate) struct CtxHandle {
+    tag: AtomicU32,
+    inner: Mutex<Option<Arc<CtxShared>>>,
+}
+
+/// Resolves a context handle; EFAULT if it is not a live context.
+///
+/// # Safety
+/// `p` is NULL or a pointer obtained from zmq_ctx_new (possibly terminated).
+pub(crate) unsafe fn ctx_from(p: *mut c_void) -> Result<Arc<CtxShared>> {
+    if p.is_null() || (p as usize) % std::mem::align_of::<CtxHandle>() != 0 {
+        return Err(Error::EFAULT);
+    }
+    // SAFETY: per the contract, p points at a never-freed CtxHandle.
+    let h = unsafe { &*(p as *const CtxHandle) };
+    if h.tag.load(Ordering::Acquire) != CTX_LIVE {
+        return Err(Error::EFAULT);
+    }
+    h.inner.lock().clone().ok_or(Error::EFAULT)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch: *mut c_int) {
+    entry(|| {
+        for (p, v) in [(major, 4), (minor, 3), (patch, 4)] {
+            if !p.is_null() {
+                // SAFETY: the caller passes writable ints (or NULL, skipped).
+                unsafe { *p = v };
+            }
+        }
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_errno() -> c_int {
+    entry(|| Ok(get_errno()))
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_strerror(errnum: c_int) -> *const c_char {
+    entry(|| {
+        Ok(match own_text(errnum) {
+            Some(t) => t.as_ptr(),
+            // SAFETY: strerror returns a pointer to a static or thread-local string.
+            None => unsafe { libc::strerror(errnum) },
+        })
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
+    entry(|| {
+        // SAFETY: the caller passes a NUL-terminated string or NULL.
+        let Ok(c) = (unsafe { super::c_str(capability, Error::EINVAL) }) else { return Ok(0) };
+        // Only what this build really provides.
+        Ok(c_int::from(cfg!(feature = "draft") && c == b"draft"))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_ctx_new() -> *mut c_void {
+    entry(|| {
+        let h = Box::leak(Box::new(CtxHandle {
+            tag: AtomicU32::new(CTX_LIVE),
+            inner: Mutex::new(Some(CtxShared::new())),
+        }));
+        Ok(h as *mut CtxHandle as *mut c_void)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_ctx_term(context: *mut c_void) -> c_int {
+    entry(|| {
+        // SAFETY: forwarded contract.
+        let c = unsafe { ctx_from(context)? };
+        c.terminate();
+        // SAFETY: ctx_from proved this is a live handle.
+        let h = unsafe { &*(context as *const CtxHandle) };
+        h.tag.store(CTX_DEAD, Ordering::Release);
+        *h.inner.lock() = None;
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_ctx_shutdown(context: *mut c_void) -> c_int {
+    entry(|| {
+        // SAFETY: forwarded contract.
+        unsafe { ctx_from(context)? }.shutdown();
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_ctx_destroy(context: *mut c_void) -> c_int {
+    // SAFETY: forwarded contract.
+    entry(|| Ok(unsafe { zmq_ctx_term(context) }))
+}
+
+#[no_mangle]
+pub extern "C" fn zmq_init(io_threads: c_int) -> *mut c_void {
+    entry(|| {
+        if io_threads < 0 {
+            return Err(Error::EINVAL);
+        }
+        let c = zmq_ctx_new();
+        // SAFETY: c is a live context we just made.
+        unsafe { ctx_from(c)? }.options.lock().io_threads = io_threads;
+        Ok(c)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_term(context: *mut c_void) -> c_int {
+    // SAFETY: forwarded contract.
+    entry(|| Ok(unsafe { zmq_ctx_term(context) }))
+}
+
+/// Applies a context option given as raw bytes (int options need 4).
+fn ctx_set(c: &CtxShared, option: c_int, val: &[u8]) -> Result<()> {
+    let int = <[u8; 4]>::try_from(val).ok().map(i32::from_ne_bytes);
+    let nonneg = int.filter(|&v| v >= 0);
+    let mut o = c.options.lock();
+    match option {
+        ctx::MAX_SOCKETS => {
+            let v = int.filter(|&v| (1..=ctx::SOCKET_LIMIT_VALUE).contains(&v)).ok_or(Error::EINVAL)?;
+            o.max_sockets = v;
+        }
+        ctx::IO_THREADS => o.io_threads = nonneg.ok_or(Error::EINVAL)?,
+        ctx::IPV6 => o.ipv6 = nonneg.ok_or(Error::EINVAL)? != 0,
+        ctx::BLOCKY => o.blocky = nonneg.ok_or(Error::EINVAL)? != 0,
+        ctx::MAX_MSGSZ => o.max_msgsz = nonneg.ok_or(Error::EINVAL)?,
+        ctx::ZERO_COPY_RECV => o.zero_copy_recv = nonneg.ok_or(Error::EINVAL)? != 0,
+        ctx::THREAD_SCHED_POLICY => o.thread_sched_policy = nonneg.ok_or(Error::EINVAL)?,
+        ctx::THREAD_PRIORITY => o.thread_priority = nonneg.ok_or(Error::EINVAL)?,
+        ctx::THREAD_AFFINITY_CPU_ADD => {
+            let v = nonneg.ok_or(Error::EINVAL)?;
+            if !o.thread_affinity.contains(&v) {
+                o.thread_affinity.push(v);
+            }
+        }
+        ctx::THREAD_AFFINITY_CPU_REMOVE => {
+            let v = nonneg.ok_or(Error::EINVAL)?;
+            let i = o.thread_affinity.iter().position(|&x| x == v).ok_or(Error::EINVAL)?;
+            o.thread_affinity.remove(i);
+        }
+        ctx::THREAD_NAME_PREFIX => match int {
+            Some(v) => o.thread_name_prefix = v.to_string(),
+            None if !val.is_empty() && val.len() <= 16 => {
+                o.thread_name_prefix = String::from_utf8_lossy(val).into_owned()
+            }
+            None => return Err(Error::EINVAL),
+        },
+        _ => return Err(Error::EINVAL),
+    }
+    Ok(())
+}
+
+/// Reads a context option into `buf` (an int needs exactly 4 bytes).
+fn ctx_get(c: &CtxShared, option: c_int, buf: &mut [u8], len: &mut usize) -> Result<()> {
+    let o = c.options.lock();
+    let v = match option {
+        ctx::MAX_SOCKETS => o.max_sockets,
+        ctx::SOCKET_LIMIT => ctx::SOCKET_LIMIT_VALUE,
+        ctx::IO_THREADS => o.io_threads,
+        ctx::IPV6 => i32::from(o.ipv6),
+        ctx::BLOCKY => i32::from(o.blocky),
+        ctx::MAX_MSGSZ => o.max_msgsz,
+        ctx::MSG_T_SIZE => 64,
+        ctx::ZERO_COPY_RECV => i32::from(o.zero_copy_recv),
+        ctx::THREAD_SCHED_POLICY => o.thread_sched_policy,
+        ctx::THREAD_NAME_PREFIX if *len != 4 => {
+            let s = o.thread_name_prefix.as_bytes();
+            if *len < s.len() {
+                return Err(Error::EINVAL);
+            }
+            buf[..s.len()].copy_from_slice(s);
+            *len = s.len();
+            return Ok(());
+        }
+        ctx::THREAD_NAME_PREFIX => o.thread_name_prefix.parse().unwrap_or(0),
+        _ => return Err(Error::EINVAL),
+    };
+    if *len != 4 {
+        return Err(Error::EINVAL);
+    }
+    buf[..4].copy_from_slice(&v.to_ne_bytes());
+    Ok(())
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_ctx_set(context: *mut c_void, option: c_int, optval: c_int) -> c_int {
+    entry(|| {
+        // SAFETY: forwarded contract.
+        let c = unsafe { ctx_from(context)? };
+        ctx_set(&c, option, &optval.to_ne_bytes())?;
+        Ok(0)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn zmq_ctx_get(context: *mut c_void, option: c_int) -> c_int {
+    entry(|| {
+        // SAFETY: forwarded contract.
+        let c = unsafe { ctx_from(context)? };
+        let mut buf = [0u8; 4];
+        let mut len = 4;
+        ctx_get(&c, option, &mut buf, &mut len)?;
+        Ok(i32::from_ne_bytes(buf))
+    })
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_ctx_set_ext(
+    context: *mut c_void,
+    option: c_int,
+    optval: *const c_void,
+    optvallen: libc::size_t,
+) -> c_int {
+    entry(|| {
+        // SAFETY: forwarded contract.
+        let c = unsafe { ctx_from(context)? };
+        // SAFETY: the caller passes optvallen readable bytes.
+        let v = unsafe { super::bytes(optval, optvallen, Error::EFAULT)? };
+        ctx_set(&c, option, v)?;
+        Ok(0)
+    })
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_ctx_get_ext(
+    context: *mut c_void,
+    option: c_int,
+    optval: *mut c_void,
+    optvallen: *mut libc::size_t,
+) -> c_int {
+    entry(|| {
+        // SAFETY: forwarded contract.
+        let c = unsafe { ctx_from(context)? };
+        if optvallen.is_null() {
+            return Err(Error::EFAULT);
+        }
+        // SAFETY: checked non-NULL; the caller passes a valid size_t.
+        let len = unsafe { &mut *optvallen };
+        // SAFETY: the caller passes *optvallen writable bytes.
+        let buf = unsafe { super::bytes_mut(optval, *len, Error::EFAULT)? };
+        ctx_get(&c, option, buf, len)?;
+        Ok(0)
+    })
+}
