@@ -125,6 +125,7 @@ struct iovec;
 #define ZMQ_MSG_PROPERTY_USER_ID "User-Id"
 #define ZMQ_MSG_PROPERTY_PEER_ADDRESS "Peer-Address"
 #endif
+
 // Major version of the implemented libzmq API.
 #define ZMQ_VERSION_MAJOR 4
 
@@ -204,10 +205,10 @@ struct iovec;
 
 #define ZMQ_STREAM 11
 
-// Deprecated name of [`ZMQ_DEALER`].
+// Deprecated name of ZMQ_DEALER.
 #define ZMQ_XREQ ZMQ_DEALER
 
-// Deprecated name of [`ZMQ_ROUTER`].
+// Deprecated name of ZMQ_ROUTER.
 #define ZMQ_XREP ZMQ_ROUTER
 
 #define ZMQ_AFFINITY 4
@@ -381,10 +382,10 @@ struct iovec;
 // Longest RADIO/DISH group name, in bytes.
 #define ZMQ_GROUP_MAX_LENGTH 255
 
-// Deprecated name of [`ZMQ_ROUTING_ID`].
+// Deprecated name of ZMQ_ROUTING_ID.
 #define ZMQ_IDENTITY ZMQ_ROUTING_ID
 
-// Deprecated name of [`ZMQ_CONNECT_ROUTING_ID`].
+// Deprecated name of ZMQ_CONNECT_ROUTING_ID.
 #define ZMQ_CONNECT_RID ZMQ_CONNECT_ROUTING_ID
 
 #define ZMQ_TCP_ACCEPT_FILTER 38
@@ -397,16 +398,16 @@ struct iovec;
 
 #define ZMQ_IPV4ONLY 31
 
-// Deprecated name of [`ZMQ_IMMEDIATE`].
+// Deprecated name of ZMQ_IMMEDIATE.
 #define ZMQ_DELAY_ATTACH_ON_CONNECT ZMQ_IMMEDIATE
 
-// Deprecated name of [`ZMQ_DONTWAIT`].
+// Deprecated name of ZMQ_DONTWAIT.
 #define ZMQ_NOBLOCK ZMQ_DONTWAIT
 
-// Deprecated name of [`ZMQ_ROUTER_MANDATORY`].
+// Deprecated name of ZMQ_ROUTER_MANDATORY.
 #define ZMQ_FAIL_UNROUTABLE ZMQ_ROUTER_MANDATORY
 
-// Deprecated name of [`ZMQ_ROUTER_MANDATORY`].
+// Deprecated name of ZMQ_ROUTER_MANDATORY.
 #define ZMQ_ROUTER_BEHAVIOR ZMQ_ROUTER_MANDATORY
 
 // Deprecated message property: the file descriptor a message came from.
@@ -714,6 +715,136 @@ typedef struct zmq_poller_event_t {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+ZMQ_EXPORT void zmq_version(int *major, int *minor, int *patch);
+
+ZMQ_EXPORT int zmq_errno(void);
+
+ZMQ_EXPORT const char *zmq_strerror(int errnum);
+
+ZMQ_EXPORT int zmq_has(const char *capability);
+
+ZMQ_EXPORT void *zmq_ctx_new(void);
+
+ZMQ_EXPORT int zmq_ctx_term(void *context);
+
+ZMQ_EXPORT int zmq_ctx_shutdown(void *context);
+
+ZMQ_EXPORT int zmq_ctx_destroy(void *context);
+
+ZMQ_EXPORT void *zmq_init(int io_threads);
+
+ZMQ_EXPORT int zmq_term(void *context);
+
+ZMQ_EXPORT int zmq_ctx_set(void *context, int option, int optval);
+
+ZMQ_EXPORT int zmq_ctx_get(void *context, int option);
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT int zmq_ctx_set_ext(void *context, int option, const void *optval, size_t optvallen);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT int zmq_ctx_get_ext(void *context, int option, void *optval, size_t *optvallen);
+#endif
+
+ZMQ_EXPORT int zmq_msg_init(struct zmq_msg_t *msg);
+
+ZMQ_EXPORT int zmq_msg_init_size(struct zmq_msg_t *msg, size_t size);
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT int zmq_msg_init_buffer(struct zmq_msg_t *msg, const void *buf, size_t size);
+#endif
+
+ZMQ_EXPORT
+int zmq_msg_init_data(struct zmq_msg_t *msg,
+                      void *data,
+                      size_t size,
+                      zmq_free_fn ffn,
+                      void *hint);
+
+ZMQ_EXPORT int zmq_msg_close(struct zmq_msg_t *msg);
+
+ZMQ_EXPORT int zmq_msg_move(struct zmq_msg_t *dest, struct zmq_msg_t *src);
+
+ZMQ_EXPORT int zmq_msg_copy(struct zmq_msg_t *dest, struct zmq_msg_t *src);
+
+ZMQ_EXPORT void *zmq_msg_data(struct zmq_msg_t *msg);
+
+ZMQ_EXPORT size_t zmq_msg_size(const struct zmq_msg_t *msg);
+
+ZMQ_EXPORT int zmq_msg_more(const struct zmq_msg_t *msg);
+
+ZMQ_EXPORT int zmq_msg_get(const struct zmq_msg_t *msg, int property);
+
+ZMQ_EXPORT int zmq_msg_set(struct zmq_msg_t *msg, int property, int optval);
+
+ZMQ_EXPORT const char *zmq_msg_gets(const struct zmq_msg_t *msg, const char *property);
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT int zmq_msg_set_routing_id(struct zmq_msg_t *msg, uint32_t routing_id);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT uint32_t zmq_msg_routing_id(struct zmq_msg_t *msg);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT int zmq_msg_set_group(struct zmq_msg_t *msg, const char *group);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT const char *zmq_msg_group(struct zmq_msg_t *msg);
+#endif
+
+ZMQ_EXPORT void *zmq_socket(void *context, int type_);
+
+ZMQ_EXPORT int zmq_close(void *s);
+
+ZMQ_EXPORT int zmq_setsockopt(void *s, int option, const void *optval, size_t optvallen);
+
+ZMQ_EXPORT int zmq_getsockopt(void *s, int option, void *optval, size_t *optvallen);
+
+ZMQ_EXPORT int zmq_bind(void *s, const char *addr);
+
+ZMQ_EXPORT int zmq_connect(void *s, const char *addr);
+
+ZMQ_EXPORT int zmq_unbind(void *s, const char *addr);
+
+ZMQ_EXPORT int zmq_disconnect(void *s, const char *addr);
+
+ZMQ_EXPORT int zmq_send(void *s, const void *buf, size_t len, int flags);
+
+ZMQ_EXPORT int zmq_send_const(void *s, const void *buf, size_t len, int flags);
+
+ZMQ_EXPORT int zmq_recv(void *s, void *buf, size_t len, int flags);
+
+ZMQ_EXPORT int zmq_msg_send(struct zmq_msg_t *msg, void *s, int flags);
+
+ZMQ_EXPORT int zmq_msg_recv(struct zmq_msg_t *msg, void *s, int flags);
+
+ZMQ_EXPORT int zmq_sendmsg(void *s, struct zmq_msg_t *msg, int flags);
+
+ZMQ_EXPORT int zmq_recvmsg(void *s, struct zmq_msg_t *msg, int flags);
+
+ZMQ_EXPORT int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags);
+
+ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags);
+
+ZMQ_EXPORT int zmq_socket_monitor(void *s, const char *addr, int events);
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT
+int zmq_socket_monitor_versioned(void *s,
+                                 const char *addr,
+                                 uint64_t events,
+                                 int event_version,
+                                 int type_);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT int zmq_socket_get_peer_state(void *s, const void *routing_id, size_t routing_id_size);
+#endif
 
 // Encodes `size_` octets at `data_` (`size_` a multiple of 4) as Z85 into
 // `dest_`, which holds `size_ * 5 / 4 + 1` bytes; writes the terminator and
