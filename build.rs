@@ -13,7 +13,8 @@ use std::env;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let manifest_dir =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
 
     // Everything the outputs depend on; nothing else (tests/, include/, the
@@ -69,7 +70,11 @@ fn generate_header(manifest_dir: &Path, out_dir: &Path) {
     // `typedef struct Error Error;` in.
     let mut config = config;
     let preamble = config.after_includes.take().unwrap_or_default();
-    config.after_includes = Some(format!("{}\n\n{}", preamble.trim_end(), constants.trim_end()));
+    config.after_includes = Some(format!(
+        "{}\n\n{}",
+        preamble.trim_end(),
+        constants.trim_end()
+    ));
     config.export.item_types = vec![
         ItemType::Enums,
         ItemType::Structs,
@@ -104,5 +109,8 @@ fn link_args(manifest_dir: &Path) {
     }
     let map = manifest_dir.join("libzmq.map");
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libzmq.so.5");
-    println!("cargo:rustc-cdylib-link-arg=-Wl,--version-script={}", map.display());
+    println!(
+        "cargo:rustc-cdylib-link-arg=-Wl,--version-script={}",
+        map.display()
+    );
 }

@@ -797,6 +797,135 @@ ZMQ_EXPORT int zmq_msg_set_group(struct zmq_msg_t *msg, const char *group);
 ZMQ_EXPORT const char *zmq_msg_group(struct zmq_msg_t *msg);
 #endif
 
+// Polls sockets and file descriptors.
+//
+// # Safety
+// `items` is NULL or points at `nitems` readable, writable
+// `zmq_pollitem_t`s whose `socket` members are NULL or handles from
+// `zmq_socket` (see `Socket::from_handle`).
+ZMQ_EXPORT int zmq_poll(struct zmq_pollitem_t *items, int nitems, long timeout);
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// Creates a poller.
+ZMQ_EXPORT void *zmq_poller_new(void);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// Destroys a poller and sets `*poller_p` to NULL.
+//
+// # Safety
+// `poller_p` is NULL or points at a readable, writable `void *` whose
+// value meets the contract of `poller_handle`.
+ZMQ_EXPORT int zmq_poller_destroy(void **poller_p);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// Number of registered sockets and fds.
+//
+// # Safety
+// See `poller_handle`.
+ZMQ_EXPORT int zmq_poller_size(void *poller);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// Registers a socket.
+//
+// # Safety
+// See `poller_handle` and `Socket::from_handle`.
+ZMQ_EXPORT int zmq_poller_add(void *poller, void *socket, void *user_data, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// Changes the events of a registered socket.
+//
+// # Safety
+// See `poller_handle` and `Socket::from_handle`.
+ZMQ_EXPORT int zmq_poller_modify(void *poller, void *socket, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// Unregisters a socket.
+//
+// # Safety
+// See `poller_handle` and `Socket::from_handle`.
+ZMQ_EXPORT int zmq_poller_remove(void *poller, void *socket);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// Registers a plain file descriptor.
+//
+// # Safety
+// See `poller_handle`.
+ZMQ_EXPORT int zmq_poller_add_fd(void *poller, zmq_fd_t fd, void *user_data, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// Changes the events of a registered file descriptor.
+//
+// # Safety
+// See `poller_handle`.
+ZMQ_EXPORT int zmq_poller_modify_fd(void *poller, zmq_fd_t fd, short events);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// Unregisters a file descriptor.
+//
+// # Safety
+// See `poller_handle`.
+ZMQ_EXPORT int zmq_poller_remove_fd(void *poller, zmq_fd_t fd);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// Waits for one event; 0 on success, -1/EAGAIN on timeout.
+//
+// # Safety
+// See `poller_handle`; `event` is NULL or points at a writable
+// `zmq_poller_event_t`.
+ZMQ_EXPORT int zmq_poller_wait(void *poller, struct zmq_poller_event_t *event, long timeout);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// Waits for up to `n_events` events; returns how many were filled.
+//
+// # Safety
+// See `poller_handle`; `events` is NULL or points at `n_events`
+// writable `zmq_poller_event_t`s.
+ZMQ_EXPORT
+int zmq_poller_wait_all(void *poller,
+                        struct zmq_poller_event_t *events,
+                        int n_events,
+                        long timeout);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+// The poller's signalling descriptor (readable when a thread-safe
+// socket in it has news); EINVAL if no thread-safe socket was added.
+//
+// # Safety
+// See `poller_handle`; `fd` is NULL or points at a writable `zmq_fd_t`.
+ZMQ_EXPORT int zmq_poller_fd(void *poller, zmq_fd_t *fd);
+#endif
+
+// Forwards messages between `frontend` and `backend` until the context
+// terminates (-1, ETERM).
+//
+// # Safety
+// `frontend`/`backend` are handles from zmq_socket; `capture` is NULL or one.
+ZMQ_EXPORT int zmq_proxy(void *frontend, void *backend, void *capture);
+
+// `zmq_proxy` steered by PAUSE/RESUME/TERMINATE/STATISTICS frames on
+// `control`; returns 0 after TERMINATE.
+//
+// # Safety
+// As `zmq_proxy`; `control` is NULL or a handle from zmq_socket.
+ZMQ_EXPORT int zmq_proxy_steerable(void *frontend, void *backend, void *capture, void *control);
+
+// Deprecated: `zmq_proxy(frontend, backend, NULL)`; `type` is ignored.
+//
+// # Safety
+// As `zmq_proxy`.
+ZMQ_EXPORT int zmq_device(int _type, void *frontend, void *backend);
+
 ZMQ_EXPORT void *zmq_socket(void *context, int type_);
 
 ZMQ_EXPORT int zmq_close(void *s);

@@ -10,6 +10,7 @@ pub mod mailbox;
 pub mod msg;
 pub mod ctx;
 pub mod pipe;
+pub mod poll;
 pub mod routing;
 pub mod socket;
 pub mod util;

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 const ALLOWED: &[(&str, &str)] = &[];
 
 fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
@@ -79,7 +81,9 @@ fn code_only(text: &str) -> String {
                 }
                 let close = format!("\"{}", "#".repeat(hashes));
                 let body = i + 2 + hashes;
-                let end = text[body..].find(&close).map_or(b.len(), |n| body + n + close.len());
+                let end = text[body..]
+                    .find(&close)
+                    .map_or(b.len(), |n| body + n + close.len());
                 blank(&mut out, body, end.saturating_sub(close.len()));
                 i = end;
             }
@@ -157,7 +161,9 @@ fn exports() -> Vec<(PathBuf, usize, String, String)> {
             // itself was blanked: skip to the closing quote).
             let after_abi = at + 8 + code[at + 8..].find('"').unwrap_or(0) + 1;
             let rest = code[after_abi..].trim_start();
-            let Some(rest) = rest.strip_prefix("fn") else { continue };
+            let Some(rest) = rest.strip_prefix("fn") else {
+                continue;
+            };
             let name: String = rest
                 .trim_start()
                 .chars()
@@ -184,7 +190,10 @@ fn every_export_goes_through_entry() {
         if squeezed.contains("entry(") || ALLOWED.iter().any(|(n, _)| n == name) {
             continue;
         }
-        bad.push(format!("{}:{line}: {name}", file.strip_prefix(root).unwrap_or(file).display()));
+        bad.push(format!(
+            "{}:{line}: {name}",
+            file.strip_prefix(root).unwrap_or(file).display()
+        ));
     }
     eprintln!("{} exports scanned", exports.len());
     assert!(
@@ -235,12 +244,18 @@ fn no_mangle_only_on_zmq_exports_in_ffi() {
                 if !file.starts_with(&ffi) {
                     bad.push(format!("{where_}: #[{attr}] outside src/ffi ({name})"));
                 } else if attr == "export_name" || !name.starts_with("zmq_") {
-                    bad.push(format!("{where_}: #[{attr}] on `{name}`, not a zmq_* function"));
+                    bad.push(format!(
+                        "{where_}: #[{attr}] on `{name}`, not a zmq_* function"
+                    ));
                 }
             }
         }
     }
-    assert!(bad.is_empty(), "symbols exported outside the C API:\n  {}", bad.join("\n  "));
+    assert!(
+        bad.is_empty(),
+        "symbols exported outside the C API:\n  {}",
+        bad.join("\n  ")
+    );
 }
 
 #[test]

@@ -32,14 +32,34 @@ const DRAFT: &str = "-DZMQ_BUILD_DRAFT_API";
 
 /// errno names whose value libzmq's header defines or falls back on.
 const ERRNO_NAMES: &[&str] = &[
-    "ENOTSUP", "EPROTONOSUPPORT", "ENOBUFS", "ENETDOWN", "EADDRINUSE", "EADDRNOTAVAIL",
-    "ECONNREFUSED", "EINPROGRESS", "ENOTSOCK", "EMSGSIZE", "EAFNOSUPPORT", "ENETUNREACH",
-    "ECONNABORTED", "ECONNRESET", "ENOTCONN", "ETIMEDOUT", "EHOSTUNREACH", "ENETRESET", "EFSM",
-    "ENOCOMPATPROTO", "ETERM", "EMTHREAD",
+    "ENOTSUP",
+    "EPROTONOSUPPORT",
+    "ENOBUFS",
+    "ENETDOWN",
+    "EADDRINUSE",
+    "EADDRNOTAVAIL",
+    "ECONNREFUSED",
+    "EINPROGRESS",
+    "ENOTSOCK",
+    "EMSGSIZE",
+    "EAFNOSUPPORT",
+    "ENETUNREACH",
+    "ECONNABORTED",
+    "ECONNRESET",
+    "ENOTCONN",
+    "ETIMEDOUT",
+    "EHOSTUNREACH",
+    "ENETRESET",
+    "EFSM",
+    "ENOCOMPATPROTO",
+    "ETERM",
+    "EMTHREAD",
 ];
 
 fn our_header() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("include").join("zmq.h")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("include")
+        .join("zmq.h")
 }
 
 fn system_header() -> PathBuf {
@@ -68,7 +88,9 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Runs a command; panics with its output if it fails. Returns stdout.
 fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     if !out.status.success() {
         panic!(
             "{cmd:?} failed ({}):\n{}{}",
@@ -82,13 +104,16 @@ fn run(cmd: &mut Command) -> String {
 
 #[test]
 fn checked_in_header_is_current() {
-    let generated = std::fs::read(GENERATED_HEADER)
-        .unwrap_or_else(|e| panic!("{GENERATED_HEADER}: {e}"));
+    let generated =
+        std::fs::read(GENERATED_HEADER).unwrap_or_else(|e| panic!("{GENERATED_HEADER}: {e}"));
     let checked_in = std::fs::read(our_header()).unwrap_or_default();
     if generated == checked_in {
         return;
     }
-    let (g, c) = (String::from_utf8_lossy(&generated), String::from_utf8_lossy(&checked_in));
+    let (g, c) = (
+        String::from_utf8_lossy(&generated),
+        String::from_utf8_lossy(&checked_in),
+    );
     let first_diff = g
         .lines()
         .zip(c.lines())
@@ -124,16 +149,24 @@ fn defines(include: Option<&Path>, flags: &[&str]) -> BTreeMap<String, Define> {
     let dir = scratch("dM");
     let file = dir.join("unit.c");
     std::fs::write(&file, source).unwrap();
-    let text = run(Command::new("gcc").args(["-dM", "-E", "-x", "c"]).args(flags).arg(&file));
+    let text = run(Command::new("gcc")
+        .args(["-dM", "-E", "-x", "c"])
+        .args(flags)
+        .arg(&file));
     let mut map = BTreeMap::new();
     for line in text.lines() {
-        let Some(rest) = line.strip_prefix("#define ") else { continue };
-        let name_end = rest.find(|c: char| c == ' ' || c == '(').unwrap_or(rest.len());
+        let Some(rest) = line.strip_prefix("#define ") else {
+            continue;
+        };
+        let name_end = rest.find([' ', '(']).unwrap_or(rest.len());
         let name = rest[..name_end].to_string();
         let rest = &rest[name_end..];
         let (params, body) = if let Some(p) = rest.strip_prefix('(') {
             let close = p.find(')').unwrap();
-            (Some(p[..close].to_string()), p[close + 1..].trim().to_string())
+            (
+                Some(p[..close].to_string()),
+                p[close + 1..].trim().to_string(),
+            )
         } else {
             (None, rest.trim().to_string())
         };
@@ -162,13 +195,24 @@ fn wants_value(name: &str) -> bool {
 fn macro_values(header: &Path, flags: &[&str], tag: &str) -> BTreeMap<String, Value> {
     let base = defines(None, flags);
     let all = defines(Some(header), flags);
-    let mut names: BTreeSet<String> =
-        all.keys().filter(|n| !base.contains_key(*n)).cloned().collect();
+    let mut names: BTreeSet<String> = all
+        .keys()
+        .filter(|n| !base.contains_key(*n))
+        .cloned()
+        .collect();
     // errno values count even where errno.h, not zmq.h, defines them.
-    names.extend(ERRNO_NAMES.iter().filter(|n| all.contains_key(**n)).map(|n| n.to_string()));
+    names.extend(
+        ERRNO_NAMES
+            .iter()
+            .filter(|n| all.contains_key(**n))
+            .map(|n| n.to_string()),
+    );
 
     let mut values = BTreeMap::new();
-    let mut program = format!("#include \"{}\"\n#include <stdio.h>\nint main (void)\n{{\n", header.display());
+    let mut program = format!(
+        "#include \"{}\"\n#include <stdio.h>\nint main (void)\n{{\n",
+        header.display()
+    );
     for name in &names {
         let def = &all[name];
         if let Some(params) = &def.params {
@@ -180,8 +224,11 @@ fn macro_values(header: &Path, flags: &[&str], tag: &str) -> BTreeMap<String, Va
         } else if def.body.starts_with('"') {
             writeln!(program, "    printf (\"S %s %s\\n\", \"{name}\", {name});").unwrap();
         } else {
-            writeln!(program, "    printf (\"I %s %lld\\n\", \"{name}\", (long long) ({name}));")
-                .unwrap();
+            writeln!(
+                program,
+                "    printf (\"I %s %lld\\n\", \"{name}\", (long long) ({name}));"
+            )
+            .unwrap();
         }
     }
     program.push_str("    return 0;\n}\n");
@@ -189,10 +236,18 @@ fn macro_values(header: &Path, flags: &[&str], tag: &str) -> BTreeMap<String, Va
     let dir = scratch(&format!("values-{tag}"));
     let (src, exe) = (dir.join("values.c"), dir.join("values"));
     std::fs::write(&src, &program).unwrap();
-    run(Command::new("gcc").args(["-w", "-o"]).arg(&exe).arg(&src).args(flags));
+    run(Command::new("gcc")
+        .args(["-w", "-o"])
+        .arg(&exe)
+        .arg(&src)
+        .args(flags));
     for line in run(&mut Command::new(&exe)).lines() {
         let mut parts = line.splitn(3, ' ');
-        let (kind, name, value) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap_or(""));
+        let (kind, name, value) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap_or(""),
+        );
         let value = match kind {
             "I" => Value::Int(value.parse().unwrap()),
             _ => Value::Str(value.to_string()),
@@ -221,14 +276,24 @@ fn compare_macros(flags: &[&str], tag: &str) {
         }
     }
     let zmq_count = theirs.keys().filter(|n| n.starts_with("ZMQ_")).count();
-    assert!(zmq_count > 150, "libzmq's header defines only {zmq_count} ZMQ_ macros?");
+    assert!(
+        zmq_count > 150,
+        "libzmq's header defines only {zmq_count} ZMQ_ macros?"
+    );
     assert!(
         report.is_empty(),
         "include/zmq.h vs {} ({}):\n{report}",
         system_header().display(),
-        if flags.is_empty() { "stable API" } else { "with ZMQ_BUILD_DRAFT_API" }
+        if flags.is_empty() {
+            "stable API"
+        } else {
+            "with ZMQ_BUILD_DRAFT_API"
+        }
     );
-    eprintln!("{} macros compared ({zmq_count} ZMQ_*), all equal", theirs.len());
+    eprintln!(
+        "{} macros compared ({zmq_count} ZMQ_*), all equal",
+        theirs.len()
+    );
 }
 
 #[test]
@@ -262,12 +327,16 @@ fn prototypes(header: &Path, flags: &[&str], tag: &str) -> BTreeMap<String, Stri
         // "/* file:line:NC */ extern int zmq_bind (void *, const char *);"
         let decl = line.rsplit_once("*/").map_or(line, |(_, d)| d).trim();
         let Some(open) = decl.find('(') else { continue };
-        let name = decl[..open].trim_end().rsplit(|c: char| c == ' ' || c == '*').next().unwrap();
+        let name = decl[..open].trim_end().rsplit([' ', '*']).next().unwrap();
         if name.starts_with("zmq_") {
             // cbindgen spells references to our structs `struct zmq_msg_t *`:
             // the same type as libzmq's `zmq_msg_t *` (both headers declare
             // `typedef struct zmq_msg_t {...} zmq_msg_t`).
-            let normal = decl.split_whitespace().collect::<Vec<_>>().join(" ").replace("struct zmq_", "zmq_");
+            let normal = decl
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace("struct zmq_", "zmq_");
             map.insert(name.to_string(), normal);
         }
     }
@@ -282,9 +351,11 @@ fn compare_prototypes(flags: &[&str], tag: &str) {
     for (name, proto) in &theirs {
         match ours.get(name) {
             None => missing.push(name.as_str()),
-            Some(p) if p != proto => {
-                writeln!(report, "  differs: {name}\n    ours:   {p}\n    libzmq: {proto}").unwrap()
-            }
+            Some(p) if p != proto => writeln!(
+                report,
+                "  differs: {name}\n    ours:   {p}\n    libzmq: {proto}"
+            )
+            .unwrap(),
             Some(_) => {}
         }
     }
@@ -294,13 +365,23 @@ fn compare_prototypes(flags: &[&str], tag: &str) {
         }
     }
     if !missing.is_empty() {
-        writeln!(report, "  missing ({}): {}", missing.len(), missing.join(" ")).unwrap();
+        writeln!(
+            report,
+            "  missing ({}): {}",
+            missing.len(),
+            missing.join(" ")
+        )
+        .unwrap();
     }
     assert!(
         report.is_empty(),
         "zmq_* prototypes of include/zmq.h vs {} ({}; {} of {} declared):\n{report}",
         system_header().display(),
-        if flags.is_empty() { "stable API" } else { "with ZMQ_BUILD_DRAFT_API" },
+        if flags.is_empty() {
+            "stable API"
+        } else {
+            "with ZMQ_BUILD_DRAFT_API"
+        },
         theirs.len() - missing.len(),
         theirs.len(),
     );
@@ -411,7 +492,14 @@ fn c_and_cxx_programs_compile() {
     for draft in [None, Some(DRAFT)] {
         let flags: Vec<&str> = draft.into_iter().collect();
         run(Command::new("gcc")
-            .args(["-std=c11", "-Wstrict-prototypes", "-Wmissing-prototypes", "-c", "-o", "/dev/null"])
+            .args([
+                "-std=c11",
+                "-Wstrict-prototypes",
+                "-Wmissing-prototypes",
+                "-c",
+                "-o",
+                "/dev/null",
+            ])
             .args(warn)
             .args(&flags)
             .arg("-I")
@@ -432,8 +520,16 @@ fn header_has_no_rust_syntax() {
     let text = std::fs::read_to_string(our_header()).unwrap();
     let bad: Vec<&str> = text
         .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim_start().starts_with("//") && !l.trim_start().starts_with("/*"))
-        .filter(|l| ["<", "&", "::", "Option", "Box"].iter().any(|p| l.contains(p)))
+        .filter(|l| {
+            !l.starts_with('#')
+                && !l.trim_start().starts_with("//")
+                && !l.trim_start().starts_with("/*")
+        })
+        .filter(|l| {
+            ["<", "&", "::", "Option", "Box"]
+                .iter()
+                .any(|p| l.contains(p))
+        })
         .collect();
     assert!(
         bad.is_empty(),

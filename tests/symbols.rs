@@ -2,11 +2,15 @@
 //! Debian's libzmq 4.3.4 (`/usr/lib/x86_64-linux-gnu/libzmq.so.5`; override
 //! with `ZMQ_SYSTEM_LIB=/path/to/libzmq.so.5`).
 //!
-//! The library checked is the cdylib cargo built for this test run's profile
-//! (`cargo test` builds `target/debug/libzmq.so`, `cargo test --release`
-//! `target/release/libzmq.so`, under `CARGO_TARGET_DIR` if set): it is found
-//! next to the test executable's `deps/` directory. `ZMQ_LIB=/path/to/libzmq.so`
-//! checks another file instead (an installed copy, say).
+//! The library checked is the cdylib cargo built for this test run's profile:
+//! `cargo test` compiles the library with all its crate types into
+//! `<target>/<profile>/deps/`, next to this test's executable, so nothing
+//! needs to be built first and the library is never stale (`cargo test` ->
+//! `target/debug/deps/libzmq.so`, `cargo test --release` ->
+//! `target/release/deps/libzmq.so`, the same file `cargo build --release`
+//! links to `target/release/libzmq.so`; `CARGO_TARGET_DIR` is honoured).
+//! `ZMQ_LIB=/path/to/libzmq.so` checks another file instead (an installed
+//! copy, say).
 //!
 //! * `exports_every_libzmq_symbol`: every `zmq_*` symbol libzmq exports is
 //!   exported (fails, listing the missing ones, until every export is written).
@@ -27,17 +31,26 @@ fn our_lib() -> PathBuf {
     if let Some(path) = std::env::var_os("ZMQ_LIB") {
         return PathBuf::from(path);
     }
-    // <target>/<profile>/deps/symbols-<hash>  ->  <target>/<profile>/libzmq.so
+    // The test runs from <target>/<profile>/deps/symbols-<hash>. Cargo
+    // compiles the library (all its crate types) into that deps/ directory
+    // for this very run; `cargo build` also links it up to <profile>/.
     let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let lib = profile_dir.join("libzmq.so");
-    assert!(
-        lib.is_file(),
-        "{} not found: it is built by `cargo build` / `cargo test` for this \
-         profile (or set ZMQ_LIB to the library to check)",
-        lib.display()
-    );
-    lib
+    let deps = exe.parent().unwrap();
+    let candidates = [
+        deps.join("libzmq.so"),
+        deps.parent().unwrap().join("libzmq.so"),
+    ];
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "libzmq.so not found in {} or its parent: `cargo test` builds it \
+             (or set ZMQ_LIB to the library to check)",
+                deps.display()
+            )
+        })
 }
 
 fn system_lib() -> PathBuf {
@@ -59,7 +72,9 @@ fn system_header() -> PathBuf {
 }
 
 fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     assert!(
         out.status.success(),
         "{cmd:?} failed: {}",
@@ -77,7 +92,12 @@ fn exports(lib: &std::path::Path) -> BTreeSet<(String, String)> {
             let name = fields.next()?;
             let kind = fields.next()?;
             // Version definition entries (`A LIBFOO_1`) are not symbols.
-            (kind != "A").then(|| (kind.to_string(), name.split('@').next().unwrap().to_string()))
+            (kind != "A").then(|| {
+                (
+                    kind.to_string(),
+                    name.split('@').next().unwrap().to_string(),
+                )
+            })
         })
         .collect()
 }
@@ -87,17 +107,31 @@ fn names(symbols: &BTreeSet<(String, String)>) -> BTreeSet<String> {
 }
 
 fn columns(names: &[&String]) -> String {
-    names.chunks(4).map(|c| {
-        c.iter().map(|n| format!("{n:<32}")).collect::<String>().trim_end().to_string()
-    }).collect::<Vec<_>>().join("\n  ")
+    names
+        .chunks(4)
+        .map(|c| {
+            c.iter()
+                .map(|n| format!("{n:<32}"))
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n  ")
 }
 
 #[test]
 fn exports_every_libzmq_symbol() {
     let ours = names(&exports(&our_lib()));
-    let theirs: BTreeSet<String> =
-        names(&exports(&system_lib())).into_iter().filter(|n| n.starts_with("zmq_")).collect();
-    assert!(theirs.len() >= 70, "libzmq exports only {} zmq_* symbols?", theirs.len());
+    let theirs: BTreeSet<String> = names(&exports(&system_lib()))
+        .into_iter()
+        .filter(|n| n.starts_with("zmq_"))
+        .collect();
+    assert!(
+        theirs.len() >= 70,
+        "libzmq exports only {} zmq_* symbols?",
+        theirs.len()
+    );
     let missing: Vec<&String> = theirs.difference(&ours).collect();
     assert!(
         missing.is_empty(),
@@ -130,7 +164,11 @@ fn exports_nothing_but_zmq_symbols() {
         .filter(|(k, _)| k != "T")
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
-    assert!(not_code.is_empty(), "exported symbols that are not functions:\n  {}", not_code.join("\n  "));
+    assert!(
+        not_code.is_empty(),
+        "exported symbols that are not functions:\n  {}",
+        not_code.join("\n  ")
+    );
 }
 
 #[test]
@@ -172,5 +210,10 @@ fn soname_is_libzmq_so_5() {
         .find(|l| l.contains("(SONAME)"))
         .and_then(|l| l.split('[').nth(1))
         .map(|s| s.trim_end_matches(']').to_string());
-    assert_eq!(soname.as_deref(), Some("libzmq.so.5"), "readelf -d {}:\n{dynamic}", our_lib().display());
+    assert_eq!(
+        soname.as_deref(),
+        Some("libzmq.so.5"),
+        "readelf -d {}:\n{dynamic}",
+        our_lib().display()
+    );
 }

@@ -313,7 +313,7 @@ pub use self::draft::*;
 /// The draft constants; in the header they sit under `ZMQ_BUILD_DRAFT_API`.
 #[cfg(feature = "draft")]
 mod draft {
-    use super::{ZMQ_EVENT_ALL, c_int};
+    use super::{c_int, ZMQ_EVENT_ALL};
 
     // Socket types.
     pub const ZMQ_SERVER: c_int = 12;

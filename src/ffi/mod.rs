@@ -11,6 +11,8 @@ use std::os::raw::{c_char, c_int, c_long, c_ulong, c_void};
 pub mod consts;
 pub mod ctx;
 pub mod msg;
+pub mod poll;
+pub mod proxy;
 pub mod socket;
 pub mod types;
 pub mod util;

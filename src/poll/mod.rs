@@ -124,7 +124,7 @@ pub(crate) fn wait_loop(
                 Some(e) => ms_until(e),
             }
         };
-        if thread_safe && (t < 0 || t > THREAD_SAFE_SLICE_MS) {
+        if thread_safe && !(0..=THREAD_SAFE_SLICE_MS).contains(&t) {
             t = THREAD_SAFE_SLICE_MS;
         }
         for f in fds.iter_mut() {
@@ -142,11 +142,8 @@ pub(crate) fn wait_loop(
         if first {
             first = false;
             let ms = u64::try_from(timeout_ms).unwrap_or(0);
+            // `None` (too far away to represent) is as good as forever.
             end = Instant::now().checked_add(Duration::from_millis(ms));
-            if end.is_none() {
-                // Too far away to represent: as good as forever.
-                continue;
-            }
             continue;
         }
         if end.is_some_and(|e| Instant::now() >= e) {

@@ -61,7 +61,7 @@ pub fn adjust_options(ty: i32, o: &mut Options) {
             o.linger = 0;
         }
         XSUB => o.linger = 0,
-        ROUTER | REP | SERVER => o.recv_routing_id = true,
+        ROUTER | REP => o.recv_routing_id = true,
         STREAM => {
             o.raw_socket = true;
             o.recv_routing_id = true;
