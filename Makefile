@@ -93,3 +93,13 @@ check-install:
 # compat:  (placeholder)
 # demo:    (placeholder)
 # bench:   (placeholder)
+
+# The upstream libzmq 4.3.4 suite against our library (report), and the
+# ratchet: every program listed in c-tests/compat/ratchet.txt must pass.
+compat: build
+	c-tests/compat/run-compat
+
+compat-ratchet: build
+	c-tests/compat/run-compat --ratchet
+
+.PHONY: compat compat-ratchet
