@@ -56,3 +56,68 @@ impl IndexedArray {
         self.items.iter().copied()
     }
 }
+
+/// Pipes split into an active prefix and an inactive rest, with a cursor
+/// into the active part: the bookkeeping load-balancing and fair-queueing
+/// share.
+#[derive(Default, Debug)]
+pub struct ActiveSet {
+    pub pipes: IndexedArray,
+    pub active: usize,
+    pub current: usize,
+}
+
+impl ActiveSet {
+    /// Adds a pipe as active.
+    pub fn attach(&mut self, s: Slot) {
+        self.pipes.push(s);
+        self.pipes.swap(self.pipes.len() - 1, self.active);
+        self.active += 1;
+    }
+
+    /// Forgets a pipe; returns the position it had, if it was present.
+    pub fn remove(&mut self, s: Slot) -> Option<usize> {
+        let index = self.pipes.index(s)?;
+        if index < self.active {
+            self.active -= 1;
+            self.pipes.swap(index, self.active);
+            if self.current == self.active {
+                self.current = 0;
+            }
+        }
+        self.pipes.erase(s);
+        Some(index)
+    }
+
+    /// Moves an inactive pipe back into the active part.
+    pub fn activated(&mut self, s: Slot) {
+        if let Some(i) = self.pipes.index(s) {
+            if i >= self.active {
+                self.pipes.swap(i, self.active);
+                self.active += 1;
+            }
+        }
+    }
+
+    /// The pipe under the cursor (only while `active > 0`).
+    pub fn current(&self) -> Slot {
+        self.pipes.get(self.current)
+    }
+
+    /// Moves the pipe under the cursor out of the active part.
+    pub fn deactivate_current(&mut self) {
+        self.active -= 1;
+        self.pipes.swap(self.current, self.active);
+        if self.current == self.active {
+            self.current = 0;
+        }
+    }
+
+    /// Advances the cursor after a whole message.
+    pub fn advance(&mut self) {
+        self.current += 1;
+        if self.current >= self.active {
+            self.current = 0;
+        }
+    }
+}

@@ -127,10 +127,6 @@ impl Router {
         }
         self.more_out = false;
     }
-
-    pub fn has_out_pipe(&self, id: &[u8]) -> bool {
-        self.out.contains_key(id)
-    }
 }
 
 impl Behavior for Router {

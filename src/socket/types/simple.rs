@@ -157,41 +157,40 @@ impl Behavior for Dealer {
     }
 }
 
+/// CLIENT: a DEALER restricted to single-frame messages.
 #[derive(Default)]
 pub struct Client {
-    fq: FairQueue,
-    lb: LoadBalancer,
+    dealer: Dealer,
 }
 
 impl Behavior for Client {
     fn attach_pipe(&mut self, _b: &mut Base, s: Slot, _: bool, _: bool) {
-        self.fq.attach(s);
-        self.lb.attach(s);
+        self.dealer.fq.attach(s);
+        self.dealer.lb.attach(s);
     }
-    fn pipe_terminated(&mut self, _b: &mut Base, s: Slot) {
-        self.fq.pipe_terminated(s);
-        self.lb.pipe_terminated(s);
+    fn pipe_terminated(&mut self, b: &mut Base, s: Slot) {
+        self.dealer.pipe_terminated(b, s);
     }
-    fn read_activated(&mut self, _b: &mut Base, s: Slot) {
-        self.fq.activated(s);
+    fn read_activated(&mut self, b: &mut Base, s: Slot) {
+        self.dealer.read_activated(b, s);
     }
-    fn write_activated(&mut self, _b: &mut Base, s: Slot) {
-        self.lb.activated(s);
+    fn write_activated(&mut self, b: &mut Base, s: Slot) {
+        self.dealer.write_activated(b, s);
     }
     fn send(&mut self, b: &mut Base, msg: &mut Msg) -> Result<()> {
         if msg.more() {
             return Err(Error::EINVAL);
         }
-        self.lb.send(&mut b.pipes, msg).map(|_| ())
+        self.dealer.send(b, msg)
     }
     fn recv(&mut self, b: &mut Base) -> Result<Msg> {
-        recv_single_frame(&mut self.fq, b)
+        recv_single_frame(&mut self.dealer.fq, b)
     }
     fn has_in(&mut self, b: &mut Base) -> bool {
-        self.fq.has_in(&mut b.pipes)
+        self.dealer.has_in(b)
     }
     fn has_out(&mut self, b: &mut Base) -> bool {
-        self.lb.has_out(&mut b.pipes)
+        self.dealer.has_out(b)
     }
 }
 
