@@ -975,6 +975,22 @@ int zmq_socket_monitor_versioned(void *s,
 ZMQ_EXPORT int zmq_socket_get_peer_state(void *s, const void *routing_id, size_t routing_id_size);
 #endif
 
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT int zmq_join(void *s, const char *group);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT int zmq_leave(void *s, const char *group);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT int zmq_socket_monitor_pipes_stats(void *s);
+#endif
+
+#if defined(ZMQ_BUILD_DRAFT_API)
+ZMQ_EXPORT uint32_t zmq_connect_peer(void *s, const char *addr);
+#endif
+
 // Encodes `size_` octets at `data_` (`size_` a multiple of 4) as Z85 into
 // `dest_`, which holds `size_ * 5 / 4 + 1` bytes; writes the terminator and
 // returns `dest_`. NULL and EINVAL if `size_ % 4 != 0`.

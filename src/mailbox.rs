@@ -11,6 +11,7 @@ use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// What one thread asks of a socket owned by another.
@@ -28,6 +29,13 @@ pub enum Command {
     Bind(Box<Pipe>),
     /// The context is terminating: blocking calls return ETERM from now on.
     Stop,
+    /// zmq_socket_monitor_pipes_stats asked the socket at the other end of
+    /// our pipe: add how many messages we have queued towards it, and
+    /// answer `reply_to` with PipeStats.
+    PipeStatsQuery { pipe: PipeId, outbound: u64, reply_to: Arc<Mailbox>, ends: Box<(String, String)> },
+    /// The answer: queued messages out of and into the asking pipe, and the
+    /// pipe's (local, remote) endpoints, for a ZMQ_EVENT_PIPES_STATS event.
+    PipeStats { outbound: u64, inbound: u64, ends: Box<(String, String)> },
 }
 
 struct State {

@@ -282,3 +282,47 @@ pub unsafe extern "C" fn zmq_socket_get_peer_state(s: *mut c_void, routing_id: *
         s.peer_state(id)
     })
 }
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int {
+    entry(|| {
+        // SAFETY: forwarded contract.
+        let s = unsafe { sock(s)? };
+        // SAFETY: a NUL-terminated group name.
+        let g = unsafe { super::c_str(group, Error::EINVAL)? };
+        s.membership(g, true)?;
+        Ok(0)
+    })
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int {
+    entry(|| {
+        // SAFETY: forwarded contract.
+        let s = unsafe { sock(s)? };
+        // SAFETY: a NUL-terminated group name.
+        let g = unsafe { super::c_str(group, Error::EINVAL)? };
+        s.membership(g, false)?;
+        Ok(0)
+    })
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_socket_monitor_pipes_stats(s: *mut c_void) -> c_int {
+    entry(|| {
+        // SAFETY: forwarded contract.
+        let s = unsafe { sock(s)? };
+        s.query_pipes_stats()?;
+        Ok(0)
+    })
+}
+
+#[cfg(feature = "draft")]
+#[no_mangle]
+pub unsafe extern "C" fn zmq_connect_peer(s: *mut c_void, addr: *const c_char) -> u32 {
+    // SAFETY: forwarded contract.
+    entry(|| unsafe { sock(s)?.connect_peer(endpoint(addr)?) })
+}

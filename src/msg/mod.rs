@@ -24,6 +24,10 @@ pub const COMMAND: u8 = 2;
 pub const SUBSCRIBE: u8 = 4;
 /// Flag: an inproc cancellation; the body is the topic.
 pub const CANCEL: u8 = 8;
+/// Flag: a DISH joined the group the message carries (RADIO bookkeeping).
+pub const JOIN: u8 = 16;
+/// Flag: a DISH left the group the message carries.
+pub const LEAVE: u8 = 32;
 /// Flag: the frame carries a peer's routing id (pipe bookkeeping).
 pub const ROUTING_ID: u8 = 64;
 /// Flag: pipe terminator; never leaves the pipe layer.

@@ -197,6 +197,17 @@ impl Pipe {
         }
     }
 
+    /// Messages written to the peer that it has not reported read.
+    pub fn queued_out(&self) -> u64 {
+        self.msgs_written - self.peers_msgs_read
+    }
+
+    /// Asks the peer's owner for its side of the statistics; the answer
+    /// goes to `reply_to` (zmq_socket_monitor_pipes_stats).
+    pub fn query_stats(&self, reply_to: Arc<Mailbox>, ends: Box<(String, String)>) {
+        self.send_to_peer(Command::PipeStatsQuery { pipe: self.peer_id(), outbound: self.queued_out(), reply_to, ends });
+    }
+
     fn peer_id(&self) -> PipeId {
         self.core.ids[1 - self.side]
     }

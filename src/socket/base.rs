@@ -128,6 +128,15 @@ impl Core {
                 }
             }
             Command::Bind(pipe) => self.attach_pipe(*pipe, false, false),
+            Command::PipeStatsQuery { pipe, outbound, reply_to, ends } => {
+                if let Some(s) = b.pipes.lookup(pipe) {
+                    let inbound = b.pipes.get(s).queued_out();
+                    reply_to.send(Command::PipeStats { outbound, inbound, ends });
+                }
+            }
+            Command::PipeStats { outbound, inbound, ends } => {
+                b.monitor_event(super::monitor::EVENT_PIPES_STATS, &[outbound, inbound], &ends.0, &ends.1);
+            }
             Command::Stop => {
                 self.base.ctx_terminated = true;
                 if let Some(m) = &mut self.base.monitor {
@@ -148,6 +157,24 @@ impl Core {
             self.handle(cmd);
         }
         self.sweep();
+    }
+
+    /// zmq_socket_monitor_pipes_stats: asks the far end of every pipe for
+    /// its queue; each answer becomes a ZMQ_EVENT_PIPES_STATS event.
+    pub fn query_pipes_stats(&mut self) -> Result<()> {
+        let wanted = self.base.monitor.as_ref().is_some_and(|m| m.wants(super::monitor::EVENT_PIPES_STATS));
+        if !wanted {
+            return Err(crate::error::Error::EINVAL);
+        }
+        if self.base.pipes.is_empty() {
+            return Err(crate::error::Error::EAGAIN);
+        }
+        for s in self.base.pipes.slots() {
+            // Inproc pipes have no endpoint pair (network ones will).
+            let ends = Box::new((String::new(), String::new()));
+            self.base.pipes.get(s).query_stats(self.base.mailbox.clone(), ends);
+        }
+        Ok(())
     }
 
     /// Tells the socket type about pipes found dead and forgets them.

@@ -63,6 +63,18 @@ pub trait Behavior: Send {
     fn peer_state(&mut self, _b: &mut Base, _routing_id: &[u8]) -> Result<i32> {
         Err(Error::ENOTSUP)
     }
+    /// The routing id of the pipe attached last (PEER's zmq_connect_peer).
+    fn last_peer_id(&self) -> u32 {
+        0
+    }
+    /// zmq_join: only DISH has groups.
+    fn join(&mut self, _b: &mut Base, _group: &[u8]) -> Result<()> {
+        Err(Error::ENOTSUP)
+    }
+    /// zmq_leave.
+    fn leave(&mut self, _b: &mut Base, _group: &[u8]) -> Result<()> {
+        Err(Error::ENOTSUP)
+    }
 }
 
 const LIVE: u32 = 0xbadd_ecaf;
@@ -404,6 +416,46 @@ impl Socket {
         self.with(|core| {
             core.process_commands()?;
             core.behavior.peer_state(&mut core.base, routing_id)
+        })
+    }
+
+    /// Draft zmq_join / zmq_leave.
+    pub fn membership(&self, group: &[u8], join: bool) -> Result<()> {
+        self.with(|core| {
+            core.process_commands()?;
+            let r = if join {
+                core.behavior.join(&mut core.base, group)
+            } else {
+                core.behavior.leave(&mut core.base, group)
+            };
+            core.sweep();
+            r
+        })
+    }
+
+    /// Draft zmq_socket_monitor_pipes_stats.
+    pub fn query_pipes_stats(&self) -> Result<()> {
+        self.with(|core| {
+            core.process_commands()?;
+            core.query_pipes_stats()
+        })
+    }
+
+    /// Draft zmq_connect_peer: connects a PEER socket and returns the
+    /// routing id of the new peer.
+    pub fn connect_peer(&self, addr: &str) -> Result<u32> {
+        self.with(|core| {
+            if core.base.options.socket_type != types::PEER {
+                return Err(Error::ENOTSUP);
+            }
+            // The id must be known now, so the pipe cannot wait for a
+            // connection to complete.
+            if core.base.options.immediate {
+                return Err(Error::EFAULT);
+            }
+            core.process_commands()?;
+            crate::ctx::inproc::connect(core, addr)?;
+            Ok(core.behavior.last_peer_id())
         })
     }
 }

@@ -8,9 +8,11 @@ use crate::msg::Msg;
 use std::sync::Arc;
 
 pub const EVENT_MONITOR_STOPPED: u64 = 0x0400;
+pub const EVENT_PIPES_STATS: u64 = 0x10000;
 
 pub struct Monitor {
-    sock: &'static Socket,
+    /// None once stopped: the shell may already serve another socket.
+    sock: Option<&'static Socket>,
     events: u64,
     version: i32,
 }
@@ -36,14 +38,19 @@ impl Monitor {
             let _ = sock.close();
             return Err(e);
         }
-        Ok(Monitor { sock, events, version })
+        Ok(Monitor { sock: Some(sock), events, version })
+    }
+
+    pub fn wants(&self, event: u64) -> bool {
+        self.events & event != 0
     }
 
     /// Sends one event if it is selected; dropped if the reader is slow.
     pub fn event(&mut self, event: u64, values: &[u64], local: &str, remote: &str) {
-        if self.events & event == 0 {
+        if !self.wants(event) {
             return;
         }
+        let Some(sock) = self.sock else { return };
         let mut frames: Vec<Vec<u8>> = Vec::new();
         if self.version == 1 {
             let mut f = Vec::with_capacity(6);
@@ -64,7 +71,7 @@ impl Monitor {
         for (i, f) in frames.into_iter().enumerate() {
             let mut m = Msg::from_slice(&f);
             let flags = super::DONTWAIT | if i + 1 < n { super::SNDMORE } else { 0 };
-            if self.sock.send(&mut m, flags).is_err() {
+            if sock.send(&mut m, flags).is_err() {
                 return;
             }
         }
@@ -73,7 +80,9 @@ impl Monitor {
     /// Sends MONITOR_STOPPED (if selected) and closes the internal socket.
     pub fn stop(&mut self) {
         self.event(EVENT_MONITOR_STOPPED, &[0], "", "");
-        let _ = self.sock.close();
+        if let Some(sock) = self.sock.take() {
+            let _ = sock.close();
+        }
         self.events = 0;
     }
 }

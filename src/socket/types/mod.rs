@@ -2,6 +2,7 @@
 
 mod pair;
 mod pubsub;
+mod radio;
 mod reqrep;
 mod router;
 mod simple;
@@ -25,7 +26,10 @@ pub const XSUB: i32 = 10;
 pub const STREAM: i32 = 11;
 pub const SERVER: i32 = 12;
 pub const CLIENT: i32 = 13;
+pub const RADIO: i32 = 14;
+pub const DISH: i32 = 15;
 pub const GATHER: i32 = 16;
+pub const PEER: i32 = 19;
 pub const SCATTER: i32 = 17;
 pub const CHANNEL: i32 = 20;
 
@@ -47,8 +51,10 @@ pub fn create(ty: i32) -> Result<Box<dyn Behavior>> {
         PUSH => Box::new(simple::Push::new(false)),
         SCATTER => Box::new(simple::Push::new(true)),
         STREAM => Box::new(stream::Stream::new()),
-        SERVER => Box::new(simple::Server::new()),
+        SERVER | PEER => Box::new(simple::Server::new()),
         CLIENT => Box::new(simple::Client::default()),
+        RADIO => Box::new(radio::Radio::new()),
+        DISH => Box::new(radio::Dish::new()),
         _ => return Err(Error::EINVAL),
     })
 }

@@ -194,15 +194,18 @@ impl Behavior for Client {
     }
 }
 
+/// SERVER, and PEER (a SERVER that also connects and learns the id of the
+/// peer it connected to).
 pub struct Server {
     fq: FairQueue,
     out: HashMap<u32, Slot>,
     next_id: u32,
+    last_id: u32,
 }
 
 impl Server {
     pub fn new() -> Server {
-        Server { fq: FairQueue::default(), out: HashMap::new(), next_id: random_u32() }
+        Server { fq: FairQueue::default(), out: HashMap::new(), next_id: random_u32(), last_id: 0 }
     }
 }
 
@@ -216,6 +219,7 @@ impl Behavior for Server {
             self.next_id = self.next_id.wrapping_add(1);
         }
         b.pipes.get(s).server_id = id;
+        self.last_id = id;
         self.out.insert(id, s);
         self.fq.attach(s);
     }
@@ -261,5 +265,8 @@ impl Behavior for Server {
     }
     fn has_out(&mut self, _b: &mut Base) -> bool {
         true
+    }
+    fn last_peer_id(&self) -> u32 {
+        self.last_id
     }
 }
