@@ -84,13 +84,19 @@ impl<T: Copy + Eq + Ord + Hash> MTrie<T> {
 
     /// Takes `v` out of every set. Calls `f(prefix)` once for each prefix
     /// whose set became empty because of it (those prefixes leave the
-    /// trie), in ascending byte order.
-    pub fn rm_all(&mut self, v: T, mut f: impl FnMut(&[u8])) {
+    /// trie), or with `every`, for each prefix that held `v`; in ascending
+    /// byte order.
+    pub fn rm_all(&mut self, v: T, every: bool, mut f: impl FnMut(&[u8])) {
         let mut emptied = 0;
         self.tree.walk_mut(|prefix, set| {
-            if set.remove(&v) && set.is_empty() {
-                emptied += 1;
-                f(prefix);
+            if set.remove(&v) {
+                let empty = set.is_empty();
+                if empty {
+                    emptied += 1;
+                }
+                if every || empty {
+                    f(prefix);
+                }
             }
         });
         self.num_prefixes -= emptied;
@@ -142,7 +148,7 @@ mod tests {
 
     fn removed_all(m: &mut MTrie<usize>, v: usize) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
-        m.rm_all(v, |p| out.push(p.to_vec()));
+        m.rm_all(v, false, |p| out.push(p.to_vec()));
         out
     }
 
@@ -181,6 +187,22 @@ mod tests {
         assert!(m.is_empty());
         assert_eq!(m.tree.live_nodes(), 1);
         assert!(m.add(b"abc", 1), "first subscriber again");
+    }
+
+    #[test]
+    fn rm_all_every_reports_shared_prefixes_too() {
+        let mut m = MTrie::new();
+        m.add(b"a", 1usize);
+        m.add(b"b", 1);
+        m.add(b"b", 2);
+        m.add(b"c", 2);
+        let mut seen = Vec::new();
+        m.rm_all(1, true, |p| seen.push(p.to_vec()));
+        assert_eq!(seen, vec![b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(m.num_prefixes(), 2, "b (still held by 2) and c remain");
+        assert_eq!(matches(&m, b"b"), vec![2]);
+        assert_eq!(removed_all(&mut m, 2), vec![b"b".to_vec(), b"c".to_vec()]);
+        assert!(m.is_empty());
     }
 
     #[test]

@@ -159,13 +159,16 @@ impl Behavior for XPub {
     fn pipe_terminated(&mut self, _b: &mut Base, s: Slot) {
         let mut gone = Vec::new();
         if self.manual {
-            self.manual_subscriptions.rm_all(s, |t| gone.push(t.to_vec()));
-            self.subscriptions.rm_all(s, |_| {});
+            // libzmq reports every manual subscription of the pipe.
+            self.manual_subscriptions.rm_all(s, true, |t| gone.push(t.to_vec()));
+            self.subscriptions.rm_all(s, false, |_| {});
             if self.last_pipe == Some(s) {
                 self.last_pipe = None;
             }
         } else {
-            self.subscriptions.rm_all(s, |t| gone.push(t.to_vec()));
+            // XPUB_VERBOSER passes on every unsubscription, shared or not.
+            let every = self.verbose_unsubs;
+            self.subscriptions.rm_all(s, every, |t| gone.push(t.to_vec()));
         }
         for t in gone {
             self.queue_unsubscription(&t);
