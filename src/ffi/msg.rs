@@ -141,13 +141,13 @@ pub unsafe extern "C" fn zmq_msg_init_data(
         if data.is_null() && size != 0 {
             return Err(Error::EFAULT);
         }
-        let body = match ffn {
+        let m = match ffn {
             // SAFETY: with no free function the buffer is constant, as libzmq assumes.
-            None => unsafe { const_bytes(data, size)? },
-            Some(f) => Bytes::from_owner(External { data, size, ffn: f, hint }),
+            None => Msg::from_const(unsafe { const_bytes(data, size)? }),
+            Some(f) => Msg::from_bytes(Bytes::from_owner(External { data, size, ffn: f, hint })),
         };
         // SAFETY: forwarded contract.
-        unsafe { msg_write(msg, Msg::from_bytes(body))? };
+        unsafe { msg_write(msg, m)? };
         Ok(0)
     })
 }
@@ -174,7 +174,7 @@ pub unsafe extern "C" fn zmq_msg_move(dest: *mut zmq_msg_t, src: *mut zmq_msg_t)
 pub unsafe extern "C" fn zmq_msg_copy(dest: *mut zmq_msg_t, src: *mut zmq_msg_t) -> c_int {
     entry(|| {
         // SAFETY: forwarded contract.
-        let s = unsafe { msg_mut(src)? }.clone();
+        let s = unsafe { msg_mut(src)? }.share();
         // SAFETY: forwarded contract.
         let d = unsafe { msg_mut(dest)? };
         *d = s;

@@ -123,7 +123,7 @@ pub unsafe extern "C" fn zmq_send_const(s: *mut c_void, buf: *const c_void, len:
         let s = unsafe { sock(s)? };
         // SAFETY: zmq_send_const's contract: the buffer is constant.
         let body = unsafe { const_bytes(buf, len)? };
-        send_msg(s, &mut Msg::from_bytes(body), flags)
+        send_msg(s, &mut Msg::from_const(body), flags)
     })
 }
 

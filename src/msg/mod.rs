@@ -33,6 +33,11 @@ pub const ROUTING_ID: u8 = 64;
 /// Flag: pipe terminator; never leaves the pipe layer.
 pub const DELIMITER: u8 = 128;
 
+/// `sharing`: the body was copied by reference (sticky, as libzmq's flag).
+const SHARED: u8 = 1;
+/// `sharing`: the body is the caller's constant buffer; copies never share.
+const CONSTANT: u8 = 2;
+
 /// Marks an initialised message; anything else at offset 0 is invalid (EFAULT).
 pub const MAGIC: u32 = 0x6d73_6721;
 
@@ -54,6 +59,8 @@ pub struct Msg {
     magic: u32,
     routing_id: u32,
     flags: u8,
+    /// SHARED / CONSTANT: what zmq_msg_get(ZMQ_SHARED) reports.
+    sharing: u8,
     body: Body,
     meta: Option<Arc<Metadata>>,
     group: Option<Box<Group>>,
@@ -75,6 +82,7 @@ impl Clone for Msg {
             magic: MAGIC,
             routing_id: self.routing_id,
             flags: self.flags,
+            sharing: self.sharing,
             body: self.body.clone(),
             meta: self.meta.clone(),
             group: self.group.clone(),
@@ -96,6 +104,7 @@ impl Msg {
             magic: MAGIC,
             routing_id: 0,
             flags: 0,
+            sharing: 0,
             body: Body::Inline { len: 0, buf: [0; INLINE_MAX] },
             meta: None,
             group: None,
@@ -132,6 +141,23 @@ impl Msg {
         let mut m = Msg::new();
         m.body = Body::Heap(b);
         m
+    }
+
+    /// A message over a constant buffer (zmq_send_const, zmq_msg_init_data
+    /// without a free function).
+    pub fn from_const(b: Bytes) -> Msg {
+        let mut m = Msg::from_bytes(b);
+        m.sharing = CONSTANT;
+        m
+    }
+
+    /// A copy sharing the body (zmq_msg_copy, fan-out): a heap body is
+    /// marked shared in both messages from then on.
+    pub fn share(&mut self) -> Msg {
+        if matches!(self.body, Body::Heap(_)) && self.sharing & CONSTANT == 0 {
+            self.sharing |= SHARED;
+        }
+        self.clone()
     }
 
     /// The pipe terminator.
@@ -215,12 +241,9 @@ impl Msg {
         self.flags & DELIMITER != 0
     }
 
-    /// Whether the body's buffer is (or may be) referenced by another message.
+    /// Whether the body was ever shared with a copy (ZMQ_SHARED).
     pub fn is_shared(&self) -> bool {
-        match &self.body {
-            Body::Inline { .. } => false,
-            Body::Heap(b) => !b.is_unique(),
-        }
+        self.sharing & SHARED != 0
     }
 
     pub fn routing_id(&self) -> u32 {
@@ -274,10 +297,16 @@ mod tests {
         assert!(!small.is_shared());
         let big = Msg::from_slice(&[7u8; 100]);
         assert_eq!(big.size(), 100);
-        let copy = big.clone();
+        let mut big = big;
+        assert!(!big.is_shared());
+        let copy = big.share();
         assert!(big.is_shared() && copy.is_shared());
         drop(copy);
-        assert!(!big.is_shared());
+        assert!(big.is_shared(), "libzmq's flag stays set");
+        let mut small = small;
+        assert!(!small.share().is_shared(), "inline bodies are copied");
+        let mut c = Msg::from_const(Bytes::from_static(&[1u8; 64]));
+        assert!(!c.share().is_shared() && !c.is_shared(), "constant bodies are not refcounted");
     }
 
     #[test]

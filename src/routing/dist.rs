@@ -111,7 +111,7 @@ impl Distributor {
         let mut i = 0;
         while i < self.matching {
             let s = self.pipes.get(i);
-            let copy = if i + 1 == self.matching { orig.take() } else { orig.clone() };
+            let copy = if i + 1 == self.matching { orig.take() } else { orig.as_mut().map(Msg::share) };
             let Some(copy) = copy else { break };
             if self.write(pipes, s, copy) {
                 i += 1;
