@@ -6,16 +6,29 @@
 #                             include/zmq.h, include/zmq_utils.h, lib/pkgconfig/libzmq.pc
 #   make check-install PREFIX=DIR   pkg-config and a C program against DIR
 #   make uninstall PREFIX=DIR
+#   make c-tests              build, then the C tests (c-tests/test_*.c, c-tests/run)
+#                             against our library; cases listed in
+#                             c-tests/known-failures.txt are reported, not failed
+#   make c-tests-system       the same programs against Debian's libzmq (the
+#                             expectations are libzmq's; draft programs skipped)
+#   make demo                 build, then build and run examples/demo.c (exit 0
+#                             only if it verified its results)
+#   make bench-inproc         perf/inproc_bench against our library and Debian's
+#                             libzmq (perf/run-inproc; BENCHFLAGS=--quick for a
+#                             short run); a measurement, never pass/fail.
+#                             `make bench` runs it (for now the only benchmark)
+#   make compat / compat-ratchet   the upstream libzmq 4.3.4 suite (c-tests/compat/)
 #
 # Variables: CARGO, CARGOFLAGS (extra `cargo build` arguments, e.g.
 # --no-default-features for a build without the draft API), PREFIX, DESTDIR,
 # LIBDIR, INCLUDEDIR, PKGCONFIGDIR, CC. CARGO_TARGET_DIR is honoured.
 #
+#   make test                 everything: cargo test (unit, header, symbol and
+#                             API tests), the C tests, the upstream-suite ratchet
+#
 # Placeholders, wired elsewhere:
-#   test:   cargo test + C tests (c-tests/)
-#   compat: the upstream libzmq test suite against this library
-#   demo:   example programs
-#   bench:  the same C benchmarks against this library and libzmq
+#   bench:  the same C benchmarks against this library and libzmq; today
+#           bench-inproc only (tcp benchmarks to come with the transport)
 
 CARGO ?= cargo
 CARGOFLAGS ?=
@@ -89,10 +102,42 @@ uninstall:
 check-install:
 	@PKG_CONFIG_PATH='$(PKGCONFIGDIR)' CC='$(CC)' ./tools/check-install.sh '$(PREFIX)' '$(LIBDIR)'
 
-# test:    (placeholder)
-# compat:  (placeholder)
-# demo:    (placeholder)
-# bench:   (placeholder)
+# Rust tests run on the release profile: the header and symbol tests inspect
+# the release artifacts, and one build serves everything.
+test: build
+	$(CARGO) test --release $(CARGOFLAGS)
+	$(MAKE) c-tests
+	$(MAKE) compat-ratchet
+
+.PHONY: test
+
+# Our products' directory (for -L and LD_LIBRARY_PATH) is the cdylib's, as
+# cargo reports it; what these targets build goes to $(TARGET_DIR).
+TARGET_DIR = $(or $(CARGO_TARGET_DIR),target)
+BENCHFLAGS ?=
+
+c-tests: build
+	@eval "$$($(ARTIFACTS))" && CC='$(CC)' c-tests/run --link "$$(dirname "$$cdylib")"
+
+c-tests-system: build
+	@eval "$$($(ARTIFACTS))" && CC='$(CC)' c-tests/run --link "$$(dirname "$$cdylib")" --lib system
+
+# The demo runs against our library through a directory holding only
+# libzmq.so.5 (cargo's output has no such name).
+demo: build
+	@eval "$$($(ARTIFACTS))" && set -e && d='$(TARGET_DIR)/demo' && \
+	mkdir -p "$$d/lib" && ln -sf "$$cdylib" "$$d/lib/libzmq.so.5" && \
+	$(CC) -std=c11 -Wall -Wextra -Werror -Iinclude examples/demo.c -o "$$d/demo" \
+	    -L"$$(dirname "$$cdylib")" -lzmq && \
+	echo "running $$d/demo against $$cdylib" && \
+	LD_LIBRARY_PATH="$$d/lib" "$$d/demo"
+
+bench-inproc: build
+	@eval "$$($(ARTIFACTS))" && perf/run-inproc --ours "$$(dirname "$$cdylib")" $(BENCHFLAGS)
+
+bench: bench-inproc
+
+.PHONY: c-tests c-tests-system demo bench-inproc bench
 
 # The upstream libzmq 4.3.4 suite against our library (report), and the
 # ratchet: every program listed in c-tests/compat/ratchet.txt must pass.
