@@ -108,11 +108,9 @@ pub unsafe extern "C" fn zmq_msg_init(msg: *mut zmq_msg_t) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: libc::size_t) -> c_int {
     entry(|| {
-        if size > isize::MAX as usize {
-            return Err(Error::ENOMEM);
-        }
+        let m = Msg::for_c_to_fill(size).ok_or(Error::ENOMEM)?;
         // SAFETY: forwarded contract.
-        unsafe { msg_write(msg, Msg::with_size(size))? };
+        unsafe { msg_write(msg, m)? };
         Ok(0)
     })
 }

@@ -35,7 +35,7 @@ pub const DELIMITER: u8 = 128;
 
 /// `sharing`: the body was copied by reference (sticky, as libzmq's flag).
 const SHARED: u8 = 1;
-/// `sharing`: the body is the caller's constant buffer; copies never share.
+/// `sharing`: the body is the caller's constant buffer (always reported shared).
 const CONSTANT: u8 = 2;
 
 /// Marks an initialised message; anything else at offset 0 is invalid (EFAULT).
@@ -120,6 +120,25 @@ impl Msg {
         } else {
             Msg::from_bytes(Bytes::from(vec![0u8; size]))
         }
+    }
+
+    /// A message of `size` octets for C to fill (zmq_msg_init_size); None
+    /// if the memory cannot be had (ENOMEM, where `with_size` would abort).
+    ///
+    /// The contents are left unspecified, as libzmq leaves them: zeroing a
+    /// 1 KiB body costs more than the rest of an inproc send. We never
+    /// branch on a body's bytes before the application has written them;
+    /// bodies are moved, copied or handed back to C.
+    pub fn for_c_to_fill(size: usize) -> Option<Msg> {
+        if size <= INLINE_MAX {
+            return Some(Msg::with_size(size));
+        }
+        let mut v: Vec<u8> = Vec::new();
+        v.try_reserve_exact(size).ok()?;
+        // SAFETY: the capacity is at least `size`; u8 needs no drop, and the
+        // bytes are the application's to write before they mean anything.
+        unsafe { v.set_len(size) };
+        Some(Msg::from_bytes(Bytes::from(v)))
     }
 
     /// A message holding a copy of `data`.
@@ -241,9 +260,10 @@ impl Msg {
         self.flags & DELIMITER != 0
     }
 
-    /// Whether the body was ever shared with a copy (ZMQ_SHARED).
+    /// ZMQ_SHARED: the body was ever shared with a copy, or is a constant
+    /// buffer (which libzmq always reports as shared).
     pub fn is_shared(&self) -> bool {
-        self.sharing & SHARED != 0
+        self.sharing != 0
     }
 
     pub fn routing_id(&self) -> u32 {
@@ -306,7 +326,7 @@ mod tests {
         let mut small = small;
         assert!(!small.share().is_shared(), "inline bodies are copied");
         let mut c = Msg::from_const(Bytes::from_static(&[1u8; 64]));
-        assert!(!c.share().is_shared() && !c.is_shared(), "constant bodies are not refcounted");
+        assert!(c.is_shared() && c.share().is_shared(), "constant bodies always count as shared");
     }
 
     #[test]
@@ -324,6 +344,9 @@ mod tests {
     #[test]
     fn with_size_is_zeroed() {
         assert_eq!(Msg::with_size(10).data(), &[0u8; 10]);
+        assert_eq!(Msg::for_c_to_fill(1000).map(|m| m.size()), Some(1000));
+        assert!(Msg::for_c_to_fill(usize::MAX).is_none(), "ENOMEM, not an abort");
+        assert!(Msg::for_c_to_fill(isize::MAX as usize).is_none());
         assert_eq!(Msg::with_size(1000).data(), &[0u8; 1000][..]);
     }
 }

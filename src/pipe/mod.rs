@@ -85,7 +85,7 @@ pub struct Pipe {
     core: Arc<Core>,
     side: usize,
     inbuf: VecDeque<Msg>,
-    outbuf: Vec<Msg>,
+    outbuf: VecDeque<Msg>,
     /// Frames at the front of `outbuf` that form complete messages.
     complete: usize,
     in_active: bool,
@@ -132,7 +132,7 @@ pub fn pipe_pair(a: PipeParams, b: PipeParams) -> (Pipe, Pipe) {
         core: core.clone(),
         side,
         inbuf: VecDeque::new(),
-        outbuf: Vec::new(),
+        outbuf: VecDeque::new(),
         complete: 0,
         in_active: true,
         out_active: true,
@@ -307,7 +307,7 @@ impl Pipe {
         }
         let done = !m.more() && m.flags() & msg::ROUTING_ID == 0;
         let boundary = !m.more();
-        self.outbuf.push(m);
+        self.outbuf.push_back(m);
         if done {
             self.msgs_written += 1;
         }
@@ -340,6 +340,10 @@ impl Pipe {
                 q.items.clear();
                 let last = self.outbuf.drain(..self.complete).last();
                 q.items.extend(last);
+            } else if q.items.is_empty() && self.complete == self.outbuf.len() {
+                // The reader keeps up: hand over the whole buffer without
+                // moving a message (the reader's fetch swaps likewise).
+                std::mem::swap(&mut q.items, &mut self.outbuf);
             } else {
                 q.items.extend(self.outbuf.drain(..self.complete));
             }

@@ -3,13 +3,13 @@
 use super::{Pipe, PipeId};
 use crate::msg::Msg;
 use crate::routing::indexed::Slot;
-use std::collections::HashMap;
+use crate::util::idmap::IdMap;
 
 #[derive(Default)]
 pub struct PipeTable {
     slots: Vec<Option<Pipe>>,
     free: Vec<Slot>,
-    by_id: HashMap<PipeId, Slot>,
+    by_id: IdMap<PipeId, Slot>,
     /// Pipes found terminated during an operation; the socket tells its
     /// strategies and drops them afterwards.
     pub dead: Vec<Slot>,

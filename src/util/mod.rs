@@ -2,6 +2,7 @@
 
 pub mod atomic_counter;
 pub mod curve;
+pub mod idmap;
 pub mod stopwatch;
 pub mod thread;
 pub mod timers;

@@ -10,7 +10,7 @@ use crate::routing::load_balance::LoadBalancer;
 use crate::socket::base::Base;
 use crate::socket::options::{OptIn, OptOut, PROBE_ROUTER};
 use crate::socket::Behavior;
-use std::collections::HashMap;
+use crate::util::idmap::IdMap;
 
 /// Receives one message's frames, dropping multi-frame messages whole
 /// (the draft single-frame types).
@@ -198,14 +198,14 @@ impl Behavior for Client {
 /// peer it connected to).
 pub struct Server {
     fq: FairQueue,
-    out: HashMap<u32, Slot>,
+    out: IdMap<u32, Slot>,
     next_id: u32,
     last_id: u32,
 }
 
 impl Server {
     pub fn new() -> Server {
-        Server { fq: FairQueue::default(), out: HashMap::new(), next_id: random_u32(), last_id: 0 }
+        Server { fq: FairQueue::default(), out: IdMap::default(), next_id: random_u32(), last_id: 0 }
     }
 }
 
