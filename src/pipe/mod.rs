@@ -94,6 +94,9 @@ pub struct Pipe {
     delay: bool,
     hwm: u64,
     lwm: u64,
+    /// The next multiple of `lwm` (u64::MAX without one): a compare per
+    /// read instead of a division.
+    next_report: u64,
     in_hwmboost: Option<u64>,
     out_hwmboost: Option<u64>,
     msgs_read: u64,
@@ -128,28 +131,33 @@ pub fn pipe_pair(a: PipeParams, b: PipeParams) -> (Pipe, Pipe) {
         ],
         conflate: [a.conflate, b.conflate],
     });
-    let mk = |side: usize, p: PipeParams| Pipe {
-        core: core.clone(),
-        side,
-        inbuf: VecDeque::new(),
-        outbuf: VecDeque::new(),
-        complete: 0,
-        in_active: true,
-        out_active: true,
-        state: PipeState::Active,
-        delay: true,
-        hwm: p.out_hwm,
-        lwm: compute_lwm(p.in_hwm),
-        in_hwmboost: None,
-        out_hwmboost: None,
-        msgs_read: 0,
-        msgs_written: 0,
-        peers_msgs_read: 0,
-        routing_id: Vec::new(),
-        peer_routing_id: Vec::new(),
-        server_id: 0,
-        endpoint: String::new(),
-        locally_initiated: false,
+    let mk = |side: usize, p: PipeParams| {
+        let mut end = Pipe {
+            core: core.clone(),
+            side,
+            inbuf: VecDeque::new(),
+            outbuf: VecDeque::new(),
+            complete: 0,
+            in_active: true,
+            out_active: true,
+            state: PipeState::Active,
+            delay: true,
+            hwm: p.out_hwm,
+            lwm: 0,
+            next_report: u64::MAX,
+            in_hwmboost: None,
+            out_hwmboost: None,
+            msgs_read: 0,
+            msgs_written: 0,
+            peers_msgs_read: 0,
+            routing_id: Vec::new(),
+            peer_routing_id: Vec::new(),
+            server_id: 0,
+            endpoint: String::new(),
+            locally_initiated: false,
+        };
+        end.set_lwm(compute_lwm(p.in_hwm));
+        end
     };
     (mk(0, a), mk(1, b))
 }
@@ -257,7 +265,8 @@ impl Pipe {
         let m = self.inbuf.pop_front()?;
         if !m.more() && m.flags() & msg::ROUTING_ID == 0 {
             self.msgs_read += 1;
-            if self.lwm > 0 && self.msgs_read % self.lwm == 0 {
+            if self.msgs_read == self.next_report {
+                self.next_report += self.lwm;
                 self.send_to_peer(Command::ActivateWrite(self.peer_id(), self.msgs_read));
             }
         }
@@ -340,10 +349,14 @@ impl Pipe {
                 q.items.clear();
                 let last = self.outbuf.drain(..self.complete).last();
                 q.items.extend(last);
-            } else if q.items.is_empty() && self.complete == self.outbuf.len() {
-                // The reader keeps up: hand over the whole buffer without
-                // moving a message (the reader's fetch swaps likewise).
-                std::mem::swap(&mut q.items, &mut self.outbuf);
+            } else if self.complete == self.outbuf.len() {
+                if q.items.is_empty() {
+                    // The reader keeps up: hand over the whole buffer
+                    // (the reader's fetch swaps likewise).
+                    std::mem::swap(&mut q.items, &mut self.outbuf);
+                } else {
+                    q.items.append(&mut self.outbuf);
+                }
             } else {
                 q.items.extend(self.outbuf.drain(..self.complete));
             }
@@ -376,8 +389,13 @@ impl Pipe {
         if let Some(b) = self.out_hwmboost {
             out = if out == 0 || b == 0 { 0 } else { out + b };
         }
-        self.lwm = compute_lwm(in_);
+        self.set_lwm(compute_lwm(in_));
         self.hwm = out;
+    }
+
+    fn set_lwm(&mut self, lwm: u64) {
+        self.lwm = lwm;
+        self.next_report = if lwm == 0 { u64::MAX } else { (self.msgs_read / lwm + 1) * lwm };
     }
 
     /// The peer socket's own marks, added on top of ours (inproc).
