@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod ffi;
+pub mod io;
 pub mod mailbox;
 pub mod msg;
 pub mod ctx;

@@ -36,6 +36,9 @@ pub enum Command {
     /// The answer: queued messages out of and into the asking pipe, and the
     /// pipe's (local, remote) endpoints, for a ZMQ_EVENT_PIPES_STATS event.
     PipeStats { outbound: u64, inbound: u64, ends: Box<(String, String)> },
+    /// Work for an io thread, run there with its reactor (listeners,
+    /// connecters and engines are handed over this way).
+    Run(crate::io::Task),
 }
 
 struct State {
@@ -129,6 +132,18 @@ impl Mailbox {
         let mut v: u64 = 0;
         // SAFETY: reads 8 bytes into a local from our own non-blocking eventfd.
         unsafe { libc::read(self.efd.as_raw_fd(), &mut v as *mut u64 as *mut libc::c_void, 8) };
+    }
+
+    /// Takes every queued command (an io thread, woken by the eventfd under
+    /// edge-triggered epoll). The eventfd is read first and the queue drained
+    /// after, so a command queued meanwhile finds the owner asleep and
+    /// signals again: no wakeup is lost, at worst one is spurious.
+    pub fn drain_all(&self, out: &mut Vec<Command>) {
+        self.signaled.store(false, Ordering::Relaxed);
+        self.consume_signal();
+        let mut st = self.state.lock();
+        out.extend(st.cmds.drain(..));
+        st.asleep = true;
     }
 
     /// Whether a signal is pending (the owner may have commands to read).

@@ -3,6 +3,7 @@
 pub mod inproc;
 
 use crate::error::{Error, Result};
+use crate::io::threads::{IoThread, IoThreads};
 use crate::mailbox::{Command, Mailbox};
 use crate::pipe::Pipe;
 use parking_lot::{Condvar, Mutex};
@@ -92,6 +93,8 @@ pub struct CtxShared {
     pub options: Mutex<CtxOptions>,
     state: Mutex<State>,
     all_closed: Condvar,
+    /// Started by the first tcp/ipc endpoint, stopped by terminate.
+    io: Mutex<Option<Arc<IoThreads>>>,
 }
 
 impl CtxShared {
@@ -100,7 +103,26 @@ impl CtxShared {
             options: Mutex::new(CtxOptions::default()),
             state: Mutex::new(State::default()),
             all_closed: Condvar::new(),
+            io: Mutex::new(None),
         })
+    }
+
+    /// An io thread for a new tcp/ipc endpoint, starting ZMQ_IO_THREADS of
+    /// them on first use; EMTHREAD with ZMQ_IO_THREADS 0, ETERM once
+    /// terminating.
+    pub fn io_thread(&self) -> Result<Arc<IoThread>> {
+        if self.is_terminating() {
+            return Err(Error::ETERM);
+        }
+        let mut io = self.io.lock();
+        if io.is_none() {
+            let (n, prefix) = {
+                let o = self.options.lock();
+                (o.io_threads.max(0) as usize, o.thread_name_prefix.clone())
+            };
+            *io = Some(Arc::new(IoThreads::start(n, &prefix)?));
+        }
+        io.as_ref().map_or(Err(Error::EMTHREAD), |t| t.choose())
     }
 
     /// Adds a socket; EMFILE past MAX_SOCKETS, ETERM once terminating.
@@ -152,6 +174,12 @@ impl CtxShared {
         }
         st.pending.clear();
         st.endpoints.clear();
+        drop(st);
+        // Sockets are gone; their connections may still be lingering.
+        let io = self.io.lock().take();
+        if let Some(io) = io {
+            io.stop_and_join();
+        }
     }
 
     /// Registers an inproc name; EADDRINUSE if taken. Returns the connects

@@ -134,6 +134,8 @@ impl Core {
                     reply_to.send(Command::PipeStats { outbound, inbound, ends });
                 }
             }
+            // Io-thread work is never addressed to a socket.
+            Command::Run(_) => {}
             Command::PipeStats { outbound, inbound, ends } => {
                 b.monitor_event(super::monitor::EVENT_PIPES_STATS, &[outbound, inbound], &ends.0, &ends.1);
             }

@@ -67,7 +67,7 @@ fn default_stack_size() -> usize {
 
 /// Blocks every signal in the calling thread, as libzmq's thread routine
 /// does, so signals go to the application's other threads.
-fn block_all_signals() {
+pub(crate) fn block_all_signals() {
     let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
     // SAFETY: sigfillset initialises `set` before pthread_sigmask reads it;
     // a NULL old-set pointer is allowed.

@@ -1,0 +1,12 @@
+//! Io threads: each runs a [`reactor::Reactor`] for the tcp and ipc
+//! connections of the context's sockets (ZMQ_IO_THREADS of them, started on
+//! first use, stopped by zmq_ctx_term).
+
+pub mod reactor;
+pub mod threads;
+
+/// Work handed to an io thread.
+pub type Task = Box<dyn FnOnce(&mut reactor::Reactor) + Send>;
+
+#[cfg(test)]
+mod tests;

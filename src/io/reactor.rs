@@ -1,0 +1,287 @@
+//! The loop an io thread runs: one mio poll over the thread's mailbox and
+//! every descriptor its handlers registered, plus their timers.
+//!
+//! Handlers (listeners, connecters, engines) live in a slab indexed by their
+//! mio token. A handler is taken out of its slot while it runs, so it can
+//! use the reactor freely (register descriptors, add timers, add or remove
+//! handlers, itself included).
+
+use crate::mailbox::{Command, Mailbox};
+use crate::pipe::PipeId;
+use crate::util::idmap::IdMap;
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Registry, Token};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The mailbox's token; handlers get 1, 2, ...
+const MAILBOX: Token = Token(0);
+
+fn token_of(i: usize, gen: u32) -> Token {
+    Token(((gen as usize) << 32) | (i + 1))
+}
+
+/// Something the io thread drives.
+pub trait Handler: Send {
+    /// A descriptor registered under `me` is ready.
+    fn ready(&mut self, r: &mut Reactor, me: Token, readable: bool, writable: bool);
+    /// A timer set with `Reactor::add_timer(me, .., id)` expired.
+    fn timer(&mut self, _r: &mut Reactor, _me: Token, _id: u64) {}
+    /// A command about a pipe end this handler registered with `own_pipe`.
+    fn pipe_command(&mut self, _r: &mut Reactor, _me: Token, _cmd: Command) {}
+    /// The context is terminating: wind down and remove yourself, now or
+    /// once linger allows.
+    fn stop(&mut self, r: &mut Reactor, me: Token);
+}
+
+enum Slot {
+    Free,
+    /// Taken out while it runs.
+    Busy,
+    Live(Box<dyn Handler>),
+}
+
+pub struct Reactor {
+    poll: Poll,
+    /// Per slot: a generation (bumped when the slot is freed, so a stale
+    /// token or timer never reaches the slot's next handler) and the slot.
+    slots: Vec<(u32, Slot)>,
+    free: Vec<usize>,
+    /// (deadline, sequence, token, id); the sequence keeps equal deadlines
+    /// in the order they were set.
+    timers: BinaryHeap<Reverse<(Instant, u64, usize, u64)>>,
+    /// Cancelled (token, id) pairs; an id is re-armed only after it fired
+    /// or was cancelled, so handlers use a fresh id per arming.
+    cancelled: HashSet<(usize, u64)>,
+    timer_seq: u64,
+    pipes: IdMap<PipeId, Token>,
+    mailbox: Arc<Mailbox>,
+    removed_while_busy: HashSet<usize>,
+    stopping: bool,
+}
+
+impl Reactor {
+    pub fn new(mailbox: Arc<Mailbox>) -> std::io::Result<Reactor> {
+        let poll = Poll::new()?;
+        let fd = mailbox.fd();
+        poll.registry().register(&mut SourceFd(&fd), MAILBOX, Interest::READABLE)?;
+        Ok(Reactor {
+            poll,
+            slots: Vec::new(),
+            free: Vec::new(),
+            timers: BinaryHeap::new(),
+            cancelled: HashSet::new(),
+            timer_seq: 0,
+            pipes: IdMap::default(),
+            mailbox,
+            removed_while_busy: HashSet::new(),
+            stopping: false,
+        })
+    }
+
+    pub fn registry(&self) -> &Registry {
+        self.poll.registry()
+    }
+
+    /// The thread's mailbox: the owner of every pipe end a handler holds.
+    pub fn mailbox(&self) -> &Arc<Mailbox> {
+        &self.mailbox
+    }
+
+    /// Whether the context is terminating (new handlers should stop at once).
+    pub fn is_stopping(&self) -> bool {
+        self.stopping
+    }
+
+    /// Adds a handler; its token is what it registers descriptors under.
+    pub fn add(&mut self, h: Box<dyn Handler>) -> Token {
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i].1 = Slot::Live(h);
+                i
+            }
+            None => {
+                self.slots.push((0, Slot::Live(h)));
+                self.slots.len() - 1
+            }
+        };
+        token_of(i, self.slots[i].0)
+    }
+
+    /// Reserves a token for a handler that must register its descriptors
+    /// under it before it is stored; `fill` stores it.
+    pub fn add_placeholder(&mut self) -> Token {
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i].1 = Slot::Busy;
+                i
+            }
+            None => {
+                self.slots.push((0, Slot::Busy));
+                self.slots.len() - 1
+            }
+        };
+        token_of(i, self.slots[i].0)
+    }
+
+    /// Stores the handler for a token from `add_placeholder`.
+    pub fn fill(&mut self, t: Token, h: Box<dyn Handler>) {
+        if let Some(i) = self.index(t) {
+            if matches!(self.slots[i].1, Slot::Busy) {
+                self.slots[i].1 = Slot::Live(h);
+            }
+        }
+    }
+
+    /// The slot index behind a token that is still current.
+    fn index(&self, t: Token) -> Option<usize> {
+        let i = (t.0 & 0xffff_ffff).checked_sub(1)?;
+        let gen = (t.0 >> 32) as u32;
+        (self.slots.get(i)?.0 == gen).then_some(i)
+    }
+
+    fn free_slot(&mut self, i: usize) {
+        self.slots[i].0 = self.slots[i].0.wrapping_add(1);
+        self.slots[i].1 = Slot::Free;
+        self.free.push(i);
+    }
+
+    /// Drops a handler, with its pipe registrations; its timers die with
+    /// its token. Descriptors deregister when the handler drops them.
+    pub fn remove(&mut self, t: Token) {
+        let Some(i) = self.index(t) else { return };
+        match self.slots[i].1 {
+            Slot::Live(_) => self.free_slot(i),
+            Slot::Busy => {
+                self.removed_while_busy.insert(i);
+            }
+            Slot::Free => return,
+        }
+        self.pipes.retain(|_, owner| *owner != t);
+    }
+
+    /// How many handlers are live.
+    pub fn handler_count(&self) -> usize {
+        self.slots.iter().filter(|s| !matches!(s.1, Slot::Free)).count() - self.removed_while_busy.len()
+    }
+
+    pub fn add_timer(&mut self, t: Token, after: Duration, id: u64) {
+        self.cancelled.remove(&(t.0, id));
+        self.timer_seq += 1;
+        self.timers.push(Reverse((Instant::now() + after, self.timer_seq, t.0, id)));
+    }
+
+    pub fn cancel_timer(&mut self, t: Token, id: u64) {
+        self.cancelled.insert((t.0, id));
+    }
+
+    /// Routes commands about pipe end `id` to handler `t`.
+    pub fn own_pipe(&mut self, id: PipeId, t: Token) {
+        self.pipes.insert(id, t);
+    }
+
+    pub fn disown_pipe(&mut self, id: PipeId) {
+        self.pipes.remove(&id);
+    }
+
+    /// Runs `f` on the handler behind `t`, with the reactor at hand.
+    fn with_handler(&mut self, t: Token, f: impl FnOnce(&mut dyn Handler, &mut Reactor)) {
+        let Some(i) = self.index(t) else { return };
+        if !matches!(self.slots[i].1, Slot::Live(_)) {
+            return;
+        }
+        let Slot::Live(mut h) = std::mem::replace(&mut self.slots[i].1, Slot::Busy) else { return };
+        f(h.as_mut(), self);
+        if self.removed_while_busy.remove(&i) {
+            drop(h);
+            self.free_slot(i);
+        } else {
+            self.slots[i].1 = Slot::Live(h);
+        }
+    }
+
+    /// Runs until `stop` was processed and every handler has removed
+    /// itself.
+    pub fn run(&mut self) {
+        let mut events = Events::with_capacity(256);
+        let mut cmds = Vec::new();
+        loop {
+            if self.stopping && self.handler_count() == 0 {
+                return;
+            }
+            let timeout = self.fire_timers();
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                // Nothing sensible is left to wait on; handlers still get
+                // their timers and commands on the next turns.
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            for ev in events.iter() {
+                if ev.token() == MAILBOX {
+                    continue;
+                }
+                let (r, w) = (ev.is_readable() || ev.is_read_closed() || ev.is_error(), ev.is_writable() || ev.is_write_closed());
+                self.with_handler(ev.token(), |h, re| h.ready(re, ev.token(), r, w));
+            }
+            // Commands after descriptors: a command may drop a handler whose
+            // events were already collected above.
+            self.mailbox.drain_all(&mut cmds);
+            for cmd in cmds.drain(..) {
+                self.dispatch(cmd);
+            }
+        }
+    }
+
+    fn dispatch(&mut self, cmd: Command) {
+        let pipe = match &cmd {
+            Command::ActivateRead(id) | Command::ActivateWrite(id, _) | Command::PipeTerm(id) => Some(*id),
+            Command::HwmBoost(id, _, _) => Some(*id),
+            Command::PipeStatsQuery { pipe, .. } => Some(*pipe),
+            _ => None,
+        };
+        if let Some(id) = pipe {
+            if let Some(&t) = self.pipes.get(&id) {
+                self.with_handler(t, |h, r| h.pipe_command(r, t, cmd));
+            }
+            return;
+        }
+        match cmd {
+            Command::Run(task) => task(self),
+            Command::Stop => {
+                if !self.stopping {
+                    self.stopping = true;
+                    let live: Vec<Token> = (0..self.slots.len())
+                        .filter(|&i| matches!(self.slots[i].1, Slot::Live(_)))
+                        .map(|i| token_of(i, self.slots[i].0))
+                        .collect();
+                    for t in live {
+                        self.with_handler(t, |h, r| h.stop(r, t));
+                    }
+                }
+            }
+            // Nothing else is addressed to an io thread.
+            _ => {}
+        }
+    }
+
+    /// Fires due timers; returns how long poll may sleep.
+    fn fire_timers(&mut self) -> Option<Duration> {
+        loop {
+            let Some(Reverse((at, _, t, id))) = self.timers.peek().copied() else { return None };
+            let now = Instant::now();
+            if at > now {
+                return Some(at - now);
+            }
+            self.timers.pop();
+            if self.cancelled.remove(&(t, id)) {
+                continue;
+            }
+            self.with_handler(Token(t), |h, r| h.timer(r, Token(t), id));
+        }
+    }
+}
+

@@ -1,0 +1,203 @@
+//! The reactor on a real io thread: tasks, descriptors, timers, pipe
+//! commands and stopping.
+
+use super::reactor::{Handler, Reactor};
+use super::threads::IoThreads;
+use crate::mailbox::{Command, Mailbox};
+use crate::msg::Msg;
+use crate::pipe::{pipe_pair, Pipe, PipeParams};
+use mio::net::UnixStream;
+use mio::{Interest, Token};
+use std::io::{Read, Write};
+use std::sync::mpsc::{channel, Sender};
+use std::sync::Arc;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn pool() -> IoThreads {
+    IoThreads::start(1, "").unwrap()
+}
+
+#[test]
+fn tasks_run_on_the_io_thread() {
+    let io = pool();
+    let (tx, rx) = channel();
+    io.choose().unwrap().run(move |_| tx.send(std::thread::current().name().map(str::to_owned)).unwrap());
+    assert_eq!(rx.recv_timeout(WAIT).unwrap().as_deref(), Some("ZMQbg/IO/0"));
+    io.stop_and_join();
+}
+
+#[test]
+fn no_threads_means_emthread() {
+    let io = IoThreads::start(0, "").unwrap();
+    assert_eq!(io.choose().err(), Some(crate::error::Error::EMTHREAD));
+}
+
+/// Echoes what it reads on a stream to a channel; removes itself on EOF or stop.
+struct Reader {
+    stream: UnixStream,
+    out: Sender<Vec<u8>>,
+}
+
+impl Handler for Reader {
+    fn ready(&mut self, r: &mut Reactor, me: Token, readable: bool, _: bool) {
+        if !readable {
+            return;
+        }
+        let mut buf = [0u8; 64];
+        loop {
+            match self.stream.read(&mut buf) {
+                Ok(0) => {
+                    let _ = self.out.send(b"EOF".to_vec());
+                    r.remove(me);
+                    return;
+                }
+                Ok(n) => {
+                    let _ = self.out.send(buf[..n].to_vec());
+                }
+                Err(_) => return,
+            }
+        }
+    }
+    fn stop(&mut self, r: &mut Reactor, me: Token) {
+        let _ = self.out.send(b"STOP".to_vec());
+        r.remove(me);
+    }
+}
+
+#[test]
+fn descriptors_wake_their_handler_and_stop_reaches_it() {
+    let io = pool();
+    let (mut ours, theirs) = UnixStream::pair().unwrap();
+    let (tx, rx) = channel();
+    io.choose().unwrap().run(move |r| {
+        let mut h = Box::new(Reader { stream: theirs, out: tx });
+        let t = r.add_placeholder();
+        r.registry().register(&mut h.stream, t, Interest::READABLE).unwrap();
+        r.fill(t, h);
+    });
+    ours.write_all(b"hello").unwrap();
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), b"hello");
+    ours.write_all(b"again").unwrap();
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), b"again");
+    io.stop_and_join();
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), b"STOP");
+}
+
+/// Reports its timers; arms three at start, cancels one.
+struct Timed {
+    out: Sender<u64>,
+}
+
+impl Handler for Timed {
+    fn ready(&mut self, _: &mut Reactor, _: Token, _: bool, _: bool) {}
+    fn timer(&mut self, r: &mut Reactor, me: Token, id: u64) {
+        let _ = self.out.send(id);
+        if id == 3 {
+            r.remove(me);
+        }
+    }
+    fn stop(&mut self, r: &mut Reactor, me: Token) {
+        r.remove(me);
+    }
+}
+
+#[test]
+fn timers_fire_in_deadline_order_and_cancelled_ones_do_not() {
+    let io = pool();
+    let (tx, rx) = channel();
+    io.choose().unwrap().run(move |r| {
+        let t = r.add(Box::new(Timed { out: tx }));
+        r.add_timer(t, Duration::from_millis(30), 3);
+        r.add_timer(t, Duration::from_millis(10), 1);
+        r.add_timer(t, Duration::from_millis(20), 2);
+        r.cancel_timer(t, 2);
+        // A stale timer for a token whose handler is gone reaches nobody.
+        let gone = r.add(Box::new(Timed { out: channel().0 }));
+        r.add_timer(gone, Duration::from_millis(5), 9);
+        r.remove(gone);
+    });
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), 1);
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), 3);
+    io.stop_and_join();
+    assert!(rx.try_recv().is_err(), "no other timer fired");
+}
+
+/// Holds the io side of a pipe and forwards what it reads.
+struct PipeReader {
+    pipe: Pipe,
+    out: Sender<Vec<u8>>,
+}
+
+impl Handler for PipeReader {
+    fn ready(&mut self, _: &mut Reactor, _: Token, _: bool, _: bool) {}
+    fn pipe_command(&mut self, r: &mut Reactor, me: Token, cmd: Command) {
+        match cmd {
+            Command::ActivateRead(_) => {
+                self.pipe.activate_read();
+                while let Some(m) = self.pipe.read() {
+                    let _ = self.out.send(m.data().to_vec());
+                }
+            }
+            Command::PipeTerm(_) => {
+                self.pipe.process_pipe_term();
+                let _ = self.out.send(b"TERM".to_vec());
+                r.remove(me);
+            }
+            _ => {}
+        }
+    }
+    fn stop(&mut self, r: &mut Reactor, me: Token) {
+        r.remove(me);
+    }
+}
+
+#[test]
+fn pipe_commands_reach_the_owning_handler() {
+    let io = pool();
+    let thread = io.choose().unwrap();
+    let sock_mb = Arc::new(Mailbox::new().unwrap());
+    let (mut ours, theirs) = pipe_pair(PipeParams::default(), PipeParams::default());
+    let _ = ours.set_owner(sock_mb);
+    let (tx, rx) = channel();
+    thread.run(move |r| {
+        let mut theirs = theirs;
+        let pending = theirs.set_owner(r.mailbox().clone());
+        let id = theirs.id();
+        // Nothing was read yet, so the reader is not asleep: read once.
+        assert!(theirs.read().is_none());
+        let t = r.add(Box::new(PipeReader { pipe: theirs, out: tx }));
+        r.own_pipe(id, t);
+        assert!(pending.is_empty());
+    });
+    // Wait until the io side has gone to sleep on the empty pipe.
+    let (sync_tx, sync_rx) = channel();
+    thread.run(move |_| sync_tx.send(()).unwrap());
+    sync_rx.recv_timeout(WAIT).unwrap();
+    assert!(ours.write(Msg::from_slice(b"over the pipe")).is_ok());
+    ours.flush();
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), b"over the pipe");
+    ours.terminate();
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), b"TERM");
+    io.stop_and_join();
+}
+
+#[test]
+fn contexts_start_io_threads_on_demand_and_join_them_on_terminate() {
+    let ctx = crate::ctx::CtxShared::new();
+    ctx.options.lock().io_threads = 2;
+    let a = ctx.io_thread().unwrap();
+    let b = ctx.io_thread().unwrap();
+    assert!(!Arc::ptr_eq(a.mailbox(), b.mailbox()), "endpoints spread over the threads");
+    let (tx, rx) = channel();
+    b.run(move |_| tx.send(std::thread::current().name().map(str::to_owned)).unwrap());
+    assert_eq!(rx.recv_timeout(WAIT).unwrap().as_deref(), Some("ZMQbg/IO/1"));
+    ctx.terminate();
+    assert_eq!(ctx.io_thread().err(), Some(crate::error::Error::ETERM));
+
+    let none = crate::ctx::CtxShared::new();
+    none.options.lock().io_threads = 0;
+    assert_eq!(none.io_thread().err(), Some(crate::error::Error::EMTHREAD));
+    none.terminate();
+}
