@@ -14,6 +14,7 @@ pub mod pipe;
 pub mod poll;
 pub mod routing;
 pub mod socket;
+pub mod transport;
 pub mod util;
 
 /// Message bodies are allocated by the sending thread and freed by the
