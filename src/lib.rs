@@ -12,6 +12,7 @@ pub mod msg;
 pub mod ctx;
 pub mod pipe;
 pub mod poll;
+pub mod proto;
 pub mod routing;
 pub mod socket;
 pub mod transport;

@@ -1,0 +1,248 @@
+//! The session's inner steps: finishing the greeting, driving the
+//! mechanism, and turning frames into events.
+
+use super::{Event, HandshakeInfo, Phase, Session};
+use crate::error::Error;
+use crate::msg::{self, Msg};
+use crate::proto::codec::{Decoder, Encoder, Framing};
+use crate::proto::command::{self, Command};
+use crate::proto::greeting::Version;
+use crate::proto::mechanism::{MechanismOptions, Status};
+use crate::proto::metadata::Properties;
+use crate::proto::{code, Failure};
+use crate::socket::types as st;
+use bytes::{Buf, BufMut, BytesMut};
+use std::sync::Arc;
+use std::time::Instant;
+
+impl Session {
+    pub(super) fn next_event(&mut self, now: Instant) -> Result<Option<Event>, Failure> {
+        loop {
+            if let Some(e) = self.events.pop_front() {
+                return Ok(Some(e));
+            }
+            if let Phase::Greeting(_) = self.phase {
+                if !self.advance_greeting(now)? {
+                    return Ok(None);
+                }
+                continue;
+            }
+            let frame = match self.decoder.decode(&mut self.input) {
+                Ok(Some(f)) => f,
+                Ok(None) => return Ok(None),
+                Err(e) => return Err(Failure::protocol(e)),
+            };
+            if let Some(e) = self.on_frame(frame, now)? {
+                return Ok(Some(e));
+            }
+        }
+    }
+
+    /// Feeds the greeting; true once it is complete and the session has
+    /// moved on.
+    fn advance_greeting(&mut self, now: Instant) -> Result<bool, Failure> {
+        let Phase::Greeting(g) = &mut self.phase else { return Ok(true) };
+        let mut staged = Vec::new();
+        let (used, version) = g.feed(&self.input, &mut staged);
+        self.input.advance(used);
+        self.out.push_slice(&staged);
+        let Some(version) = version else { return Ok(false) };
+        self.version = Some(version);
+        if !version.has_mechanism() && self.cfg.mechanism.zap_enabled(&self.cfg.zap_domain) {
+            // Security is configured: a peer that cannot do it is refused.
+            return Err(Failure::protocol(Error::EPROTO));
+        }
+        match version {
+            Version::V1Unversioned => {
+                // What looked like a greeting is the peer's identity frame.
+                let mut replay = BytesMut::with_capacity(g.received().len() + self.input.len());
+                replay.put_slice(g.received());
+                replay.put_slice(&self.input);
+                self.input = replay.freeze();
+                self.set_framing(Framing::V1, Framing::V1);
+                // Our signature already was the header of our identity
+                // frame (0xFF, u64 id_len + 1, flags): only its body is left.
+                let id = self.cfg.routing_id.clone();
+                self.out.push_slice(&id);
+                self.subscribe_all = matches!(self.cfg.socket_type, st::PUB | st::XPUB);
+                self.start_legacy(now);
+            }
+            Version::V1 | Version::V2 => {
+                let f = if version == Version::V1 { Framing::V1 } else { Framing::V2 };
+                self.set_framing(f, f);
+                let id = Msg::from_slice(&self.cfg.routing_id);
+                self.encoder.encode(&id, &mut self.out);
+                self.start_legacy(now);
+            }
+            Version::V3_0 | Version::V3_1 => {
+                if g.peer_mechanism() != g.our_mechanism() {
+                    return Err(Failure::protocol_code(code::ZMTP_MECHANISM_MISMATCH));
+                }
+                let enc = if version == Version::V3_0 { Framing::V2 } else { Framing::V3_1 };
+                self.set_framing(enc, Framing::V2);
+                let opts = MechanismOptions {
+                    socket_type: self.cfg.socket_type,
+                    routing_id: self.cfg.routing_id.clone(),
+                    app_metadata: self.cfg.metadata.clone(),
+                    recv_routing_id: self.cfg.recv_routing_id,
+                    zap_domain: self.cfg.zap_domain.clone(),
+                    zap_enforce_domain: self.cfg.zap_enforce_domain,
+                    peer_address: self.cfg.peer_address.clone(),
+                    downgrade_subscriptions: version == Version::V3_0,
+                };
+                self.mech = Some(self.cfg.mechanism.create(opts));
+                self.phase = Phase::Handshake;
+                self.pump_mechanism(now)?;
+            }
+        }
+        Ok(true)
+    }
+
+    fn set_framing(&mut self, encode: Framing, decode: Framing) {
+        self.encoder = Encoder::new(encode);
+        self.decoder = Decoder::new(decode, self.cfg.max_msg_size);
+    }
+
+    /// ZMTP/1.0 and 2.0 have no handshake beyond identities: frames may flow.
+    /// (libzmq leaves its handshake timer running here and drops the
+    /// connection when it fires; we do not copy that bug.)
+    fn start_legacy(&mut self, now: Instant) {
+        self.timers.handshake_done(now, false);
+        self.phase = Phase::LegacyIdentity;
+        self.release_held();
+    }
+
+    /// Sends what the mechanism has to send, surfaces its ZAP request and
+    /// acts on its status.
+    pub(super) fn pump_mechanism(&mut self, now: Instant) -> Result<(), Failure> {
+        let Some(mech) = self.mech.as_mut() else { return Ok(()) };
+        if !matches!(self.phase, Phase::Handshake) {
+            return Ok(());
+        }
+        while let Some(cmd) = mech.next_handshake_command()? {
+            self.encoder.encode(&cmd, &mut self.out);
+        }
+        if let Some(req) = mech.take_zap_request() {
+            self.events.push_back(Event::ZapRequest(req));
+        }
+        match mech.status() {
+            Status::Handshaking => Ok(()),
+            Status::Failed(f) => Err(f),
+            Status::Ready => {
+                self.mechanism_ready(now);
+                Ok(())
+            }
+        }
+    }
+
+    /// The handshake is complete: compile the metadata messages will carry
+    /// (engine properties, then ZAP's, then the peer's; first name wins).
+    fn mechanism_ready(&mut self, now: Instant) {
+        let Some(mech) = self.mech.as_ref() else { return };
+        self.timers.handshake_done(now, true);
+        let peer = mech.peer();
+        let mut props = Properties::new();
+        for (n, v) in &self.cfg.engine_properties {
+            props.insert_absent(n.as_bytes(), v);
+        }
+        props.merge_absent(&peer.zap_properties);
+        props.merge_absent(&peer.properties);
+        self.metadata = (!props.is_empty()).then(|| Arc::new(props.to_metadata()));
+        let info = HandshakeInfo {
+            version: self.version.unwrap_or(Version::V3_1),
+            peer_routing_id: self.cfg.recv_routing_id.then(|| peer.routing_id.clone()),
+            metadata: self.metadata.clone(),
+            peer_properties: peer.properties.clone(),
+            user_id: peer.user_id.clone(),
+            monitor_event: true,
+        };
+        self.events.push_back(Event::Handshake(info));
+        self.phase = Phase::Traffic;
+        self.release_held();
+    }
+
+    fn release_held(&mut self) {
+        self.can_send = true;
+        while let Some(m) = self.held.pop_front() {
+            if self.write_frame(m).is_err() {
+                break;
+            }
+        }
+    }
+
+    fn on_frame(&mut self, frame: Msg, now: Instant) -> Result<Option<Event>, Failure> {
+        match self.phase {
+            Phase::Greeting(_) => Ok(None),
+            Phase::LegacyIdentity => {
+                self.phase = Phase::Traffic;
+                if self.subscribe_all {
+                    // Old subscribers never say what they want: everything.
+                    self.events.push_back(Event::Message(Msg::from_slice(&[1])));
+                }
+                Ok(Some(Event::Handshake(HandshakeInfo {
+                    version: self.version.unwrap_or(Version::V2),
+                    peer_routing_id: self.cfg.recv_routing_id.then(|| frame.data().to_vec()),
+                    metadata: None,
+                    peer_properties: Properties::new(),
+                    user_id: Vec::new(),
+                    monitor_event: false,
+                })))
+            }
+            Phase::Handshake => {
+                if let Some(mech) = self.mech.as_mut() {
+                    mech.process_handshake_command(frame)?;
+                }
+                self.pump_mechanism(now)?;
+                Ok(None)
+            }
+            Phase::Traffic => {
+                let Some(mech) = self.mech.as_mut() else {
+                    // ZMTP/2.0 has no commands; libzmq's session drops them.
+                    return Ok((frame.flags() & msg::COMMAND == 0).then_some(Event::Message(frame)));
+                };
+                let mut m = mech.decode(frame)?;
+                self.timers.on_inbound();
+                if m.flags() & msg::COMMAND != 0 {
+                    return self.on_command(m, now);
+                }
+                m.set_metadata(self.metadata.clone());
+                Ok(Some(Event::Message(m)))
+            }
+        }
+    }
+
+    /// Commands after the handshake. Unknown and malformed ones are dropped,
+    /// as libzmq drops them.
+    fn on_command(&mut self, m: Msg, now: Instant) -> Result<Option<Event>, Failure> {
+        let (flag, topic_at) = match command::parse(m.data()) {
+            Ok(Command::Ping { ttl, context }) => {
+                self.timers.on_ping(ttl, now);
+                let pong = command::pong(context);
+                self.write_frame(pong)?;
+                return Ok(None);
+            }
+            Ok(Command::Subscribe(_)) => (msg::SUBSCRIBE, command::SUBSCRIBE.len()),
+            Ok(Command::Cancel(_)) => (msg::CANCEL, command::CANCEL.len()),
+            _ => return Ok(None),
+        };
+        let mut sub = if m.size() - topic_at <= msg::INLINE_MAX {
+            Msg::from_slice(&m.data()[topic_at..])
+        } else {
+            Msg::from_bytes(m.to_bytes().slice(topic_at..))
+        };
+        sub.set_flags(flag);
+        sub.set_metadata(self.metadata.clone());
+        Ok(Some(Event::Message(sub)))
+    }
+
+    /// Writes one frame after the greeting, through the mechanism when the
+    /// protocol has one.
+    pub(super) fn write_frame(&mut self, m: Msg) -> Result<(), Failure> {
+        let m = match self.mech.as_mut() {
+            Some(mech) => mech.encode(m)?,
+            None => m,
+        };
+        self.encoder.encode(&m, &mut self.out);
+        Ok(())
+    }
+}
