@@ -4,14 +4,14 @@
 //! connected the way libzmq 4.3 does. No threads, no polling: listeners and
 //! connecters drive these from their reactor.
 //!
-//! - [`tcp_address`]: `tcp://` parsing and resolution, canonical endpoint
+//! - [`tcp_address`] — `tcp://` parsing and resolution, canonical endpoint
 //!   strings, the zmq_connect syntax check, unbind keys.
-//! - [`ipc_address`]: `ipc://` paths, abstract names, wildcard directories.
-//! - [`tcp_socket`] / [`ipc_socket`]: listeners, accept, non-blocking
+//! - [`ipc_address`] — `ipc://` paths, abstract names, wildcard directories.
+//! - [`tcp_socket`] / [`ipc_socket`] — listeners, accept, non-blocking
 //!   connect and its completion.
-//! - [`peer`]: endpoint names of either end, `Peer-Address`, SO_PEERCRED.
-//! - [`accept_filter`]: ZMQ_TCP_ACCEPT_FILTER.
-//! - [`ip_text`], [`nic`]: glibc-compatible IP text, interface lookups.
+//! - [`peer`] — endpoint names of either end, `Peer-Address`, SO_PEERCRED.
+//! - [`accept_filter`] — ZMQ_TCP_ACCEPT_FILTER.
+//! - [`ip_text`], [`nic`] — glibc-compatible IP text, interface lookups.
 
 pub mod accept_filter;
 pub mod ip_text;

@@ -100,6 +100,18 @@ pub(crate) fn set_int_option(sock: &Socket, level: i32, name: i32, value: i32) -
     Ok(())
 }
 
+/// Reads an `int` socket option.
+pub fn get_int_option(sock: &Socket, level: i32, name: i32) -> Result<i32> {
+    let mut v: i32 = 0;
+    let mut len = std::mem::size_of::<i32>() as libc::socklen_t;
+    // SAFETY: `v` and `len` are valid for writes of the sizes given.
+    let rc = unsafe { libc::getsockopt(sock.as_raw_fd(), level, name, (&mut v as *mut i32).cast(), &mut len) };
+    if rc != 0 {
+        return Err(Error::last_os());
+    }
+    Ok(v)
+}
+
 /// Whether the user `uid` is listed as a member of group `gid` (the
 /// supplementary membership libzmq's ZMQ_IPC_FILTER_GID also accepts).
 pub fn user_in_group(uid: u32, gid: u32) -> bool {
@@ -188,6 +200,7 @@ mod tests {
         assert_eq!(socket_name(&s, End::Remote), "");
         assert_eq!(socket_name(&s, End::Local), "tcp://0.0.0.0:0");
         assert!(set_int_option(&s, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1).is_ok());
+        assert_eq!(get_int_option(&s, libc::IPPROTO_TCP, libc::TCP_NODELAY), Ok(1));
         assert_eq!(set_int_option(&s, libc::SOL_SOCKET, 0x7fff, 1), Err(Error(libc::ENOPROTOOPT)));
     }
 }

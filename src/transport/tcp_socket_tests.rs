@@ -4,7 +4,7 @@
 //! ENODEV for an unknown ZMQ_BINDTODEVICE.
 
 use super::*;
-use crate::transport::peer::peer_address_text;
+use crate::transport::peer::{get_int_option, peer_address_text};
 use crate::transport::tcp_address::term_endpoint_key;
 use std::os::fd::AsRawFd;
 use std::time::Duration;
@@ -93,6 +93,7 @@ fn connections_are_tuned_and_name_their_peer() {
     o.tcp_keepalive_intvl = 5;
     o.tcp_maxrt = 1500;
     o.bound_device = b"lo".to_vec();
+    o.priority = 3;
     let l = TcpListener::bind("127.0.0.1:*", &o).unwrap();
     assert_eq!(l.socket().tos().unwrap(), 0x28);
     assert_eq!(l.socket().device().unwrap().as_deref(), Some(&b"lo"[..]));
@@ -108,6 +109,7 @@ fn connections_are_tuned_and_name_their_peer() {
         assert_eq!(sock.keepalive_interval().unwrap(), Duration::from_secs(5));
         assert_eq!(sock.tcp_user_timeout().unwrap(), Some(Duration::from_millis(1500)));
         assert_eq!(sock.tos().unwrap(), 0x28);
+        assert_eq!(get_int_option(sock, libc::SOL_SOCKET, libc::SO_PRIORITY), Ok(3));
     }
     assert_eq!(peer_address_text(&s).as_deref(), Some("127.0.0.1"));
     assert_eq!(socket_name(&s, End::Local), l.endpoint());
@@ -215,4 +217,16 @@ fn ipv6_and_dual_stack() {
     o6t.tos = 0x10;
     let l = TcpListener::bind("[::1]:*", &o6t).unwrap();
     assert_eq!(l.socket().tclass_v6().unwrap(), 0x10);
+}
+
+#[test]
+fn adopted_listener_reports_its_own_address() {
+    use std::os::fd::IntoRawFd;
+    let std_l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = std_l.local_addr().unwrap().port();
+    // SAFETY: the fd comes straight from into_raw_fd; nothing else owns it.
+    let l = unsafe { TcpListener::adopt(std_l.into_raw_fd()) }.unwrap();
+    assert_eq!(l.endpoint(), format!("tcp://127.0.0.1:{port}"));
+    assert!(l.socket().nonblocking().unwrap());
+    let (_c, _s, _) = connect_pair(&l, &opts());
 }
