@@ -65,14 +65,14 @@ impl Session {
                 let id = self.cfg.routing_id.clone();
                 self.out.push_slice(&id);
                 self.subscribe_all = matches!(self.cfg.socket_type, st::PUB | st::XPUB);
-                self.start_legacy(now);
+                self.start_legacy(now)?;
             }
             Version::V1 | Version::V2 => {
                 let f = if version == Version::V1 { Framing::V1 } else { Framing::V2 };
                 self.set_framing(f, f);
                 let id = Msg::from_slice(&self.cfg.routing_id);
                 self.encoder.encode(&id, &mut self.out);
-                self.start_legacy(now);
+                self.start_legacy(now)?;
             }
             Version::V3_0 | Version::V3_1 => {
                 if g.peer_mechanism() != g.our_mechanism() {
@@ -106,10 +106,10 @@ impl Session {
     /// ZMTP/1.0 and 2.0 have no handshake beyond identities: frames may flow.
     /// (libzmq leaves its handshake timer running here and drops the
     /// connection when it fires; we do not copy that bug.)
-    fn start_legacy(&mut self, now: Instant) {
+    fn start_legacy(&mut self, now: Instant) -> Result<(), Failure> {
         self.timers.handshake_done(now, false);
         self.phase = Phase::LegacyIdentity;
-        self.release_held();
+        self.release_held()
     }
 
     /// Sends what the mechanism has to send, surfaces its ZAP request and
@@ -128,17 +128,14 @@ impl Session {
         match mech.status() {
             Status::Handshaking => Ok(()),
             Status::Failed(f) => Err(f),
-            Status::Ready => {
-                self.mechanism_ready(now);
-                Ok(())
-            }
+            Status::Ready => self.mechanism_ready(now),
         }
     }
 
     /// The handshake is complete: compile the metadata messages will carry
     /// (engine properties, then ZAP's, then the peer's; first name wins).
-    fn mechanism_ready(&mut self, now: Instant) {
-        let Some(mech) = self.mech.as_ref() else { return };
+    fn mechanism_ready(&mut self, now: Instant) -> Result<(), Failure> {
+        let Some(mech) = self.mech.as_ref() else { return Ok(()) };
         self.timers.handshake_done(now, true);
         let peer = mech.peer();
         let mut props = Properties::new();
@@ -158,16 +155,16 @@ impl Session {
         };
         self.events.push_back(Event::Handshake(info));
         self.phase = Phase::Traffic;
-        self.release_held();
+        self.release_held()
     }
 
-    fn release_held(&mut self) {
+    /// Writes the frames `send` held back during the handshake.
+    fn release_held(&mut self) -> Result<(), Failure> {
         self.can_send = true;
         while let Some(m) = self.held.pop_front() {
-            if self.write_frame(m).is_err() {
-                break;
-            }
+            self.write_frame(m)?;
         }
+        Ok(())
     }
 
     fn on_frame(&mut self, frame: Msg, now: Instant) -> Result<Option<Event>, Failure> {

@@ -130,6 +130,12 @@ enum Phase {
     Traffic,
 }
 
+// A session lives on whichever I/O thread runs its connection.
+const _: () = {
+    const fn send<T: Send>() {}
+    send::<Session>()
+};
+
 /// One connection. See the module docs for how to drive it.
 pub struct Session {
     cfg: Config,

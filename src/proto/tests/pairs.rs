@@ -181,3 +181,34 @@ fn revision0_peer_uses_v1_framing() {
     let out = p.take_output();
     assert_eq!(&out[10..], &[3, st::PUSH as u8, 1, 0]);
 }
+
+#[test]
+fn events_are_pulled_one_at_a_time_for_backpressure() {
+    let now = Instant::now();
+    let mut p = Peer::new(cfg(st::PULL), now);
+    p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
+    p.feed(&ready_frame(&[(b"Socket-Type", b"PUSH")]), 64, now);
+    let mut input = Vec::new();
+    for body in [&b"one"[..], b"two", b"three"] {
+        input.extend(frame(0, body));
+    }
+    let big: Vec<u8> = vec![3u8; 5000];
+    input.extend(frame(0, &big));
+    let chunk = bytes::Bytes::from(input);
+    let base = chunk.as_ptr() as usize;
+    let len = chunk.len();
+    p.s.on_input_bytes(chunk);
+    let next = |p: &mut Peer| match p.s.poll_event(now) {
+        Ok(Some(crate::proto::Event::Message(m))) => m,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(next(&mut p).data(), b"one");
+    assert!(!p.s.wants_input(), "the pipe is full: do not read more");
+    assert_eq!(p.s.pending_input(), len - 5);
+    assert_eq!(next(&mut p).data(), b"two");
+    assert_eq!(next(&mut p).data(), b"three");
+    let m = next(&mut p);
+    assert_eq!(m.data().as_ptr() as usize, base + len - 5000, "large body shares the read chunk");
+    assert!(p.s.poll_event(now).unwrap().is_none());
+    assert!(p.s.wants_input());
+}

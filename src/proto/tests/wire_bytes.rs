@@ -14,7 +14,7 @@ fn after_greeting(c: crate::proto::Config) -> (Peer, Vec<u8>) {
     let mut p = Peer::new(c, now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
     let out = p.take_output();
-    assert_eq!(out.len() >= 64, true);
+    assert!(out.len() >= 64);
     let rest = out[64..].to_vec();
     (p, rest)
 }
