@@ -240,7 +240,7 @@ mod tests {
     #[test]
     fn large_body_is_sliced_without_copy() {
         let mut wire = vec![0x02, 0, 0, 0, 0, 0, 0, 1, 0];
-        wire.extend(std::iter::repeat(7u8).take(256));
+        wire.extend(std::iter::repeat_n(7u8, 256));
         let chunk = Bytes::from(wire);
         let base = chunk.as_ptr() as usize;
         let mut d = Decoder::new(Framing::V2, -1);

@@ -83,6 +83,19 @@ pub fn parse_reply(frames: &[Msg]) -> Result<ZapReply, Failure> {
     Ok(ZapReply { status, user_id: frames[5].data().to_vec(), metadata: frames[6].data().to_vec() })
 }
 
+/// Judges a reply and records its user id and metadata in `peer`, as every
+/// mechanism does; returns the status for the mechanism to act on.
+pub fn accept_reply(
+    frames: &[Msg],
+    peer: &mut super::PeerInfo,
+    opts: &super::MechanismOptions,
+) -> Result<i32, Failure> {
+    let r = parse_reply(frames)?;
+    peer.set_user_id(&r.user_id);
+    peer.apply_properties(&r.metadata, opts, true).map_err(|_| Failure::protocol_code(code::ZAP_INVALID_METADATA))?;
+    Ok(r.status)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,17 +145,4 @@ mod tests {
         no_more[2].set_more(false);
         assert_eq!(parse_reply(&no_more).unwrap_err().event, Protocol(code::ZAP_MALFORMED_REPLY));
     }
-}
-
-/// Judges a reply and records its user id and metadata in `peer`, as every
-/// mechanism does; returns the status for the mechanism to act on.
-pub fn accept_reply(
-    frames: &[Msg],
-    peer: &mut super::PeerInfo,
-    opts: &super::MechanismOptions,
-) -> Result<i32, Failure> {
-    let r = parse_reply(frames)?;
-    peer.set_user_id(&r.user_id);
-    peer.apply_properties(&r.metadata, opts, true).map_err(|_| Failure::protocol_code(code::ZAP_INVALID_METADATA))?;
-    Ok(r.status)
 }

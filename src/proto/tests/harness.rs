@@ -69,7 +69,7 @@ impl Peer {
 
 /// Moves bytes both ways until nothing moves, in pieces of `chunk`;
 /// `patch` may rewrite what `a` sends (to impersonate an older peer).
-pub fn run_with(a: &mut Peer, b: &mut Peer, chunk: usize, now: Instant, patch: &mut dyn FnMut(&mut Vec<u8>, usize)) {
+pub fn run_with(a: &mut Peer, b: &mut Peer, chunk: usize, now: Instant, patch: &mut dyn FnMut(&mut [u8], usize)) {
     let mut a_sent = 0;
     for _ in 0..10_000 {
         let mut out_a = a.take_output();
@@ -95,7 +95,7 @@ pub fn run(a: &mut Peer, b: &mut Peer, chunk: usize, now: Instant) {
 }
 
 /// Makes a 3.1 session's greeting announce minor version 0.
-pub fn as_zmtp30(out: &mut Vec<u8>, already_sent: usize) {
+pub fn as_zmtp30(out: &mut [u8], already_sent: usize) {
     if already_sent <= 11 && already_sent + out.len() > 11 {
         out[11 - already_sent] = 0;
     }
