@@ -36,6 +36,9 @@ pub enum Command {
     /// The answer: queued messages out of and into the asking pipe, and the
     /// pipe's (local, remote) endpoints, for a ZMQ_EVENT_PIPES_STATS event.
     PipeStats { outbound: u64, inbound: u64, ends: Box<(String, String)> },
+    /// A connection behind this pipe was re-established (a reconnect with
+    /// the pipe kept): SUB/XSUB send their subscriptions again.
+    Hiccup(PipeId),
     /// Work for an io thread, run there with its reactor (listeners,
     /// connecters and engines are handed over this way).
     Run(crate::io::Task),

@@ -2,7 +2,11 @@
 //! connections of the context's sockets (ZMQ_IO_THREADS of them, started on
 //! first use, stopped by zmq_ctx_term).
 
+pub mod engine;
+pub mod link;
+pub mod listener;
 pub mod reactor;
+pub mod stream;
 pub mod threads;
 
 /// Work handed to an io thread.

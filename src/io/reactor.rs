@@ -34,6 +34,10 @@ pub trait Handler: Send {
     /// The context is terminating: wind down and remove yourself, now or
     /// once linger allows.
     fn stop(&mut self, r: &mut Reactor, me: Token);
+    /// The socket removed this endpoint (unbind, disconnect, close).
+    fn terminate(&mut self, r: &mut Reactor, me: Token) {
+        self.stop(r, me);
+    }
 }
 
 enum Slot {
@@ -57,6 +61,8 @@ pub struct Reactor {
     cancelled: HashSet<(usize, u64)>,
     timer_seq: u64,
     pipes: IdMap<PipeId, Token>,
+    /// Endpoint keys a socket chose -> the handler serving that endpoint.
+    tags: IdMap<u64, Token>,
     mailbox: Arc<Mailbox>,
     removed_while_busy: HashSet<usize>,
     stopping: bool,
@@ -75,6 +81,7 @@ impl Reactor {
             cancelled: HashSet::new(),
             timer_seq: 0,
             pipes: IdMap::default(),
+            tags: IdMap::default(),
             mailbox,
             removed_while_busy: HashSet::new(),
             stopping: false,
@@ -128,10 +135,16 @@ impl Reactor {
 
     /// Stores the handler for a token from `add_placeholder`.
     pub fn fill(&mut self, t: Token, h: Box<dyn Handler>) {
-        if let Some(i) = self.index(t) {
-            if matches!(self.slots[i].1, Slot::Busy) {
-                self.slots[i].1 = Slot::Live(h);
-            }
+        let Some(i) = self.index(t) else { return };
+        if !matches!(self.slots[i].1, Slot::Busy) {
+            return;
+        }
+        if self.removed_while_busy.remove(&i) {
+            // It removed itself while being set up.
+            drop(h);
+            self.free_slot(i);
+        } else {
+            self.slots[i].1 = Slot::Live(h);
         }
     }
 
@@ -160,6 +173,7 @@ impl Reactor {
             Slot::Free => return,
         }
         self.pipes.retain(|_, owner| *owner != t);
+        self.tags.retain(|_, owner| *owner != t);
     }
 
     /// How many handlers are live.
@@ -175,6 +189,29 @@ impl Reactor {
 
     pub fn cancel_timer(&mut self, t: Token, id: u64) {
         self.cancelled.insert((t.0, id));
+    }
+
+    /// Names handler `t` by a socket's endpoint key, for `terminate_tagged`.
+    pub fn tag(&mut self, key: u64, t: Token) {
+        self.tags.insert(key, t);
+    }
+
+    /// Tells the handler tagged `key` (if still there) that its endpoint is
+    /// gone.
+    pub fn terminate_tagged(&mut self, key: u64) {
+        if let Some(t) = self.tags.remove(&key) {
+            self.with_handler(t, |h, r| h.terminate(r, t));
+        }
+    }
+
+    /// Tells handler `t` that its endpoint is gone.
+    pub fn terminate_token(&mut self, t: Token) {
+        self.with_handler(t, |h, r| h.terminate(r, t));
+    }
+
+    /// Whether `t` still names a handler.
+    pub fn is_live(&self, t: Token) -> bool {
+        self.index(t).is_some_and(|i| !matches!(self.slots[i].1, Slot::Free)) && !self.removed_while_busy.contains(&(t.0 & 0xffff_ffff).wrapping_sub(1))
     }
 
     /// Routes commands about pipe end `id` to handler `t`.
@@ -234,6 +271,11 @@ impl Reactor {
                 self.dispatch(cmd);
             }
         }
+    }
+
+    /// Handles a command as if it had come through the mailbox.
+    pub fn deliver(&mut self, cmd: Command) {
+        self.dispatch(cmd);
     }
 
     fn dispatch(&mut self, cmd: Command) {

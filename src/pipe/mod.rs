@@ -216,7 +216,8 @@ impl Pipe {
         self.send_to_peer(Command::PipeStatsQuery { pipe: self.peer_id(), outbound: self.queued_out(), reply_to, ends });
     }
 
-    fn peer_id(&self) -> PipeId {
+    /// The id of the other end (commands to its owner carry it).
+    pub fn peer_id(&self) -> PipeId {
         self.core.ids[1 - self.side]
     }
 

@@ -26,7 +26,9 @@ pub struct Base {
     pub last_endpoint: String,
     /// Inproc names this socket bound.
     pub bound: Vec<String>,
-    pub monitor: Option<super::monitor::Monitor>,
+    /// Its tcp and ipc endpoints.
+    pub net: Vec<super::net::NetEndpoint>,
+    pub monitor: super::monitor::MonitorSink,
     pub thread_safe: bool,
 }
 
@@ -43,7 +45,8 @@ impl Base {
             rcvmore: false,
             last_endpoint: String::new(),
             bound: Vec::new(),
-            monitor: None,
+            net: Vec::new(),
+            monitor: Default::default(),
             thread_safe,
         }
     }
@@ -65,7 +68,7 @@ impl Base {
 
     /// Emits a monitor event, if monitoring is on and wants it.
     pub fn monitor_event(&mut self, event: u64, values: &[u64], local: &str, remote: &str) {
-        if let Some(m) = &mut self.monitor {
+        if let Some(m) = self.monitor.lock().as_mut() {
             m.event(event, values, local, remote);
         }
     }
@@ -134,6 +137,11 @@ impl Core {
                     reply_to.send(Command::PipeStats { outbound, inbound, ends });
                 }
             }
+            Command::Hiccup(id) => {
+                if let Some(s) = b.pipes.lookup(id) {
+                    self.behavior.hiccuped(b, s);
+                }
+            }
             // Io-thread work is never addressed to a socket.
             Command::Run(_) => {}
             Command::PipeStats { outbound, inbound, ends } => {
@@ -141,10 +149,10 @@ impl Core {
             }
             Command::Stop => {
                 self.base.ctx_terminated = true;
-                if let Some(m) = &mut self.base.monitor {
+                let stopped = self.base.monitor.lock().take();
+                if let Some(mut m) = stopped {
                     m.stop();
                 }
-                self.base.monitor = None;
             }
         }
     }
@@ -164,7 +172,7 @@ impl Core {
     /// zmq_socket_monitor_pipes_stats: asks the far end of every pipe for
     /// its queue; each answer becomes a ZMQ_EVENT_PIPES_STATS event.
     pub fn query_pipes_stats(&mut self) -> Result<()> {
-        let wanted = self.base.monitor.as_ref().is_some_and(|m| m.wants(super::monitor::EVENT_PIPES_STATS));
+        let wanted = self.base.monitor.lock().as_ref().is_some_and(|m| m.wants(super::monitor::EVENT_PIPES_STATS));
         if !wanted {
             return Err(crate::error::Error::EINVAL);
         }

@@ -7,6 +7,7 @@
 
 pub mod base;
 pub mod monitor;
+pub mod net;
 pub mod options;
 pub mod types;
 
@@ -50,6 +51,8 @@ pub trait Behavior: Send {
         false
     }
     fn read_activated(&mut self, _b: &mut Base, _s: Slot) {}
+    /// The connection behind a kept pipe was re-established.
+    fn hiccuped(&mut self, _b: &mut Base, _s: Slot) {}
     fn write_activated(&mut self, _b: &mut Base, _s: Slot) {}
     /// A type-specific option; EINVAL means "not mine".
     fn setsockopt(&mut self, _b: &mut Base, _opt: i32, _v: &OptIn<'_>) -> Result<()> {
@@ -339,28 +342,40 @@ impl Socket {
     pub fn bind(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            crate::ctx::inproc::bind(core, addr)
+            match crate::ctx::inproc::parse_endpoint(addr)? {
+                (proto, rest) if net::handles(proto) => net::bind(core, addr, proto, rest),
+                _ => crate::ctx::inproc::bind(core, addr),
+            }
         })
     }
 
     pub fn connect(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            crate::ctx::inproc::connect(core, addr)
+            match crate::ctx::inproc::parse_endpoint(addr)? {
+                (proto, rest) if net::handles(proto) => net::connect(core, addr, proto, rest),
+                _ => crate::ctx::inproc::connect(core, addr),
+            }
         })
     }
 
     pub fn unbind(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            crate::ctx::inproc::unbind(core, addr)
+            match crate::ctx::inproc::parse_endpoint(addr)? {
+                (proto, _) if net::handles(proto) => net::term(core, addr),
+                _ => crate::ctx::inproc::unbind(core, addr),
+            }
         })
     }
 
     pub fn disconnect(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            crate::ctx::inproc::disconnect(core, addr)
+            match crate::ctx::inproc::parse_endpoint(addr)? {
+                (proto, _) if net::handles(proto) => net::term(core, addr),
+                _ => crate::ctx::inproc::disconnect(core, addr),
+            }
         })
     }
 
@@ -370,7 +385,7 @@ impl Socket {
             if core.base.ctx_terminated {
                 return Err(Error::ETERM);
             }
-            Ok((core.base.ctx.clone(), core.base.monitor.take()))
+            Ok((core.base.ctx.clone(), core.base.monitor.lock().take()))
         })?;
         if let Some(mut m) = old {
             m.stop();
@@ -378,7 +393,7 @@ impl Socket {
         let Some(addr) = addr else { return Ok(()) };
         let m = monitor::Monitor::start(&ctx, addr, events, version, kind)?;
         self.with(|core| {
-            core.base.monitor = Some(m);
+            *core.base.monitor.lock() = Some(m);
             Ok(())
         })
     }
@@ -400,7 +415,9 @@ impl Socket {
         for name in std::mem::take(&mut core.base.bound) {
             core.base.ctx.unregister_endpoint(&name, core.base.id);
         }
-        if let Some(mut m) = core.base.monitor.take() {
+        net::close_all(&mut core.base);
+        let stopped = core.base.monitor.lock().take();
+        if let Some(mut m) = stopped {
             m.stop();
         }
         let ctx = core.base.ctx.clone();

@@ -10,6 +10,10 @@ use std::sync::Arc;
 pub const EVENT_MONITOR_STOPPED: u64 = 0x0400;
 pub const EVENT_PIPES_STATS: u64 = 0x10000;
 
+/// A socket's monitor, shared with the io threads that report its
+/// connections' events (they must not wait for the socket's own thread).
+pub type MonitorSink = Arc<parking_lot::Mutex<Option<Monitor>>>;
+
 pub struct Monitor {
     /// None once stopped: the shell may already serve another socket.
     sock: Option<&'static Socket>,
@@ -47,6 +51,12 @@ impl Monitor {
 
     /// Sends one event if it is selected; dropped if the reader is slow.
     pub fn event(&mut self, event: u64, values: &[u64], local: &str, remote: &str) {
+        self.event_v(event, values, local, local, remote);
+    }
+
+    /// As `event`, naming `v1_endpoint` in version-1 frames (libzmq names
+    /// the bound endpoint on the bind side and the peer on the connect side).
+    pub fn event_v(&mut self, event: u64, values: &[u64], v1_endpoint: &str, local: &str, remote: &str) {
         if !self.wants(event) {
             return;
         }
@@ -57,7 +67,7 @@ impl Monitor {
             f.extend_from_slice(&(event as u16).to_ne_bytes());
             f.extend_from_slice(&(values.first().copied().unwrap_or(0) as u32).to_ne_bytes());
             frames.push(f);
-            frames.push(local.as_bytes().to_vec());
+            frames.push(v1_endpoint.as_bytes().to_vec());
         } else {
             frames.push(event.to_ne_bytes().to_vec());
             frames.push((values.len() as u64).to_ne_bytes().to_vec());

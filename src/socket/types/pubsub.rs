@@ -360,6 +360,10 @@ impl Behavior for XSub {
     fn write_activated(&mut self, _b: &mut Base, s: Slot) {
         self.dist.activated(s);
     }
+    /// Reconnected: the new peer knows none of our subscriptions.
+    fn hiccuped(&mut self, b: &mut Base, s: Slot) {
+        self.send_subscriptions(b, s);
+    }
 
     fn send(&mut self, b: &mut Base, msg: &mut Msg) -> Result<()> {
         if self.is_sub {

@@ -1,0 +1,49 @@
+//! What an io-thread handler knows of the socket it serves: where to hand
+//! pipes, its options as they were when the endpoint was made (libzmq
+//! copies them too), and its monitor.
+
+use crate::mailbox::Mailbox;
+use crate::socket::monitor::MonitorSink;
+use crate::socket::options::Options;
+use std::sync::Arc;
+
+// Monitor event numbers (zmq.h).
+pub const CONNECTED: u64 = 0x0001;
+pub const CONNECT_DELAYED: u64 = 0x0002;
+pub const CONNECT_RETRIED: u64 = 0x0004;
+pub const LISTENING: u64 = 0x0008;
+pub const BIND_FAILED: u64 = 0x0010;
+pub const ACCEPTED: u64 = 0x0020;
+pub const ACCEPT_FAILED: u64 = 0x0040;
+pub const CLOSED: u64 = 0x0080;
+pub const DISCONNECTED: u64 = 0x0200;
+pub const HANDSHAKE_FAILED_NO_DETAIL: u64 = 0x0800;
+pub const HANDSHAKE_SUCCEEDED: u64 = 0x1000;
+pub const HANDSHAKE_FAILED_PROTOCOL: u64 = 0x2000;
+pub const HANDSHAKE_FAILED_AUTH: u64 = 0x4000;
+
+#[derive(Clone)]
+pub struct Link {
+    pub ctx: Arc<crate::ctx::CtxShared>,
+    pub socket: Arc<Mailbox>,
+    pub options: Arc<Options>,
+    pub monitor: MonitorSink,
+}
+
+/// Which end of a connection made it: v1 monitor events name the local
+/// endpoint on the bind side and the remote one on the connect side.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Side {
+    Bind,
+    Connect,
+}
+
+impl Link {
+    /// Raises a monitor event for the endpoint pair (`local`, `remote`).
+    pub fn event(&self, event: u64, value: u64, side: Side, local: &str, remote: &str) {
+        if let Some(m) = self.monitor.lock().as_mut() {
+            let v1 = if side == Side::Bind { local } else { remote };
+            m.event_v(event, &[value], v1, local, remote);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! A bound tcp or ipc endpoint on an io thread: accepts connections and
+//! starts a [`Connection`] for each. The connections belong to the
+//! listener, as in libzmq: unbinding closes them too.
+
+use super::engine::Connection;
+use super::link::{self, Link, Side};
+use super::reactor::{Handler, Reactor};
+use crate::error::Error;
+use crate::transport::ipc_socket::IpcListener;
+use crate::transport::tcp_socket::TcpListener;
+use mio::unix::SourceFd;
+use mio::{Interest, Token};
+use std::os::fd::AsRawFd;
+
+pub enum Bound {
+    Tcp(TcpListener),
+    Ipc(IpcListener),
+}
+
+impl Bound {
+    pub fn endpoint(&self) -> String {
+        match self {
+            Bound::Tcp(l) => l.endpoint().to_owned(),
+            Bound::Ipc(l) => l.endpoint().to_owned(),
+        }
+    }
+
+    pub fn fd(&self) -> i32 {
+        match self {
+            Bound::Tcp(l) => l.socket().as_raw_fd(),
+            Bound::Ipc(l) => l.socket().map_or(-1, |s| s.as_raw_fd()),
+        }
+    }
+}
+
+pub struct Listener {
+    link: Link,
+    bound: Option<Bound>,
+    endpoint: String,
+    children: Vec<Token>,
+}
+
+impl Listener {
+    /// Serves `bound` from this io thread under the socket's `key`.
+    pub fn start(r: &mut Reactor, link: Link, bound: Bound, key: u64) {
+        let endpoint = bound.endpoint();
+        let fd = bound.fd();
+        let t = r.add_placeholder();
+        r.tag(key, t);
+        if r.registry().register(&mut SourceFd(&fd), t, Interest::READABLE).is_err() {
+            link.event(link::CLOSED, fd as u64, Side::Bind, &endpoint, "");
+            r.remove(t);
+            return;
+        }
+        r.fill(t, Box::new(Listener { link, bound: Some(bound), endpoint, children: Vec::new() }));
+    }
+
+    fn close(&mut self, r: &mut Reactor, me: Token, with_children: bool) {
+        if let Some(b) = self.bound.take() {
+            let fd = b.fd();
+            let _ = r.registry().deregister(&mut SourceFd(&fd));
+            if let Bound::Ipc(l) = b {
+                let _ = l.close();
+            }
+            self.link.event(link::CLOSED, fd as u64, Side::Bind, &self.endpoint, "");
+        }
+        if with_children {
+            for t in std::mem::take(&mut self.children) {
+                r.terminate_token(t);
+            }
+        }
+        r.remove(me);
+    }
+}
+
+impl Handler for Listener {
+    fn ready(&mut self, r: &mut Reactor, _me: Token, _readable: bool, _writable: bool) {
+        loop {
+            let accepted = match &self.bound {
+                Some(Bound::Tcp(l)) => l.accept(&self.link.options).map(|o| o.map(|(s, _)| (s, false))),
+                Some(Bound::Ipc(l)) => l.accept(&self.link.options).map(|o| o.map(|s| (s, true))),
+                None => return,
+            };
+            match accepted {
+                Ok(Some((sock, ipc))) => {
+                    let fd = sock.as_raw_fd();
+                    self.link.event(link::ACCEPTED, fd as u64, Side::Bind, &self.endpoint, "");
+                    let t = Connection::start_accepted(r, self.link.clone(), ipc, self.endpoint.clone(), sock);
+                    self.children.retain(|&c| r.is_live(c));
+                    self.children.push(t);
+                }
+                // Refused by an accept filter: already closed, no event.
+                Ok(None) => {}
+                Err(e) if e == Error::EAGAIN => return,
+                Err(e) => {
+                    self.link.event(link::ACCEPT_FAILED, e.0 as u64, Side::Bind, &self.endpoint, "");
+                    return;
+                }
+            }
+        }
+    }
+
+    fn terminate(&mut self, r: &mut Reactor, me: Token) {
+        self.close(r, me, true);
+    }
+
+    fn stop(&mut self, r: &mut Reactor, me: Token) {
+        self.close(r, me, false);
+    }
+}

@@ -1,0 +1,79 @@
+//! A connected tcp or ipc stream, as the reactor sees it.
+
+use mio::event::Source;
+use mio::{Interest, Registry, Token};
+use std::io::{self, IoSlice, Read};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+
+pub enum Stream {
+    Tcp(mio::net::TcpStream),
+    Ipc(mio::net::UnixStream),
+}
+
+impl Stream {
+    /// Wraps a connected, non-blocking socket from the transport layer.
+    pub fn new(sock: socket2::Socket, ipc: bool) -> Stream {
+        let fd = OwnedFd::from(sock);
+        if ipc {
+            Stream::Ipc(mio::net::UnixStream::from_std(std::os::unix::net::UnixStream::from(fd)))
+        } else {
+            Stream::Tcp(mio::net::TcpStream::from_std(std::net::TcpStream::from(fd)))
+        }
+    }
+
+    pub fn fd(&self) -> RawFd {
+        match self {
+            Stream::Tcp(s) => s.as_raw_fd(),
+            Stream::Ipc(s) => s.as_raw_fd(),
+        }
+    }
+
+    pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.read(buf),
+            Stream::Ipc(s) => s.read(buf),
+        }
+    }
+
+    /// writev, but with MSG_NOSIGNAL: a peer that went away must give
+    /// EPIPE, not kill an application that never ignored SIGPIPE.
+    pub fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        let mut hdr: libc::msghdr = unsafe_zeroed_msghdr();
+        hdr.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+        hdr.msg_iovlen = bufs.len().min(libc::UIO_MAXIOV as usize) as _;
+        // SAFETY: `hdr` points at `bufs`, whose IoSlices are iovecs by
+        // layout (std guarantees it) and outlive the call; no name, no
+        // control data.
+        let n = unsafe { libc::sendmsg(self.fd(), &hdr, libc::MSG_NOSIGNAL) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(n as usize)
+    }
+}
+
+fn unsafe_zeroed_msghdr() -> libc::msghdr {
+    // SAFETY: msghdr is plain data for which all-zero is a valid value.
+    unsafe { std::mem::zeroed() }
+}
+
+impl Source for Stream {
+    fn register(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.register(r, t, i),
+            Stream::Ipc(s) => s.register(r, t, i),
+        }
+    }
+    fn reregister(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.reregister(r, t, i),
+            Stream::Ipc(s) => s.reregister(r, t, i),
+        }
+    }
+    fn deregister(&mut self, r: &Registry) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.deregister(r),
+            Stream::Ipc(s) => s.deregister(r),
+        }
+    }
+}
