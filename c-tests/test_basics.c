@@ -59,6 +59,7 @@ static void has (void)
 {
     CHECK_EQ (zmq_has ("no-such-capability"), 0);
     CHECK_EQ (zmq_has (""), 0);
+    CHECK_EQ (zmq_has ("ipc"), 1);
     /*  "draft" is advertised exactly when the draft API is exported.       */
     int draft_exported = dlsym (RTLD_DEFAULT, "zmq_poller_new") != NULL;
     CHECK_EQ (zmq_has ("draft") != 0, draft_exported);

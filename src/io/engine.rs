@@ -113,8 +113,9 @@ impl Connection {
 
     /// A connection a listener accepted.
     pub fn start_accepted(r: &mut Reactor, link: Link, ipc: bool, uri: String, sock: socket2::Socket) -> Token {
-        let mut c = Connection::new(link, Side::Bind, ipc, uri.clone());
-        c.local = uri;
+        let mut c = Connection::new(link, Side::Bind, ipc, uri);
+        c.local = peer::socket_name(&sock, peer::End::Local);
+        c.remote = peer::socket_name(&sock, peer::End::Remote);
         let t = r.add_placeholder();
         c.activate(r, t, sock);
         r.fill(t, Box::new(c));
@@ -172,6 +173,8 @@ impl Connection {
         self.disarm(r, me, TIMER_SESSION);
         self.reconnect_wait = self.link.options.reconnect_ivl;
         let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
+        self.local = peer::socket_name(&sock, peer::End::Local);
+        self.remote = self.uri.clone();
         self.event(link::CONNECTED, fd as u64);
         self.activate(r, me, sock);
     }
@@ -181,17 +184,7 @@ impl Connection {
         if !self.ipc {
             let _ = tcp_socket::tune_connection(&sock, &self.link.options);
         }
-        let peer_address = if self.ipc { String::new() } else { peer::peer_address_text(&sock).unwrap_or_default() };
-        if self.side == Side::Bind && !self.ipc {
-            if let Some(e) = peer::sockaddr_endpoint(&sock.peer_addr().unwrap_or_else(|_| socket2::SockAddr::from(std::net::SocketAddr::from(([0, 0, 0, 0], 0))))) {
-                self.remote = e;
-            }
-        }
-        if self.side == Side::Connect && !self.ipc {
-            if let Ok(a) = sock.local_addr() {
-                self.local = peer::sockaddr_endpoint(&a).unwrap_or_default();
-            }
-        }
+        let peer_address = peer::peer_address_text(&sock).unwrap_or_default();
         let mut stream = Stream::new(sock, self.ipc);
         if r.registry().register(&mut stream, me, Interest::READABLE | Interest::WRITABLE).is_err() {
             self.state = State::Closed;
@@ -398,6 +391,7 @@ impl Connection {
         let retry = self.side == Side::Connect && !self.closing && f.reconnects() && self.link.options.reconnect_ivl > 0;
         if retry && !self.link.options.immediate {
             self.keep_pipe_for_reconnect();
+            self.resubscribe();
             self.schedule_reconnect(r, me);
             return;
         }
@@ -421,6 +415,20 @@ impl Connection {
         self.inbound_mid_message = false;
         self.skip_outbound = self.outbound_mid_message;
         self.outbound_mid_message = false;
+    }
+
+    /// libzmq's hiccup: what a subscriber queued for the lost connection is
+    /// dropped, and the socket sends all its subscriptions again for the
+    /// next one.
+    fn resubscribe(&mut self) {
+        if !matches!(self.link.options.socket_type, 2 | 10 | 15) {
+            return;
+        }
+        if let Some(p) = &mut self.pipe {
+            while p.read().is_some() {}
+            self.link.socket.send(Command::Hiccup(p.peer_id()));
+        }
+        self.skip_outbound = false;
     }
 
     fn drop_pipe(&mut self, r: &mut Reactor) {
@@ -454,9 +462,10 @@ impl Connection {
     /// Closes for good (socket gone, endpoint removed, context ending).
     fn close(&mut self, r: &mut Reactor, me: Token) {
         match std::mem::replace(&mut self.state, State::Closed) {
+            // A close we chose is not a disconnection (libzmq reports
+            // DISCONNECTED only for connections that failed).
             State::Active { mut stream, .. } => {
                 let _ = r.registry().deregister(&mut stream);
-                self.event(link::DISCONNECTED, stream.fd() as u64);
             }
             State::Connecting(sock) => {
                 let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
@@ -511,9 +520,6 @@ fn attach_pipe(pipe: &mut Option<Pipe>, link: &Link, r: &mut Reactor, me: Token,
     }
     if let (Some(p), Some(id)) = (pipe.as_mut(), id) {
         push_routing_id(p, &id);
-        link.socket.send(Command::Hiccup(p.peer_id()));
-    } else if let Some(p) = pipe.as_mut() {
-        link.socket.send(Command::Hiccup(p.peer_id()));
     }
 }
 
@@ -582,6 +588,14 @@ impl Handler for Connection {
             Command::PipeTerm(_) => {
                 p.process_pipe_term();
                 self.wind_down(r, me);
+                return;
+            }
+            // zmq_socket_monitor_pipes_stats: our side of the queue, and the
+            // connection's endpoints (a network pipe's names).
+            Command::PipeStatsQuery { outbound, reply_to, .. } => {
+                let inbound = p.queued_out();
+                let ends = Box::new((self.local.clone(), self.remote.clone()));
+                reply_to.send(Command::PipeStats { outbound, inbound, ends });
                 return;
             }
             _ => return,

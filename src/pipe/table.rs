@@ -53,8 +53,10 @@ impl PipeTable {
         self.slots.get_mut(s).and_then(Option::as_mut)
     }
 
+    /// The live slots in slot order (attach order, unless slots were reused),
+    /// so that walks over all pipes are repeatable.
     pub fn slots(&self) -> Vec<Slot> {
-        self.by_id.values().copied().collect()
+        (0..self.slots.len()).filter(|&s| self.slots[s].is_some()).collect()
     }
 
     pub fn len(&self) -> usize {

@@ -415,10 +415,18 @@ impl Socket {
         for name in std::mem::take(&mut core.base.bound) {
             core.base.ctx.unregister_endpoint(&name, core.base.id);
         }
-        net::close_all(&mut core.base);
-        let stopped = core.base.monitor.lock().take();
-        if let Some(mut m) = stopped {
-            m.stop();
+        let io = net::close_all(&mut core.base);
+        let sink = core.base.monitor.clone();
+        let stop_monitor = move || {
+            let stopped = sink.lock().take();
+            if let Some(mut m) = stopped {
+                m.stop();
+            }
+        };
+        // After the io thread has reported the endpoints closed.
+        match io {
+            Some(thread) => thread.run(move |_| stop_monitor()),
+            None => stop_monitor(),
         }
         let ctx = core.base.ctx.clone();
         let id = core.base.id;

@@ -144,10 +144,13 @@ pub fn term(core: &mut Core, addr: &str) -> Result<()> {
 }
 
 /// zmq_close: every endpoint ends (connections still linger on their io
-/// thread for what was sent).
-pub fn close_all(b: &mut Base) {
+/// thread for what was sent). Returns the io thread told last, if any.
+pub fn close_all(b: &mut Base) -> Option<Arc<IoThread>> {
+    let mut last = None;
     for e in b.net.drain(..) {
         let key = e.key;
         e.thread.run(move |r| r.terminate_tagged(key));
+        last = Some(e.thread);
     }
+    last
 }
