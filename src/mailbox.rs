@@ -36,6 +36,10 @@ pub enum Command {
     /// The answer: queued messages out of and into the asking pipe, and the
     /// pipe's (local, remote) endpoints, for a ZMQ_EVENT_PIPES_STATS event.
     PipeStats { outbound: u64, inbound: u64, ends: Box<(String, String)> },
+    /// Nothing to do. libzmq's socket sends itself an "own" command when it
+    /// starts a network endpoint, so ZMQ_FD is readable right after such a
+    /// bind or connect; applications polling the fd see the same here.
+    Own,
     /// A connection behind this pipe was re-established (a reconnect with
     /// the pipe kept): SUB/XSUB send their subscriptions again.
     Hiccup(PipeId),

@@ -26,15 +26,11 @@ pub type PipeId = u64;
 
 static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
 
-/// libzmq's largest gap between high- and low-water marks.
-const MAX_WM_DELTA: u64 = 1024;
-
+/// The low-water mark: half the high-water mark, as libzmq 4.x computes
+/// it (far enough from the HWM that a full pipe does not wake its writer
+/// for every message read).
 fn compute_lwm(hwm: u64) -> u64 {
-    if hwm > MAX_WM_DELTA * 2 {
-        hwm - MAX_WM_DELTA
-    } else {
-        hwm.div_ceil(2)
-    }
+    hwm.div_ceil(2)
 }
 
 struct Queue {

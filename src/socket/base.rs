@@ -143,7 +143,7 @@ impl Core {
                 }
             }
             // Io-thread work is never addressed to a socket.
-            Command::Run(_) => {}
+            Command::Run(_) | Command::Own => {}
             Command::PipeStats { outbound, inbound, ends } => {
                 b.monitor_event(super::monitor::EVENT_PIPES_STATS, &[outbound, inbound], &ends.0, &ends.1);
             }

@@ -48,10 +48,17 @@ pub fn bind(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> 
     check_type(&core.base)?;
     let thread = core.base.ctx.io_thread()?;
     let link = link_of(&core.base);
-    let bound = if proto == "tcp" {
-        TcpListener::bind(rest, &core.base.options).map(Bound::Tcp)
-    } else {
-        IpcListener::bind(rest, &core.base.options).map(Bound::Ipc)
+    let fd = core.base.options.use_fd;
+    let bound = match (proto == "tcp", fd >= 0) {
+        // ZMQ_USE_FD: the application bound and listened itself; the
+        // address is not used.
+        // SAFETY: ZMQ_USE_FD hands the library a listening socket to own,
+        // as libzmq takes it; the application must not close it.
+        (true, true) => unsafe { TcpListener::adopt(fd) }.map(Bound::Tcp),
+        // SAFETY: as above.
+        (false, true) => unsafe { IpcListener::adopt(fd) }.map(Bound::Ipc),
+        (true, false) => TcpListener::bind(rest, &core.base.options).map(Bound::Tcp),
+        (false, false) => IpcListener::bind(rest, &core.base.options).map(Bound::Ipc),
     };
     let bound = match bound {
         Ok(b) => b,
@@ -65,6 +72,7 @@ pub fn bind(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> 
     core.base.last_endpoint = endpoint.clone();
     let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
     thread.run(move |r| Listener::start(r, link, bound, key));
+    core.base.mailbox.send(crate::mailbox::Command::Own);
     core.base.net.push(NetEndpoint { uri: endpoint, thread, key });
     Ok(())
 }
@@ -107,6 +115,7 @@ pub fn connect(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<(
     let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
     let (ipc, uri) = (proto == "ipc", addr.to_owned());
     thread.run(move |r| Connection::start_connect(r, link, ipc, uri, pipe, key));
+    core.base.mailbox.send(crate::mailbox::Command::Own);
     core.base.net.push(NetEndpoint { uri: addr.to_owned(), thread, key });
     Ok(())
 }
