@@ -205,8 +205,14 @@ pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> 
         let m = unsafe { msg_mut(msg as *mut zmq_msg_t)? };
         match property {
             1 => Ok(c_int::from(m.more())),
-            // Only network messages carry their connection's descriptor.
-            2 => Ok(-1),
+            // ZMQ_SRCFD: the descriptor of the connection the message came
+            // in on, which network engines record as the "__fd" property
+            // (as libzmq does); -1 for anything else.
+            2 => Ok(m
+                .metadata()
+                .and_then(|md| md.get("__fd"))
+                .and_then(|v| v.to_str().ok()?.parse::<c_int>().ok())
+                .unwrap_or(-1)),
             3 => Ok(c_int::from(m.is_shared())),
             _ => Err(Error::EINVAL),
         }

@@ -185,12 +185,15 @@ impl Connection {
             let _ = tcp_socket::tune_connection(&sock, &self.link.options);
         }
         let peer_address = peer::peer_address_text(&sock).unwrap_or_default();
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
         let mut stream = Stream::new(sock, self.ipc);
         if r.registry().register(&mut stream, me, Interest::READABLE | Interest::WRITABLE).is_err() {
             self.state = State::Closed;
             return;
         }
-        let cfg = self.config(peer_address);
+        let mut cfg = self.config(peer_address);
+        // libzmq's private property behind ZMQ_SRCFD.
+        cfg.engine_properties.insert(0, ("__fd".to_owned(), fd.to_string().into_bytes()));
         let session = Box::new(Session::new(cfg, Instant::now()));
         self.state = State::Active { stream, session, handshaked: false };
         self.pump(r, me);

@@ -528,15 +528,21 @@ impl Options {
             OUT_BATCH_SIZE => self.out_batch_size = v.int_where(|x| x > 0)?,
             INVERT_MATCHING => self.invert_matching = v.bool_relaxed()?,
             METADATA => {
+                // libzmq's rules: "X-name:value" with a non-empty value, a
+                // name of at most 255 octets starting with "X-" (case
+                // matters), and never exactly sizeof(int) octets long (it
+                // checks for an int option first). A name already set keeps
+                // its first value; names go out sorted, as its std::map has them.
                 let s = v.bytes();
                 let colon = s.iter().position(|&c| c == b':').ok_or(Error::EINVAL)?;
                 let (name, value) = (&s[..colon], &s[colon + 1..]);
-                if name.len() < 3 || !name[..2].eq_ignore_ascii_case(b"X-") || value.is_empty() {
+                if s.len() == 4 || colon == 0 || value.is_empty() || !name.starts_with(b"X-") || name.len() > 255 {
                     return Err(Error::EINVAL);
                 }
                 let name = String::from_utf8(name.to_vec()).map_err(|_| Error::EINVAL)?;
-                self.app_metadata.retain(|(n, _)| *n != name);
-                self.app_metadata.push((name, value.to_vec()));
+                if let Err(at) = self.app_metadata.binary_search_by(|(n, _)| n.as_str().cmp(&name)) {
+                    self.app_metadata.insert(at, (name, value.to_vec()));
+                }
             }
             CONNECT_ROUTING_ID => {
                 let b = v.bytes();
