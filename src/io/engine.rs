@@ -27,6 +27,10 @@ const OUT_BATCH: usize = 64 * 1024;
 
 const ZAP_ENDPOINT: &str = "inproc://zeromq.zap.01";
 
+/// ZMQ_RECONNECT_STOP bits (draft).
+const RECONNECT_STOP_CONN_REFUSED: i32 = 1;
+const RECONNECT_STOP_HANDSHAKE_FAILED: i32 = 2;
+
 const TIMER_SESSION: u64 = 1;
 const TIMER_RECONNECT: u64 = 2;
 const TIMER_LINGER: u64 = 3;
@@ -165,8 +169,25 @@ impl Connection {
                 }
                 self.state = State::Connecting(sock);
             }
-            Err(_) => self.schedule_reconnect(r, me),
+            Err(e) => self.connect_failed(r, me, e),
         }
+    }
+
+    /// A connect attempt failed: retry, unless ZMQ_RECONNECT_STOP says a
+    /// refusal ends this endpoint (then the socket loses it, as in libzmq).
+    fn connect_failed(&mut self, r: &mut Reactor, me: Token, e: Error) {
+        let stop = e == Error::ECONNREFUSED && self.link.options.reconnect_stop & RECONNECT_STOP_CONN_REFUSED != 0;
+        if !stop {
+            self.schedule_reconnect(r, me);
+            return;
+        }
+        if let State::Connecting(sock) = std::mem::replace(&mut self.state, State::Closed) {
+            let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
+            let _ = r.registry().deregister(&mut SourceFd(&fd));
+            self.event(link::CLOSED, fd as u64);
+        }
+        self.drop_pipe(r);
+        r.remove(me);
     }
 
     fn connected(&mut self, r: &mut Reactor, me: Token, sock: socket2::Socket) {
@@ -213,6 +234,7 @@ impl Connection {
         c.timers.heartbeat_timeout_ms = o.heartbeat_timeout;
         c.connecting = self.side == Side::Connect;
         c.recv_routing_id = o.recv_routing_id;
+        c.reconnect_stop_handshake_failed = o.reconnect_stop & RECONNECT_STOP_HANDSHAKE_FAILED != 0;
         if !peer_address.is_empty() {
             c.engine_properties.push(("Peer-Address".to_owned(), peer_address.as_bytes().to_vec()));
         }
@@ -549,9 +571,9 @@ impl Handler for Connection {
             let _ = r.registry().deregister(&mut SourceFd(&fd));
             match tcp_socket::connect_result(&sock) {
                 Ok(()) => self.connected(r, me, sock),
-                Err(_) => {
+                Err(e) => {
                     self.state = State::Connecting(sock);
-                    self.schedule_reconnect(r, me);
+                    self.connect_failed(r, me, e);
                 }
             }
             return;
