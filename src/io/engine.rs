@@ -7,6 +7,7 @@
 use super::link::{self, Link, Side};
 use super::reactor::{Handler, Reactor};
 use super::stream::Stream;
+use super::wire::{Raw, Wire};
 use crate::error::Error;
 use crate::mailbox::Command;
 use crate::msg::{self, Msg};
@@ -40,7 +41,7 @@ enum State {
     Idle,
     /// A non-blocking connect is under way.
     Connecting(socket2::Socket),
-    Active { stream: Stream, session: Box<Session>, handshaked: bool },
+    Active { stream: Stream, session: Box<dyn Wire>, handshaked: bool },
     Closed,
 }
 
@@ -215,8 +216,17 @@ impl Connection {
         let mut cfg = self.config(peer_address);
         // libzmq's private property behind ZMQ_SRCFD.
         cfg.engine_properties.insert(0, ("__fd".to_owned(), fd.to_string().into_bytes()));
-        let session = Box::new(Session::new(cfg, Instant::now()));
-        self.state = State::Active { stream, session, handshaked: false };
+        if self.link.options.raw_socket {
+            // STREAM: no handshake; the connection is usable at once and,
+            // with STREAM_NOTIFY, announced by an empty message.
+            let raw = Raw::new(&cfg.engine_properties);
+            attach_pipe(&mut self.pipe, &self.link, r, me, None);
+            self.notify_raw(&raw);
+            self.state = State::Active { stream, session: Box::new(raw), handshaked: true };
+        } else {
+            let session = Box::new(Session::new(cfg, Instant::now()));
+            self.state = State::Active { stream, session, handshaked: false };
+        }
         self.pump(r, me);
     }
 
@@ -391,9 +401,26 @@ impl Connection {
         Ok(progressed)
     }
 
+    /// STREAM_NOTIFY: an empty message tells the STREAM socket that a peer
+    /// connected or went away.
+    fn notify_raw(&mut self, raw: &Raw) {
+        if !self.link.options.raw_notify {
+            return;
+        }
+        if let Some(p) = &mut self.pipe {
+            if p.write(raw.message(bytes::Bytes::new())).is_ok() {
+                p.flush();
+            }
+        }
+    }
+
     /// The connection is over: report it as libzmq does, then reconnect
     /// or let go of the pipe.
     fn fail(&mut self, r: &mut Reactor, me: Token, f: Failure) {
+        if self.link.options.raw_socket && matches!(self.state, State::Active { .. }) {
+            let raw = Raw::new(&[]);
+            self.notify_raw(&raw);
+        }
         let fd = match &mut self.state {
             State::Active { stream, session, .. } => {
                 // A last chance for an ERROR command.

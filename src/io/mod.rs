@@ -8,6 +8,7 @@ pub mod listener;
 pub mod reactor;
 pub mod stream;
 pub mod threads;
+pub mod wire;
 
 /// Work handed to an io thread.
 pub type Task = Box<dyn FnOnce(&mut reactor::Reactor) + Send>;

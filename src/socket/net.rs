@@ -36,16 +36,7 @@ fn link_of(b: &Base) -> Link {
     Link { ctx: b.ctx.clone(), socket: b.mailbox.clone(), options: Arc::new(b.options.clone()), monitor: b.monitor.clone() }
 }
 
-/// STREAM speaks raw TCP, not ZMTP; its engine is not there yet.
-fn check_type(b: &Base) -> Result<()> {
-    if b.options.raw_socket {
-        return Err(Error::EPROTONOSUPPORT);
-    }
-    Ok(())
-}
-
 pub fn bind(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> {
-    check_type(&core.base)?;
     let thread = core.base.ctx.io_thread()?;
     let link = link_of(&core.base);
     let fd = core.base.options.use_fd;
@@ -83,7 +74,6 @@ fn single_connect(ty: i32) -> bool {
 }
 
 pub fn connect(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> {
-    check_type(&core.base)?;
     if proto == "tcp" {
         tcp_address::check_connect_syntax(rest)?;
     } else {

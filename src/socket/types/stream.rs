@@ -2,7 +2,7 @@
 //! from the tcp transport; in-process it has no peers, so sends to an unknown
 //! id fail with EHOSTUNREACH as in libzmq.
 
-use super::{integral_id, random_u32};
+use super::random_u32;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use crate::routing::fair_queue::FairQueue;
@@ -39,8 +39,13 @@ impl Behavior for Stream {
         let id = if locally_initiated && !b.options.connect_routing_id.is_empty() {
             std::mem::take(&mut b.options.connect_routing_id)
         } else {
-            let id = integral_id(self.next_id);
+            // libzmq writes STREAM's counter in host order (ROUTER's in
+            // network order), and leaves the id in ZMQ_ROUTING_ID, where
+            // applications read the id of the peer they just connected to.
+            let mut id = vec![0u8];
+            id.extend_from_slice(&self.next_id.to_ne_bytes());
             self.next_id = self.next_id.wrapping_add(1);
+            b.options.routing_id = id.clone();
             id
         };
         b.pipes.get(s).routing_id = id.clone();

@@ -1,0 +1,191 @@
+//! What the engine runs over a connection: a ZMTP session, or for STREAM
+//! sockets the raw bytes themselves (libzmq's raw engine).
+
+use crate::error::Error;
+use crate::msg::{Metadata, Msg};
+use crate::proto::session::{Event, Session};
+use crate::proto::{Failure, MonitorEvent, Reason};
+use bytes::Bytes;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The session calls the engine makes, over either protocol.
+pub trait Wire: Send {
+    fn wants_input(&self) -> bool;
+    fn on_input_bytes(&mut self, data: Bytes);
+    fn poll_event(&mut self, now: Instant) -> Result<Option<Event>, Failure>;
+    fn can_send(&self) -> bool;
+    fn send(&mut self, msg: Msg) -> Result<(), Failure>;
+    fn out_len(&self) -> usize;
+    fn out_chunks(&self) -> Box<dyn Iterator<Item = &[u8]> + '_>;
+    fn out_consumed(&mut self, n: usize);
+    fn next_deadline(&self) -> Option<Instant>;
+    fn on_timer(&mut self, now: Instant) -> Result<(), Failure>;
+    fn on_eof(&mut self) -> Failure;
+    fn on_io_error(&mut self, err: Error) -> Failure;
+    fn zap_reply(&mut self, v: crate::proto::mechanism::ZapVerdict, now: Instant) -> Result<(), Failure>;
+}
+
+impl Wire for Session {
+    fn wants_input(&self) -> bool {
+        Session::wants_input(self)
+    }
+    fn on_input_bytes(&mut self, data: Bytes) {
+        Session::on_input_bytes(self, data)
+    }
+    fn poll_event(&mut self, now: Instant) -> Result<Option<Event>, Failure> {
+        Session::poll_event(self, now)
+    }
+    fn can_send(&self) -> bool {
+        Session::can_send(self)
+    }
+    fn send(&mut self, msg: Msg) -> Result<(), Failure> {
+        Session::send(self, msg)
+    }
+    fn out_len(&self) -> usize {
+        Session::out_len(self)
+    }
+    fn out_chunks(&self) -> Box<dyn Iterator<Item = &[u8]> + '_> {
+        Box::new(Session::out_chunks(self))
+    }
+    fn out_consumed(&mut self, n: usize) {
+        Session::out_consumed(self, n)
+    }
+    fn next_deadline(&self) -> Option<Instant> {
+        Session::next_deadline(self)
+    }
+    fn on_timer(&mut self, now: Instant) -> Result<(), Failure> {
+        Session::on_timer(self, now)
+    }
+    fn on_eof(&mut self) -> Failure {
+        Session::on_eof(self)
+    }
+    fn on_io_error(&mut self, err: Error) -> Failure {
+        Session::on_io_error(self, err)
+    }
+    fn zap_reply(&mut self, v: crate::proto::mechanism::ZapVerdict, now: Instant) -> Result<(), Failure> {
+        Session::zap_reply(self, v, now)
+    }
+}
+
+/// STREAM's wire: every chunk read is one message, every message sent is
+/// written as is.
+pub struct Raw {
+    input: VecDeque<Bytes>,
+    out: VecDeque<Bytes>,
+    out_len: usize,
+    metadata: Option<Arc<Metadata>>,
+}
+
+impl Raw {
+    pub fn new(properties: &[(String, Vec<u8>)]) -> Raw {
+        let metadata = (!properties.is_empty()).then(|| {
+            let mut md = Metadata::new();
+            for (k, v) in properties {
+                md.insert(k, v);
+            }
+            Arc::new(md)
+        });
+        Raw { input: VecDeque::new(), out: VecDeque::new(), out_len: 0, metadata }
+    }
+
+    /// A message as the raw engine delivers it: data with the connection's
+    /// metadata (an empty one is a connect/disconnect notification).
+    pub fn message(&self, data: Bytes) -> Msg {
+        let mut m = if data.len() <= crate::msg::INLINE_MAX { Msg::from_slice(&data) } else { Msg::from_bytes(data) };
+        m.set_metadata(self.metadata.clone());
+        m
+    }
+
+    fn ended(errno: Error) -> Failure {
+        Failure { event: MonitorEvent::None, reason: Reason::Connection, errno, handshaked: true }
+    }
+}
+
+impl Wire for Raw {
+    fn wants_input(&self) -> bool {
+        self.input.is_empty()
+    }
+    fn on_input_bytes(&mut self, data: Bytes) {
+        if !data.is_empty() {
+            self.input.push_back(data);
+        }
+    }
+    fn poll_event(&mut self, _now: Instant) -> Result<Option<Event>, Failure> {
+        Ok(self.input.pop_front().map(|d| Event::Message(self.message(d))))
+    }
+    fn can_send(&self) -> bool {
+        true
+    }
+    fn send(&mut self, msg: Msg) -> Result<(), Failure> {
+        if msg.size() > 0 {
+            self.out_len += msg.size();
+            self.out.push_back(msg.to_bytes());
+        }
+        Ok(())
+    }
+    fn out_len(&self) -> usize {
+        self.out_len
+    }
+    fn out_chunks(&self) -> Box<dyn Iterator<Item = &[u8]> + '_> {
+        Box::new(self.out.iter().map(|b| b.as_ref()))
+    }
+    fn out_consumed(&mut self, mut n: usize) {
+        self.out_len -= n.min(self.out_len);
+        while n > 0 {
+            let Some(front) = self.out.front_mut() else { return };
+            if n >= front.len() {
+                n -= front.len();
+                self.out.pop_front();
+            } else {
+                let _ = front.split_to(n);
+                n = 0;
+            }
+        }
+    }
+    fn next_deadline(&self) -> Option<Instant> {
+        None
+    }
+    fn on_timer(&mut self, _now: Instant) -> Result<(), Failure> {
+        Ok(())
+    }
+    fn on_eof(&mut self) -> Failure {
+        Raw::ended(Error::EPIPE)
+    }
+    fn on_io_error(&mut self, err: Error) -> Failure {
+        Raw::ended(err)
+    }
+    fn zap_reply(&mut self, _v: crate::proto::mechanism::ZapVerdict, _now: Instant) -> Result<(), Failure> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_passes_bytes_through_in_chunks() {
+        let mut r = Raw::new(&[("Peer-Address".to_owned(), b"127.0.0.1".to_vec())]);
+        r.on_input_bytes(Bytes::from_static(b"GET / HTTP/1.0\r\n"));
+        assert!(!r.wants_input());
+        match r.poll_event(Instant::now()) {
+            Ok(Some(Event::Message(m))) => {
+                assert_eq!(m.data(), b"GET / HTTP/1.0\r\n");
+                assert!(m.metadata().and_then(|md| md.get("Peer-Address")).is_some());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(r.wants_input());
+        r.send(Msg::from_slice(b"hello ")).unwrap();
+        r.send(Msg::from_slice(b"")).unwrap();
+        r.send(Msg::from_slice(b"world")).unwrap();
+        assert_eq!(r.out_len(), 11);
+        r.out_consumed(8);
+        assert_eq!(r.out_chunks().collect::<Vec<_>>(), vec![&b"rld"[..]]);
+        r.out_consumed(3);
+        assert_eq!(r.out_len(), 0);
+        assert!(r.on_eof().reconnects());
+    }
+}
