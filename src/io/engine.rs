@@ -32,6 +32,10 @@ const ZAP_ENDPOINT: &str = "inproc://zeromq.zap.01";
 const RECONNECT_STOP_CONN_REFUSED: i32 = 1;
 const RECONNECT_STOP_HANDSHAKE_FAILED: i32 = 2;
 
+/// ZMQ_ROUTER_NOTIFY bits.
+const NOTIFY_CONNECT: i32 = 1;
+const NOTIFY_DISCONNECT: i32 = 2;
+
 const TIMER_SESSION: u64 = 1;
 const TIMER_RECONNECT: u64 = 2;
 const TIMER_LINGER: u64 = 3;
@@ -329,6 +333,13 @@ impl Connection {
                     }
                     let id = if self.link.options.recv_routing_id { Some(info.peer_routing_id.unwrap_or_default()) } else { None };
                     attach_pipe(&mut self.pipe, &self.link, r, me, id);
+                    if self.link.options.router_notify & NOTIFY_CONNECT != 0 {
+                        if let Some(p) = &mut self.pipe {
+                            if p.write(Msg::new()).is_ok() {
+                                p.flush();
+                            }
+                        }
+                    }
                     if self.pipe.is_some() {
                         // The socket may have queued frames before the handshake.
                         if let Some(p) = &mut self.pipe {
@@ -420,6 +431,18 @@ impl Connection {
         if self.link.options.raw_socket && matches!(self.state, State::Active { .. }) {
             let raw = Raw::new(&[]);
             self.notify_raw(&raw);
+        }
+        // ZMQ_ROUTER_NOTIFY: a peer that got through the handshake is
+        // announced gone with an empty message, after what it left half sent.
+        let handshaked = matches!(self.state, State::Active { handshaked: true, .. });
+        if handshaked && self.link.options.router_notify & NOTIFY_DISCONNECT != 0 {
+            if let Some(p) = &mut self.pipe {
+                p.rollback();
+                self.inbound_mid_message = false;
+                if p.write(Msg::new()).is_ok() {
+                    p.flush();
+                }
+            }
         }
         let fd = match &mut self.state {
             State::Active { stream, session, .. } => {

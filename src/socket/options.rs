@@ -167,6 +167,8 @@ pub struct Options {
     pub recv_routing_id: bool,
     pub raw_socket: bool,
     pub raw_notify: bool,
+    /// ZMQ_ROUTER_NOTIFY bits: 1 announce connects, 2 disconnects.
+    pub router_notify: i32,
     pub filter: bool,
 }
 
@@ -238,6 +240,7 @@ impl Options {
             recv_routing_id: false,
             raw_socket: false,
             raw_notify: true,
+            router_notify: 0,
             filter: false,
         }
     }
@@ -617,6 +620,8 @@ impl Options {
             BINDTODEVICE => out.string(&self.bound_device),
             LOOPBACK_FASTPATH => out.int(i32::from(self.loopback_fastpath)),
             MULTICAST_LOOP => out.int(i32::from(self.multicast_loop)),
+            // Readable on every type (0 unless a ROUTER set it).
+            ROUTER_NOTIFY => out.int(self.router_notify),
             IN_BATCH_SIZE => out.int(self.in_batch_size),
             OUT_BATCH_SIZE => out.int(self.out_batch_size),
             INVERT_MATCHING => out.int(i32::from(self.invert_matching)),

@@ -27,7 +27,6 @@ pub struct Router {
     raw: bool,
     probe_router: bool,
     handover: bool,
-    notify: i32,
 }
 
 impl Router {
@@ -47,7 +46,6 @@ impl Router {
             raw: false,
             probe_router: false,
             handover: false,
-            notify: 0,
         }
     }
 
@@ -291,21 +289,13 @@ impl Behavior for Router {
             opt::PROBE_ROUTER => self.probe_router = flag()?,
             opt::ROUTER_HANDOVER => self.handover = flag()?,
             opt::ROUTER_NOTIFY => {
-                // Connect/disconnect notifications come from network sessions.
+                // The network engines deliver the notifications.
                 let x = v.int_where(|x| (0..=3).contains(&x))?;
-                b.options.raw_notify = x != 0;
-                self.notify = x;
+                b.options.router_notify = x;
             }
             _ => return Err(Error::EINVAL),
         }
         Ok(())
-    }
-
-    fn getsockopt(&mut self, _b: &mut Base, o: i32, out: &mut crate::socket::options::OptOut<'_>) -> Result<()> {
-        match o {
-            opt::ROUTER_NOTIFY => out.int(self.notify),
-            _ => Err(Error::EINVAL),
-        }
     }
 
     fn peer_state(&mut self, b: &mut Base, routing_id: &[u8]) -> Result<i32> {
