@@ -40,6 +40,27 @@ fn binding_of(b: &Base) -> InprocBinding {
         routing_id: b.options.routing_id.clone(),
         recv_routing_id: b.options.recv_routing_id,
         socket_type: b.options.socket_type,
+        hello_msg: b.options.hello_msg.clone().filter(|_| sends_hello(b.options.socket_type)),
+        disconnect_msg: b.options.disconnect_msg.clone().filter(|_| gets_disconnect_msg(b.options.socket_type)),
+    }
+}
+
+/// The types that greet each new peer with ZMQ_HELLO_MSG (draft).
+pub fn sends_hello(ty: i32) -> bool {
+    matches!(ty, 5 | 6 | 12 | 13 | 19)
+}
+
+/// The types told of a lost peer with their own ZMQ_DISCONNECT_MSG (draft).
+pub fn gets_disconnect_msg(ty: i32) -> bool {
+    matches!(ty, 6 | 12 | 19)
+}
+
+/// Writes a hello message into a new pipe, after any routing id.
+fn send_hello(p: &mut crate::pipe::Pipe, hello: &Option<Vec<u8>>) {
+    if let Some(h) = hello {
+        if p.write(crate::msg::Msg::from_slice(h)).is_ok() {
+            p.flush();
+        }
     }
 }
 
@@ -80,6 +101,7 @@ fn connect_pending(core: &mut Core, pc: PendingConnect, me: &InprocBinding) {
     if connector.recv_routing_id {
         Base::send_routing_id(&mut bind_end, &me.routing_id);
     }
+    send_hello(&mut bind_end, &me.hello_msg);
     core.attach_pipe(bind_end, false, false);
 }
 
@@ -115,10 +137,14 @@ pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
             if me.recv_routing_id {
                 Base::send_routing_id(&mut theirs, &p.routing_id);
             }
+            send_hello(&mut mine, &me.hello_msg);
+            send_hello(&mut theirs, &p.hello_msg);
+            mine.disconnect_msg = p.disconnect_msg.clone();
             p.mailbox.send(Command::Bind(Box::new(theirs)));
         }
         None => {
             Base::send_routing_id(&mut mine, &me.routing_id);
+            send_hello(&mut mine, &me.hello_msg);
             let pc = PendingConnect { bind_end: theirs, connector: me.clone(), connect_end_id: mine.id() };
             if let Err((pc, p)) = ctx.pend_connection(addr, pc) {
                 // Bound meanwhile: hand the end over as the binder would have.

@@ -69,6 +69,10 @@ pub struct InprocBinding {
     pub routing_id: Vec<u8>,
     pub recv_routing_id: bool,
     pub socket_type: i32,
+    /// ZMQ_HELLO_MSG, if this socket's type sends it.
+    pub hello_msg: Option<Vec<u8>>,
+    /// ZMQ_DISCONNECT_MSG, if this socket's type receives it.
+    pub disconnect_msg: Option<Vec<u8>>,
 }
 
 /// A connect that came before its bind: the binder's end waits here.

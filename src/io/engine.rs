@@ -333,6 +333,12 @@ impl Connection {
                     }
                     let id = if self.link.options.recv_routing_id { Some(info.peer_routing_id.unwrap_or_default()) } else { None };
                     attach_pipe(&mut self.pipe, &self.link, r, me, id);
+                    // ZMQ_HELLO_MSG: the first message on every new connection.
+                    if let Some(h) = self.link.options.hello_msg.as_ref() {
+                        if crate::ctx::inproc::sends_hello(self.link.options.socket_type) {
+                            session.send(Msg::from_slice(h))?;
+                        }
+                    }
                     if self.link.options.router_notify & NOTIFY_CONNECT != 0 {
                         if let Some(p) = &mut self.pipe {
                             if p.write(Msg::new()).is_ok() {
@@ -432,9 +438,22 @@ impl Connection {
             let raw = Raw::new(&[]);
             self.notify_raw(&raw);
         }
+        let handshaked = matches!(self.state, State::Active { handshaked: true, .. });
+        // ZMQ_DISCONNECT_MSG: an accepted peer that got through the
+        // handshake and is gone is reported with the socket's own message.
+        if handshaked && self.side == Side::Bind {
+            if let (Some(d), Some(p)) = (self.link.options.disconnect_msg.as_ref(), self.pipe.as_mut()) {
+                if crate::ctx::inproc::gets_disconnect_msg(self.link.options.socket_type) {
+                    p.rollback();
+                    self.inbound_mid_message = false;
+                    if p.write(Msg::from_slice(d)).is_ok() {
+                        p.flush();
+                    }
+                }
+            }
+        }
         // ZMQ_ROUTER_NOTIFY: a peer that got through the handshake is
         // announced gone with an empty message, after what it left half sent.
-        let handshaked = matches!(self.state, State::Active { handshaked: true, .. });
         if handshaked && self.link.options.router_notify & NOTIFY_DISCONNECT != 0 {
             if let Some(p) = &mut self.pipe {
                 p.rollback();

@@ -108,6 +108,9 @@ pub struct Pipe {
     pub endpoint: String,
     /// Whether this end was made by a connect (vs. a bind).
     pub locally_initiated: bool,
+    /// The peer's ZMQ_DISCONNECT_MSG, delivered to it when this end goes
+    /// (inproc connects to a SERVER, ROUTER or PEER).
+    pub disconnect_msg: Option<Vec<u8>>,
 }
 
 /// Makes a connected pair of ends: `.0` for the side with `a`, `.1` for `b`.
@@ -151,6 +154,7 @@ pub fn pipe_pair(a: PipeParams, b: PipeParams) -> (Pipe, Pipe) {
             server_id: 0,
             endpoint: String::new(),
             locally_initiated: false,
+            disconnect_msg: None,
         };
         end.set_lwm(compute_lwm(p.in_hwm));
         end
@@ -421,6 +425,13 @@ impl Pipe {
             return;
         }
         self.rollback();
+        if let Some(d) = self.disconnect_msg.take() {
+            if self.state == PipeState::Active {
+                // Past the high-water mark if need be, as libzmq writes it.
+                self.outbuf.push_back(Msg::from_slice(&d));
+                self.complete = self.outbuf.len();
+            }
+        }
         self.flush();
         self.terminate_now();
         {
