@@ -99,6 +99,8 @@ pub struct CtxShared {
     all_closed: Condvar,
     /// Started by the first tcp/ipc endpoint, stopped by terminate.
     io: Mutex<Option<Arc<IoThreads>>>,
+    /// The process that made the context (a forked child is another).
+    pid: u32,
 }
 
 impl CtxShared {
@@ -108,7 +110,13 @@ impl CtxShared {
             state: Mutex::new(State::default()),
             all_closed: Condvar::new(),
             io: Mutex::new(None),
+            pid: std::process::id(),
         })
+    }
+
+    /// Whether this is a child process forked after the context was made.
+    pub fn forked(&self) -> bool {
+        std::process::id() != self.pid
     }
 
     /// An io thread for a new tcp/ipc endpoint, starting ZMQ_IO_THREADS of

@@ -95,6 +95,11 @@ pub unsafe extern "C" fn zmq_ctx_term(context: *mut c_void) -> c_int {
     entry(|| {
         // SAFETY: forwarded contract.
         let c = unsafe { ctx_from(context)? };
+        // In a child after fork() the context's threads were left behind in
+        // the parent: there is nothing to wait for, and libzmq answers EINTR.
+        if c.forked() {
+            return Err(Error::EINTR);
+        }
         c.terminate();
         // SAFETY: ctx_from proved this is a live handle.
         let h = unsafe { &*(context as *const CtxHandle) };

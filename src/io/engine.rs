@@ -280,9 +280,15 @@ impl Connection {
                 None => self.disarm(r, me, TIMER_SESSION),
             }
         }
-        if self.closing && self.out_len() == 0 {
+        let handshaked = matches!(self.state, State::Active { handshaked: true, .. });
+        if self.closing && handshaked && self.out_len() == 0 && !self.has_unsent() {
             self.close(r, me);
         }
+    }
+
+    /// Messages the socket queued that have not reached the wire yet.
+    fn has_unsent(&self) -> bool {
+        self.pipe.as_ref().is_some_and(|p| p.has_unread_messages())
     }
 
     fn out_len(&self) -> usize {
@@ -482,7 +488,11 @@ impl Connection {
         self.event(link::DISCONNECTED, fd as u64);
         self.state = State::Closed;
         self.disarm(r, me, TIMER_SESSION);
-        let retry = self.side == Side::Connect && !self.closing && f.reconnects() && self.link.options.reconnect_ivl > 0;
+        let lingering = self.closing && self.link.options.linger != 0 && self.has_unsent();
+        let retry = self.side == Side::Connect
+            && (!self.closing || lingering)
+            && f.reconnects()
+            && self.link.options.reconnect_ivl > 0;
         if retry && !self.link.options.immediate {
             self.keep_pipe_for_reconnect();
             self.resubscribe();
@@ -574,10 +584,15 @@ impl Connection {
     /// The socket dropped the pipe or the endpoint: send what is queued
     /// (within linger), then close.
     fn wind_down(&mut self, r: &mut Reactor, me: Token) {
+        if self.closing {
+            return;
+        }
         self.closing = true;
         let linger = self.link.options.linger;
         let active = matches!(self.state, State::Active { handshaked: true, .. });
-        if !active || linger == 0 {
+        // Not connected yet: linger only matters if something is queued
+        // (then, as in libzmq, the connecter keeps trying for it).
+        if linger == 0 || (!active && !self.has_unsent()) {
             self.close(r, me);
             return;
         }
@@ -701,7 +716,8 @@ impl Handler for Connection {
         self.wind_down(r, me);
     }
 
+    /// zmq_ctx_term: what was sent still goes out, within linger.
     fn stop(&mut self, r: &mut Reactor, me: Token) {
-        self.close(r, me);
+        self.wind_down(r, me);
     }
 }

@@ -406,6 +406,12 @@ impl Pipe {
     }
 
     /// Whether any complete message sits unread in our inbound direction.
+    /// Whether any message (not just the terminator) waits to be read.
+    pub fn has_unread_messages(&self) -> bool {
+        self.inbuf.iter().any(|m| !m.is_delimiter())
+            || self.core.queues[1 - self.side].lock().items.iter().any(|m| !m.is_delimiter())
+    }
+
     pub fn has_pending_inbound(&self) -> bool {
         !self.inbuf.is_empty() || !self.core.queues[1 - self.side].lock().items.is_empty()
     }
