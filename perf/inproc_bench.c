@@ -60,12 +60,28 @@ static int stamped (const void *data, long seq)
 
 /*  ---------------------------------------------------------------------- */
 
+/*  Where the sockets meet: inproc by default, or a tcp/ipc endpoint to bind
+    (e.g. tcp://127.0.0.1:*); the connecting side uses ZMQ_LAST_ENDPOINT.  */
+static const char *bind_endpoint;
+static char endpoint[256];
+
+static void resolve_endpoint (void *bound, const char *fallback)
+{
+    size_t len = sizeof endpoint;
+    if (!bind_endpoint) {
+        snprintf (endpoint, sizeof endpoint, "%s", fallback);
+        return;
+    }
+    if (zmq_getsockopt (bound, ZMQ_LAST_ENDPOINT, endpoint, &len) == -1)
+        die ("zmq_getsockopt");
+}
+
 static void thr_sender (void *ctx)
 {
     void *push = zmq_socket (ctx, ZMQ_PUSH);
     if (!push)
         die ("zmq_socket");
-    if (zmq_connect (push, "inproc://bench-thr") == -1)
+    if (zmq_connect (push, endpoint) == -1)
         die ("zmq_connect");
     zmq_msg_t msg;
     for (long i = 0; i < message_count; i++) {
@@ -84,8 +100,9 @@ static int run_thr (void)
     void *pull = zmq_socket (ctx, ZMQ_PULL);
     if (!pull)
         die ("zmq_socket");
-    if (zmq_bind (pull, "inproc://bench-thr") == -1)
+    if (zmq_bind (pull, bind_endpoint ? bind_endpoint : "inproc://bench-thr") == -1)
         die ("zmq_bind");
+    resolve_endpoint (pull, "inproc://bench-thr");
     void *sender = zmq_threadstart (thr_sender, ctx);
 
     zmq_msg_t msg;
@@ -125,7 +142,7 @@ static void lat_echo (void *ctx)
     void *rep = zmq_socket (ctx, ZMQ_REP);
     if (!rep)
         die ("zmq_socket");
-    if (zmq_connect (rep, "inproc://bench-lat") == -1)
+    if (zmq_connect (rep, endpoint) == -1)
         die ("zmq_connect");
     zmq_msg_t msg;
     zmq_msg_init (&msg);
@@ -145,8 +162,9 @@ static int run_lat (void)
     void *req = zmq_socket (ctx, ZMQ_REQ);
     if (!req)
         die ("zmq_socket");
-    if (zmq_bind (req, "inproc://bench-lat") == -1)
+    if (zmq_bind (req, bind_endpoint ? bind_endpoint : "inproc://bench-lat") == -1)
         die ("zmq_bind");
+    resolve_endpoint (req, "inproc://bench-lat");
     void *echo = zmq_threadstart (lat_echo, ctx);
 
     zmq_msg_t msg;
@@ -178,14 +196,15 @@ static int run_lat (void)
 
 int main (int argc, char *argv[])
 {
-    if (argc != 4 || (strcmp (argv[1], "thr") != 0
+    if ((argc != 4 && argc != 5) || (strcmp (argv[1], "thr") != 0
                       && strcmp (argv[1], "lat") != 0)) {
-        fprintf (stderr, "usage: inproc_bench thr SIZE COUNT\n"
-                         "       inproc_bench lat SIZE ROUNDTRIPS\n");
+        fprintf (stderr, "usage: inproc_bench thr SIZE COUNT [BIND-ENDPOINT]\n"
+                         "       inproc_bench lat SIZE ROUNDTRIPS [BIND-ENDPOINT]\n");
         return 2;
     }
     message_size = (size_t) atol (argv[2]);
     message_count = atol (argv[3]);
+    bind_endpoint = argc == 5 ? argv[4] : NULL;
     if (message_count < 2) {
         fprintf (stderr, "inproc_bench: COUNT must be at least 2\n");
         return 2;

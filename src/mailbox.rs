@@ -98,10 +98,13 @@ impl Mailbox {
         let notify = st.cond_waiters > 0;
         drop(st);
         if wake {
+            // The flag goes up before the fd: a waiter woken by the write
+            // must not have to wait for this thread, which the scheduler
+            // may well preempt right after waking it.
+            self.signaled.store(true, Ordering::Release);
             let one: u64 = 1;
             // SAFETY: writes 8 bytes from a local to our own eventfd.
             unsafe { libc::write(self.efd.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
-            self.signaled.store(true, Ordering::Release);
         }
         if notify {
             self.cond.notify_all();
@@ -190,11 +193,13 @@ impl Mailbox {
                 return Ok(false);
             }
             if rc > 0 {
-                // The writer sets `signaled` right after writing the fd.
-                while !self.signaled.load(Ordering::Acquire) {
-                    std::hint::spin_loop();
+                if self.signaled.load(Ordering::Acquire) {
+                    return Ok(true);
                 }
-                return Ok(true);
+                // Readable but not signalled: the owner already took this
+                // signal (the flag goes up before the write lands), so the
+                // count is stale. Drop it and keep waiting.
+                self.consume_signal();
             }
         }
     }

@@ -88,3 +88,31 @@ fn req_rep_over_tcp_connect_before_bind() {
     rep.close().unwrap();
     ctx.terminate();
 }
+
+#[test]
+fn many_large_messages_over_tcp_do_not_stall() {
+    // More data than one engine turn moves: the engine must come back to
+    // it by itself (no readiness edge will announce it again).
+    let ctx = CtxShared::new();
+    let pull = Socket::create(&ctx, PULL).unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let push = Socket::create(&ctx, PUSH).unwrap();
+    push.connect(&last_endpoint(pull)).unwrap();
+    let sender = std::thread::spawn(move || {
+        for i in 0..300u32 {
+            let mut body = vec![(i % 251) as u8; 64 * 1024];
+            body[..4].copy_from_slice(&i.to_be_bytes());
+            send(push, &body, false);
+        }
+        push
+    });
+    for i in 0..300u32 {
+        let m = recv(pull);
+        assert_eq!(m.len(), 64 * 1024);
+        assert_eq!(m[..4], i.to_be_bytes());
+        assert!(m[4..].iter().all(|&b| b == (i % 251) as u8));
+    }
+    sender.join().unwrap().close().unwrap();
+    pull.close().unwrap();
+    ctx.terminate();
+}

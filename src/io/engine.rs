@@ -36,6 +36,7 @@ const RECONNECT_STOP_HANDSHAKE_FAILED: i32 = 2;
 const NOTIFY_CONNECT: i32 = 1;
 const NOTIFY_DISCONNECT: i32 = 2;
 
+const TIMER_CONTINUE: u64 = 0;
 const TIMER_SESSION: u64 = 1;
 const TIMER_RECONNECT: u64 = 2;
 const TIMER_LINGER: u64 = 3;
@@ -259,7 +260,8 @@ impl Connection {
     /// Moves everything that can move: socket input to the session and on
     /// to the pipe, pipe to the session and out to the socket.
     fn pump(&mut self, r: &mut Reactor, me: Token) {
-        for _ in 0..64 {
+        let mut rounds = 0;
+        loop {
             let progressed = match self.step(r, me) {
                 Ok(p) => p,
                 Err(f) => {
@@ -268,6 +270,14 @@ impl Connection {
                 }
             };
             if !progressed {
+                break;
+            }
+            rounds += 1;
+            if rounds == 64 {
+                // Let the thread's other connections have a turn. No
+                // readiness edge or pipe wakeup will come for work that is
+                // already waiting, so come back by timer.
+                self.arm(r, me, TIMER_CONTINUE, Duration::ZERO);
                 break;
             }
         }
@@ -672,6 +682,7 @@ impl Handler for Connection {
         }
         self.timer_ids[which as usize] = 0;
         match which {
+            TIMER_CONTINUE => self.pump(r, me),
             TIMER_RECONNECT => self.connect(r, me),
             TIMER_LINGER => self.close(r, me),
             _ => match &mut self.state {
