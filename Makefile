@@ -18,6 +18,12 @@
 #                             short run); a measurement, never pass/fail.
 #                             `make bench` runs it (for now the only benchmark)
 #   make compat / compat-ratchet   the upstream libzmq 4.3.4 suite (c-tests/compat/)
+#   make interop              build, then tests/interop/run: our library against
+#                             Debian's libzmq in two processes (every socket
+#                             pairing, tcp and ipc, both directions, refused
+#                             pairings) and Debian's pyzmq on ours; cases listed
+#                             in tests/interop/known-failures.txt are reported,
+#                             not failed
 #
 # Variables: CARGO, CARGOFLAGS (extra `cargo build` arguments, e.g.
 # --no-default-features for a build without the draft API), PREFIX, DESTDIR,
@@ -148,3 +154,9 @@ compat-ratchet: build
 	c-tests/compat/run-compat --ratchet
 
 .PHONY: compat compat-ratchet
+
+# Interop with Debian's libzmq and pyzmq (tests/interop/README.md).
+interop: build
+	@eval "$$($(ARTIFACTS))" && tests/interop/run --ours "$$(dirname "$$cdylib")/libzmq.so"
+
+.PHONY: interop

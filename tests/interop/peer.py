@@ -28,6 +28,7 @@ import random
 import select
 import sys
 import time
+import traceback
 
 import zmq
 from zmq.utils.monitor import recv_monitor_message
@@ -189,7 +190,7 @@ def publish_until(ctl, signal, publish):
 # whether this side bound. Every exchange ends with a barrier so that
 # neither side closes before the other has checked everything.
 
-def req_side(sock, peer_is_router):
+def req_side(sock):
     reqs, reps = messages('req'), messages('rep')
     for i, (q, r) in enumerate(zip(reqs, reps)):
         send(sock, q, 'request %d' % i)
@@ -205,14 +206,14 @@ def rep_side(sock):
 
 def play_req_rep(sock, me, binder, ctl):
     if me == 'REQ':
-        req_side(sock, False)
+        req_side(sock)
     else:
         rep_side(sock)
 
 
 def play_req_router(sock, me, binder, ctl):
     if me == 'REQ':
-        req_side(sock, True)
+        req_side(sock)
         return
     reqs, reps = messages('req'), messages('rep')
     for i, (q, r) in enumerate(zip(reqs, reps)):
@@ -577,6 +578,15 @@ def wire(sock, me, binder, ctl, mon):
 
 # --------------------------------------------------------------------------
 
+def fail(me, how, e):
+    if not isinstance(e, Failure):
+        traceback.print_exc()
+        e = '%s: %s' % (type(e).__name__, e)
+    print('FAIL (%s %s %s): %s' % (me, how, loaded_libzmq(), e), file=sys.stderr)
+    sys.stderr.flush()
+    os._exit(1)          # do not wait for linger or context termination
+
+
 def main(argv):
     ctl = Ctl()
     ctl.send('LIB %s %s' % (loaded_libzmq(), zmq.zmq_version()))
@@ -618,10 +628,8 @@ def main(argv):
             mismatch(sock, me, binder, ctl, mon)
         else:
             wire(sock, me, binder, ctl, mon)
-    except Failure as e:
-        print('FAIL (%s %s %s): %s' % (me, how, loaded_libzmq(), e), file=sys.stderr)
-        sys.stderr.flush()
-        os._exit(1)          # do not wait for linger or context termination
+    except Exception as e:
+        fail(me, how, e)
     # The connecting side closes first: a connecting SUB/XSUB whose peer went
     # away first would reconnect and queue its subscriptions again, and then
     # wait for LINGER at close (libzmq does that too).
@@ -637,10 +645,8 @@ def main(argv):
         trace('socket closed, context terminated')
         if not binder:
             ctl.signal('closed')
-    except Failure as e:
-        print('FAIL (%s %s %s): %s' % (me, how, loaded_libzmq(), e), file=sys.stderr)
-        sys.stderr.flush()
-        os._exit(1)
+    except Exception as e:
+        fail(me, how, e)
     ctl.send('DONE')
     return 0
 
