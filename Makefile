@@ -30,12 +30,12 @@
 # LIBDIR, INCLUDEDIR, PKGCONFIGDIR, CC. CARGO_TARGET_DIR is honoured.
 #
 #   make test                 everything: cargo test (unit, header, symbol and
-#                             API tests), the C tests, the upstream-suite ratchet
+#                             API tests), the C tests, the interop suite against
+#                             Debian's libzmq, the upstream-suite ratchet
+#   make bench-net            the same benchmark binary over tcp and ipc
 #
-# Placeholders, wired elsewhere:
-#   bench:  the same C benchmarks against this library and libzmq; today
-#           bench-inproc only (tcp benchmarks to come with the transport)
-
+#   make bench                bench-inproc and bench-net
+#
 CARGO ?= cargo
 CARGOFLAGS ?=
 CC ?= cc
@@ -113,6 +113,7 @@ check-install:
 test: build
 	$(CARGO) test --release $(CARGOFLAGS)
 	$(MAKE) c-tests
+	$(MAKE) interop
 	$(MAKE) compat-ratchet
 
 .PHONY: test
@@ -141,9 +142,13 @@ demo: build
 bench-inproc: build
 	@eval "$$($(ARTIFACTS))" && perf/run-inproc --ours "$$(dirname "$$cdylib")" $(BENCHFLAGS)
 
-bench: bench-inproc
+bench-net: build
+	@eval "$$($(ARTIFACTS))" && perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport tcp $(BENCHFLAGS) && \
+	perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport ipc $(BENCHFLAGS)
 
-.PHONY: c-tests c-tests-system demo bench-inproc bench
+bench: bench-inproc bench-net
+
+.PHONY: c-tests c-tests-system demo bench-inproc bench-net bench
 
 # The upstream libzmq 4.3.4 suite against our library (report), and the
 # ratchet: every program listed in c-tests/compat/ratchet.txt must pass.
