@@ -498,7 +498,7 @@ impl Connection {
         self.event(link::DISCONNECTED, fd as u64);
         self.state = State::Closed;
         self.disarm(r, me, TIMER_SESSION);
-        let lingering = self.closing && self.link.options.linger != 0 && self.has_unsent();
+        let lingering = self.closing && self.link.linger() != 0 && self.has_unsent();
         let retry = self.side == Side::Connect
             && (!self.closing || lingering)
             && f.reconnects()
@@ -598,7 +598,7 @@ impl Connection {
             return;
         }
         self.closing = true;
-        let linger = self.link.options.linger;
+        let linger = self.link.linger();
         let active = matches!(self.state, State::Active { handshaked: true, .. });
         // Not connected yet: linger only matters if something is queued
         // (then, as in libzmq, the connecter keeps trying for it).

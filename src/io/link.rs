@@ -28,6 +28,8 @@ pub struct Link {
     pub socket: Arc<Mailbox>,
     pub options: Arc<Options>,
     pub monitor: MonitorSink,
+    /// The socket's current ZMQ_LINGER.
+    pub linger: Arc<std::sync::atomic::AtomicI32>,
 }
 
 /// Which end of a connection made it: v1 monitor events name the local
@@ -39,6 +41,10 @@ pub enum Side {
 }
 
 impl Link {
+    pub fn linger(&self) -> i32 {
+        self.linger.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Raises a monitor event for the endpoint pair (`local`, `remote`).
     pub fn event(&self, event: u64, value: u64, side: Side, local: &str, remote: &str) {
         if let Some(m) = self.monitor.lock().as_mut() {

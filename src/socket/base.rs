@@ -28,12 +28,16 @@ pub struct Base {
     pub bound: Vec<String>,
     /// Its tcp and ipc endpoints.
     pub net: Vec<super::net::NetEndpoint>,
+    /// ZMQ_LINGER as it is now, shared with the io threads: libzmq applies
+    /// the value at close time, not the one at connect time.
+    pub linger: Arc<std::sync::atomic::AtomicI32>,
     pub monitor: super::monitor::MonitorSink,
     pub thread_safe: bool,
 }
 
 impl Base {
     pub fn new(options: Options, mailbox: Arc<Mailbox>, ctx: Arc<CtxShared>, id: u64, thread_safe: bool) -> Base {
+        let linger = Arc::new(std::sync::atomic::AtomicI32::new(options.linger));
         Base {
             options,
             pipes: PipeTable::default(),
@@ -46,6 +50,7 @@ impl Base {
             last_endpoint: String::new(),
             bound: Vec::new(),
             net: Vec::new(),
+            linger,
             monitor: Default::default(),
             thread_safe,
         }

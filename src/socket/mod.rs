@@ -277,6 +277,10 @@ impl Socket {
                 other => return other,
             }
             core.base.options.set(opt, v)?;
+            if opt == options::LINGER {
+                // Connections on io threads linger by the value at close.
+                core.base.linger.store(core.base.options.linger, Ordering::Relaxed);
+            }
             if matches!(opt, options::SNDHWM | options::RCVHWM) {
                 let (r, w) = (core.base.options.rcvhwm as u64, core.base.options.sndhwm as u64);
                 for s in core.base.pipes.slots() {

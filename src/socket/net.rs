@@ -33,7 +33,13 @@ pub fn handles(proto: &str) -> bool {
 }
 
 fn link_of(b: &Base) -> Link {
-    Link { ctx: b.ctx.clone(), socket: b.mailbox.clone(), options: Arc::new(b.options.clone()), monitor: b.monitor.clone() }
+    Link {
+        ctx: b.ctx.clone(),
+        socket: b.mailbox.clone(),
+        options: Arc::new(b.options.clone()),
+        monitor: b.monitor.clone(),
+        linger: b.linger.clone(),
+    }
 }
 
 pub fn bind(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> {
