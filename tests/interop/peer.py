@@ -11,6 +11,7 @@ test: ours for one side, Debian's libzmq for the other.
     peer.py mismatch  TYPE connect ENDPOINT
     peer.py wire      TYPE bind    TRANSPORT     (the runner is the raw peer)
     peer.py wire      TYPE connect ENDPOINT
+    peer.py badinput  MAXMSGSIZE TRANSPORT          (the runner is the raw peer)
     peer.py probe                                   (only the LIB line)
 
 Control channel (stdout to the runner, stdin from it), one line each:
@@ -577,6 +578,136 @@ def wire(sock, me, binder, ctl, mon):
 
 
 # --------------------------------------------------------------------------
+# Bad input: a ROUTER binds (with a monitor), a well-behaved DEALER of the
+# same library (in this process, its own context) exchanges messages with it
+# all along, and the runner connects as a raw peer that misbehaves.
+
+GOOD_ID = b'good-dealer'
+PHASE_MSGS = 50
+
+
+class GoodPeer:
+    """The DEALER: every message it sends is echoed by the ROUTER; it counts
+    what it sent and what came back, which must be the same sequence."""
+    def __init__(self, ctx, endpoint):
+        self.sock = ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.ROUTING_ID, GOOD_ID)
+        self.sock.rcvtimeo = TIMEOUT_MS
+        self.sock.sndtimeo = TIMEOUT_MS
+        self.sock.linger = 0
+        self.sock.connect(endpoint)
+        self.sent = 0
+        self.echoed = 0
+
+    def round(self, router, raw_msgs):
+        """One message there and back. A message from another peer (the raw
+        one) that the ROUTER reads meanwhile is recorded and echoed to it."""
+        body = b'good %d' % self.sent
+        send(self.sock, [body], 'good message %d' % self.sent)
+        self.sent += 1
+        while True:
+            got = recv(router, 'good message %d at the ROUTER' % (self.sent - 1))
+            if got[0] != GOOD_ID:
+                raw_msgs.append(got[1:])
+                router.send_multipart(got)          # echo to the raw peer
+                continue
+            expect(got[1:], [body], 'good message %d at the ROUTER (lost or reordered?)'
+                   % (self.sent - 1))
+            send(router, got, 'echo %d' % (self.sent - 1))
+            break
+        expect(recv(self.sock, 'echo %d' % self.echoed), [body],
+               'echo %d at the DEALER' % self.echoed)
+        self.echoed += 1
+
+
+def badinput(argv, ctl):
+    """peer.py badinput MAXMSGSIZE TRANSPORT. Reports ENDPOINT once the good
+    DEALER has exchanged PHASE_MSGS messages; keeps exchanging until the
+    runner's SIGNAL raw-done (then waits for DISCONNECTED after SIGNAL
+    expect-drop, or just watches 1 s), exchanges PHASE_MSGS more, then
+    reports the monitor events after the good connection's (EVENTS, with
+    HANDSHAKE_FAILED_* values as NAME:0x...), RAW (messages the ROUTER got
+    from other peers than the DEALER) and GOOD <sent> <echoed>."""
+    maxmsgsize, transport = int(argv[0]), argv[1]
+    ctx = zmq.Context()
+    router = ctx.socket(zmq.ROUTER)
+    router.rcvtimeo = TIMEOUT_MS
+    router.sndtimeo = TIMEOUT_MS
+    router.linger = 0
+    if maxmsgsize >= 0:
+        router.setsockopt(zmq.MAXMSGSIZE, maxmsgsize)
+    mon_sock = router.get_monitor_socket()
+    events = []
+
+    def pump(timeout_s):
+        if mon_sock.poll(int(timeout_s * 1000)):
+            ev = recv_monitor_message(mon_sock)
+            name = EVENT_NAMES.get(ev['event'], str(ev['event']))
+            if name.startswith('HANDSHAKE_FAILED'):
+                name += ':0x%x' % ev['value']
+            events.append(name)
+            return True
+        return False
+
+    def wait_event(prefix, start):
+        deadline = time.monotonic() + TIMEOUT_S
+        while not any(e.startswith(prefix) for e in events[start:]):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Failure('no %s monitor event within %d s; events: %s'
+                              % (prefix, TIMEOUT_S, ' '.join(events)))
+            pump(left)
+
+    router.bind('tcp://127.0.0.1:*' if transport == 'tcp' else 'ipc://*')
+    endpoint = router.getsockopt_string(zmq.LAST_ENDPOINT)
+    gctx = zmq.Context()
+    good = GoodPeer(gctx, endpoint)
+    raw_msgs = []
+    for _ in range(PHASE_MSGS):
+        good.round(router, raw_msgs)
+    wait_event('HANDSHAKE_SUCCEEDED', 0)
+    while pump(0.1):
+        pass
+    mark = len(events)
+    trace('good DEALER: %d messages echoed; events so far: %s'
+          % (good.echoed, ' '.join(events)))
+    ctl.send('ENDPOINT ' + endpoint)
+    # The raw peer misbehaves meanwhile: keep the good one talking.
+    while not ctl.poll('raw-done'):
+        good.round(router, raw_msgs)
+        pump(0.01)
+    during = good.echoed - PHASE_MSGS
+    if ctl.poll('expect-drop'):
+        # Not a failure here: the runner compares the events it gets.
+        deadline = time.monotonic() + 5.0
+        while 'DISCONNECTED' not in events[mark:] and time.monotonic() < deadline:
+            good.round(router, raw_msgs)
+            pump(0.02)
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:         # late events; raw messages
+        good.round(router, raw_msgs)
+        pump(0.02)
+    for _ in range(PHASE_MSGS):
+        good.round(router, raw_msgs)
+    while pump(0.1):
+        pass
+    trace('good DEALER: %d sent, %d echoed (%d while the raw peer misbehaved)'
+          % (good.sent, good.echoed, during))
+    ctl.send('EVENTS ' + ' '.join(events[mark:]))
+    ctl.send('RAW ' + ' '.join(repr(m) for m in raw_msgs))
+    ctl.send('GOOD %d %d' % (good.sent, good.echoed))
+    ctl.wait('bye')
+    router.disable_monitor()
+    mon_sock.close(0)
+    good.sock.close()
+    router.close()
+    gctx.term()
+    ctx.term()
+    ctl.send('DONE')
+    return 0
+
+
+# --------------------------------------------------------------------------
 
 def fail(me, how, e):
     if not isinstance(e, Failure):
@@ -593,6 +724,11 @@ def main(argv):
     kind = argv[0]
     if kind == 'probe':         # the runner's check of which library loads
         return 0
+    if kind == 'badinput':
+        try:
+            return badinput(argv[1:], ctl)
+        except Exception as e:
+            fail('ROUTER', 'bind', e)
     if kind == 'exchange':
         pairing, me, how, where = argv[1:5]
     elif kind in ('mismatch', 'wire'):
