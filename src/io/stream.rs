@@ -35,6 +35,22 @@ impl Stream {
         }
     }
 
+    /// Reads into the spare capacity of `buf` (no zeroing, no allocation
+    /// when there is room) and extends it by what arrived.
+    pub fn read_into(&mut self, buf: &mut bytes::BytesMut) -> io::Result<usize> {
+        let spare = buf.spare_capacity_mut();
+        // SAFETY: the kernel writes at most `spare.len()` bytes into memory
+        // we own for the duration of the call; nothing reads it before.
+        let n = unsafe { libc::read(self.fd(), spare.as_mut_ptr() as *mut libc::c_void, spare.len()) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let n = n as usize;
+        // SAFETY: read(2) initialised the first `n` spare bytes.
+        unsafe { buf.set_len(buf.len() + n) };
+        Ok(n)
+    }
+
     /// writev, but with MSG_NOSIGNAL: a peer that went away must give
     /// EPIPE, not kill an application that never ignored SIGPIPE.
     pub fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
