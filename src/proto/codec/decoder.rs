@@ -192,9 +192,19 @@ impl Decoder {
         if size >= 1 << 63 {
             return Err(Error::EMSGSIZE);
         }
+        // libzmq allocates the whole body up front, so a size no process
+        // can map (beyond x86-64's 47-bit user space) fails at once there.
+        // We do not allocate it, but fail the same way instead of waiting
+        // for bytes that will never fit.
+        if size > ADDRESS_SPACE {
+            return Err(Error::ENOMEM);
+        }
         usize::try_from(size).map_err(|_| Error::EMSGSIZE)
     }
 }
+
+/// The most a body can claim before it counts as unallocatable.
+const ADDRESS_SPACE: u64 = 1 << 47;
 
 fn reserve(buf: &mut Vec<u8>, size: usize) -> Result<()> {
     buf.try_reserve_exact(size.min(PREALLOC_MAX)).map_err(|_| Error::ENOMEM)
@@ -285,12 +295,20 @@ mod tests {
                 assert_eq!(bytewise(&mut d, &wire).unwrap_err(), Error::EMSGSIZE);
             }
         }
-        // 2^62 is legal but must not be allocated up front.
+        // Up to 2^47 a size could be allocated (libzmq would try): it is
+        // legal, but must not be allocated up front.
         let mut d = Decoder::new(Framing::V2, -1);
         let mut wire = vec![0x02];
-        wire.extend_from_slice(&(1u64 << 62).to_be_bytes());
+        wire.extend_from_slice(&(1u64 << 47).to_be_bytes());
         wire.extend_from_slice(b"partial");
         assert!(all(&mut d, Bytes::from(wire)).unwrap().is_empty());
         assert!(d.in_frame());
+        // Beyond, libzmq's allocation fails at once; so do we.
+        for size in [(1u64 << 47) + 1, 1 << 62] {
+            let mut d = Decoder::new(Framing::V2, -1);
+            let mut wire = vec![0x02];
+            wire.extend_from_slice(&size.to_be_bytes());
+            assert_eq!(bytewise(&mut d, &wire).unwrap_err(), Error::ENOMEM);
+        }
     }
 }
