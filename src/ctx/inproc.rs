@@ -7,11 +7,6 @@ use crate::mailbox::Command;
 use crate::pipe::{pipe_pair, PipeParams};
 use crate::socket::base::{Base, Core};
 
-/// Socket types whose CONFLATE option takes effect.
-fn effective_conflate(b: &Base) -> bool {
-    b.options.conflate && matches!(b.options.socket_type, 1 | 2 | 5 | 7 | 8)
-}
-
 /// Splits `proto://address`, checking what libzmq checks first.
 pub fn parse_endpoint(addr: &str) -> Result<(&str, &str)> {
     let (proto, rest) = addr.split_once("://").ok_or(Error::EINVAL)?;
@@ -93,7 +88,7 @@ fn connect_pending(core: &mut Core, pc: PendingConnect, me: &InprocBinding) {
         // The connector always sends its id when it cannot know we ignore it.
         let _ = bind_end.read();
     }
-    if !effective_conflate(&core.base) {
+    if !core.base.options.effective_conflate() {
         connector.mailbox.send(Command::HwmBoost(connect_end_id, me.sndhwm as u64, me.rcvhwm as u64));
         bind_end.set_hwms_boost(connector.sndhwm as u64, connector.rcvhwm as u64);
         bind_end.set_hwms(me.rcvhwm as u64, me.sndhwm as u64);
@@ -109,7 +104,7 @@ pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
     let (proto, _name) = parse_endpoint(addr)?;
     check_protocol(proto, core.base.options.socket_type)?;
     let me = binding_of(&core.base);
-    let conflate = effective_conflate(&core.base);
+    let conflate = core.base.options.effective_conflate();
     let ctx = core.base.ctx.clone();
     let peer = ctx.find_endpoint(addr);
     let (snd, rcv) = match &peer {

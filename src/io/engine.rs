@@ -11,14 +11,14 @@ use super::wire::{Raw, Wire};
 use crate::error::Error;
 use crate::mailbox::Command;
 use crate::msg::{self, Msg};
-use crate::pipe::{pipe_pair, Pipe, PipeParams};
+use crate::pipe::Pipe;
 use crate::proto::session::{Config, Event, Session};
 use crate::proto::{Failure, MonitorEvent};
 use crate::transport::{ipc_address::IpcAddress, ipc_socket, peer, tcp_socket};
 use bytes::BytesMut;
 use mio::unix::SourceFd;
 use mio::{Interest, Token};
-use std::io::{ErrorKind, IoSlice};
+use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
 /// How much a read asks for, and how much output is queued before the
@@ -425,8 +425,7 @@ impl Connection {
 
         // Write.
         while session.out_len() > 0 {
-            let slices: Vec<IoSlice<'_>> = session.out_chunks().take(64).map(IoSlice::new).collect();
-            match stream.write_vectored(&slices) {
+            match stream.write_wire(session.as_ref()) {
                 Ok(0) => break,
                 Ok(n) => {
                     session.out_consumed(n);
@@ -488,8 +487,7 @@ impl Connection {
         let fd = match &mut self.state {
             State::Active { stream, session, .. } => {
                 // A last chance for an ERROR command.
-                let slices: Vec<IoSlice<'_>> = session.out_chunks().take(64).map(IoSlice::new).collect();
-                let _ = stream.write_vectored(&slices);
+                let _ = stream.write_wire(session.as_ref());
                 let _ = r.registry().deregister(stream);
                 stream.fd()
             }
@@ -627,13 +625,7 @@ impl Connection {
 /// sockets that record ids.
 fn attach_pipe(pipe: &mut Option<Pipe>, link: &Link, r: &mut Reactor, me: Token, id: Option<Vec<u8>>) {
     if pipe.is_none() {
-        let o = &link.options;
-        let conflate = o.conflate && matches!(o.socket_type, 1 | 2 | 5 | 7 | 8);
-        let (hs, hr) = if conflate { (0, 0) } else { (o.sndhwm.max(0) as u64, o.rcvhwm.max(0) as u64) };
-        let (sock_end, mut io_end) = pipe_pair(
-            PipeParams { out_hwm: hs, in_hwm: hr, conflate },
-            PipeParams { out_hwm: hr, in_hwm: hs, conflate },
-        );
+        let (sock_end, mut io_end) = link.options.network_pipe();
         let _ = io_end.set_owner(r.mailbox().clone());
         r.own_pipe(io_end.id(), me);
         if let Some(id) = id {

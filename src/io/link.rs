@@ -7,20 +7,7 @@ use crate::socket::monitor::MonitorSink;
 use crate::socket::options::Options;
 use std::sync::Arc;
 
-// Monitor event numbers (zmq.h).
-pub const CONNECTED: u64 = 0x0001;
-pub const CONNECT_DELAYED: u64 = 0x0002;
-pub const CONNECT_RETRIED: u64 = 0x0004;
-pub const LISTENING: u64 = 0x0008;
-pub const BIND_FAILED: u64 = 0x0010;
-pub const ACCEPTED: u64 = 0x0020;
-pub const ACCEPT_FAILED: u64 = 0x0040;
-pub const CLOSED: u64 = 0x0080;
-pub const DISCONNECTED: u64 = 0x0200;
-pub const HANDSHAKE_FAILED_NO_DETAIL: u64 = 0x0800;
-pub const HANDSHAKE_SUCCEEDED: u64 = 0x1000;
-pub const HANDSHAKE_FAILED_PROTOCOL: u64 = 0x2000;
-pub const HANDSHAKE_FAILED_AUTH: u64 = 0x4000;
+pub use crate::socket::monitor::events::*;
 
 #[derive(Clone)]
 pub struct Link {

@@ -51,6 +51,14 @@ impl Stream {
         Ok(n)
     }
 
+    /// Writes as much of `wire`'s output as the socket takes, in one
+    /// vectored call.
+    pub fn write_wire(&mut self, wire: &dyn super::wire::Wire) -> io::Result<usize> {
+        let mut slices = [IoSlice::new(&[]); 64];
+        let n = wire.out_slices(&mut slices);
+        self.write_vectored(&slices[..n])
+    }
+
     /// writev, but with MSG_NOSIGNAL: a peer that went away must give
     /// EPIPE, not kill an application that never ignored SIGPIPE.
     pub fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {

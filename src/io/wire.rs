@@ -7,6 +7,7 @@ use crate::proto::session::{Event, Session};
 use crate::proto::{Failure, MonitorEvent, Reason};
 use bytes::Bytes;
 use std::collections::VecDeque;
+use std::io::IoSlice;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,7 +19,9 @@ pub trait Wire: Send {
     fn can_send(&self) -> bool;
     fn send(&mut self, msg: Msg) -> Result<(), Failure>;
     fn out_len(&self) -> usize;
-    fn out_chunks(&self) -> Box<dyn Iterator<Item = &[u8]> + '_>;
+    /// Fills `out` with the octets to write, in order; returns how many
+    /// slices it used (no allocation: the engine calls it per write).
+    fn out_slices<'a>(&'a self, out: &mut [IoSlice<'a>]) -> usize;
     fn out_consumed(&mut self, n: usize);
     fn next_deadline(&self) -> Option<Instant>;
     fn on_timer(&mut self, now: Instant) -> Result<(), Failure>;
@@ -46,8 +49,8 @@ impl Wire for Session {
     fn out_len(&self) -> usize {
         Session::out_len(self)
     }
-    fn out_chunks(&self) -> Box<dyn Iterator<Item = &[u8]> + '_> {
-        Box::new(Session::out_chunks(self))
+    fn out_slices<'a>(&'a self, out: &mut [IoSlice<'a>]) -> usize {
+        fill(out, Session::out_chunks(self))
     }
     fn out_consumed(&mut self, n: usize) {
         Session::out_consumed(self, n)
@@ -67,6 +70,15 @@ impl Wire for Session {
     fn zap_reply(&mut self, v: crate::proto::mechanism::ZapVerdict, now: Instant) -> Result<(), Failure> {
         Session::zap_reply(self, v, now)
     }
+}
+
+fn fill<'a>(out: &mut [IoSlice<'a>], chunks: impl Iterator<Item = &'a [u8]>) -> usize {
+    let mut n = 0;
+    for (slot, c) in out.iter_mut().zip(chunks) {
+        *slot = IoSlice::new(c);
+        n += 1;
+    }
+    n
 }
 
 /// STREAM's wire: every chunk read is one message, every message sent is
@@ -128,8 +140,8 @@ impl Wire for Raw {
     fn out_len(&self) -> usize {
         self.out_len
     }
-    fn out_chunks(&self) -> Box<dyn Iterator<Item = &[u8]> + '_> {
-        Box::new(self.out.iter().map(|b| b.as_ref()))
+    fn out_slices<'a>(&'a self, out: &mut [IoSlice<'a>]) -> usize {
+        fill(out, self.out.iter().map(|b| b.as_ref()))
     }
     fn out_consumed(&mut self, mut n: usize) {
         self.out_len -= n.min(self.out_len);
@@ -183,7 +195,9 @@ mod tests {
         r.send(Msg::from_slice(b"world")).unwrap();
         assert_eq!(r.out_len(), 11);
         r.out_consumed(8);
-        assert_eq!(r.out_chunks().collect::<Vec<_>>(), vec![&b"rld"[..]]);
+        let mut slices = [IoSlice::new(&[]); 4];
+        let n = r.out_slices(&mut slices);
+        assert_eq!((n, &*slices[0]), (1, &b"rld"[..]));
         r.out_consumed(3);
         assert_eq!(r.out_len(), 0);
         assert!(r.on_eof().reconnects());

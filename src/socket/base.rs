@@ -150,7 +150,7 @@ impl Core {
             // Io-thread work is never addressed to a socket.
             Command::Run(_) | Command::Own => {}
             Command::PipeStats { outbound, inbound, ends } => {
-                b.monitor_event(super::monitor::EVENT_PIPES_STATS, &[outbound, inbound], &ends.0, &ends.1);
+                b.monitor_event(super::monitor::events::PIPES_STATS, &[outbound, inbound], &ends.0, &ends.1);
             }
             Command::Stop => {
                 self.base.ctx_terminated = true;
@@ -177,7 +177,7 @@ impl Core {
     /// zmq_socket_monitor_pipes_stats: asks the far end of every pipe for
     /// its queue; each answer becomes a ZMQ_EVENT_PIPES_STATS event.
     pub fn query_pipes_stats(&mut self) -> Result<()> {
-        let wanted = self.base.monitor.lock().as_ref().is_some_and(|m| m.wants(super::monitor::EVENT_PIPES_STATS));
+        let wanted = self.base.monitor.lock().as_ref().is_some_and(|m| m.wants(super::monitor::events::PIPES_STATS));
         if !wanted {
             return Err(crate::error::Error::EINVAL);
         }

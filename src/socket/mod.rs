@@ -80,6 +80,14 @@ pub trait Behavior: Send {
     }
 }
 
+/// zmq_connect's dispatch by transport.
+fn connect_any(core: &mut Core, addr: &str) -> Result<()> {
+    match crate::ctx::inproc::parse_endpoint(addr)? {
+        (proto, rest) if net::handles(proto) => net::connect(core, addr, proto, rest),
+        _ => crate::ctx::inproc::connect(core, addr),
+    }
+}
+
 const LIVE: u32 = 0xbadd_ecaf;
 const DEAD: u32 = 0xdead_beef;
 
@@ -356,10 +364,7 @@ impl Socket {
     pub fn connect(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            match crate::ctx::inproc::parse_endpoint(addr)? {
-                (proto, rest) if net::handles(proto) => net::connect(core, addr, proto, rest),
-                _ => crate::ctx::inproc::connect(core, addr),
-            }
+            connect_any(core, addr)
         })
     }
 
@@ -483,7 +488,7 @@ impl Socket {
                 return Err(Error::EFAULT);
             }
             core.process_commands()?;
-            crate::ctx::inproc::connect(core, addr)?;
+            connect_any(core, addr)?;
             Ok(core.behavior.last_peer_id())
         })
     }

@@ -7,8 +7,24 @@ use crate::error::{Error, Result};
 use crate::msg::Msg;
 use std::sync::Arc;
 
-pub const EVENT_MONITOR_STOPPED: u64 = 0x0400;
-pub const EVENT_PIPES_STATS: u64 = 0x10000;
+/// Monitor event numbers (zmq.h).
+pub mod events {
+    pub const CONNECTED: u64 = 0x0001;
+    pub const CONNECT_DELAYED: u64 = 0x0002;
+    pub const CONNECT_RETRIED: u64 = 0x0004;
+    pub const LISTENING: u64 = 0x0008;
+    pub const BIND_FAILED: u64 = 0x0010;
+    pub const ACCEPTED: u64 = 0x0020;
+    pub const ACCEPT_FAILED: u64 = 0x0040;
+    pub const CLOSED: u64 = 0x0080;
+    pub const DISCONNECTED: u64 = 0x0200;
+    pub const HANDSHAKE_FAILED_NO_DETAIL: u64 = 0x0800;
+    pub const HANDSHAKE_SUCCEEDED: u64 = 0x1000;
+    pub const HANDSHAKE_FAILED_PROTOCOL: u64 = 0x2000;
+    pub const HANDSHAKE_FAILED_AUTH: u64 = 0x4000;
+    pub const MONITOR_STOPPED: u64 = 0x0400;
+    pub const PIPES_STATS: u64 = 0x10000;
+}
 
 /// A socket's monitor, shared with the io threads that report its
 /// connections' events (they must not wait for the socket's own thread).
@@ -89,7 +105,7 @@ impl Monitor {
 
     /// Sends MONITOR_STOPPED (if selected) and closes the internal socket.
     pub fn stop(&mut self) {
-        self.event(EVENT_MONITOR_STOPPED, &[0], "", "");
+        self.event(events::MONITOR_STOPPED, &[0], "", "");
         if let Some(sock) = self.sock.take() {
             let _ = sock.close();
         }

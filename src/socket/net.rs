@@ -8,7 +8,6 @@ use crate::io::engine::Connection;
 use crate::io::link::{self, Link, Side};
 use crate::io::listener::{Bound, Listener};
 use crate::io::threads::IoThread;
-use crate::pipe::{pipe_pair, PipeParams};
 use crate::transport::ipc_address::IpcAddress;
 use crate::transport::ipc_socket::IpcListener;
 use crate::transport::tcp_address;
@@ -96,12 +95,7 @@ pub fn connect(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<(
     let pipe = if o.immediate {
         None
     } else {
-        let conflate = o.conflate && matches!(o.socket_type, 1 | 2 | 5 | 7 | 8);
-        let (hs, hr) = if conflate { (0, 0) } else { (o.sndhwm.max(0) as u64, o.rcvhwm.max(0) as u64) };
-        let (mut mine, mut theirs) = pipe_pair(
-            PipeParams { out_hwm: hs, in_hwm: hr, conflate },
-            PipeParams { out_hwm: hr, in_hwm: hs, conflate },
-        );
+        let (mut mine, mut theirs) = o.network_pipe();
         mine.endpoint = addr.to_owned();
         theirs.endpoint = addr.to_owned();
         core.attach_pipe(mine, false, true);

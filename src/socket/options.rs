@@ -173,6 +173,24 @@ pub struct Options {
 }
 
 impl Options {
+    /// ZMQ_CONFLATE, where the socket type honours it (DEALER, PULL,
+    /// PUSH, PUB, SUB).
+    pub fn effective_conflate(&self) -> bool {
+        self.conflate && matches!(self.socket_type, 1 | 2 | 5 | 7 | 8)
+    }
+
+    /// A pipe between this socket and a network connection: the socket's
+    /// end (`.0`) may queue SNDHWM messages, the connection's RCVHWM;
+    /// neither limit with CONFLATE.
+    pub fn network_pipe(&self) -> (crate::pipe::Pipe, crate::pipe::Pipe) {
+        let conflate = self.effective_conflate();
+        let (hs, hr) = if conflate { (0, 0) } else { (self.sndhwm.max(0) as u64, self.rcvhwm.max(0) as u64) };
+        crate::pipe::pipe_pair(
+            crate::pipe::PipeParams { out_hwm: hs, in_hwm: hr, conflate },
+            crate::pipe::PipeParams { out_hwm: hr, in_hwm: hs, conflate },
+        )
+    }
+
     pub fn new(socket_type: i32) -> Options {
         Options {
             socket_type,
