@@ -15,15 +15,12 @@ use crate::pipe::Pipe;
 use crate::proto::session::{Config, Event, Session};
 use crate::proto::{Failure, MonitorEvent};
 use crate::transport::{ipc_address::IpcAddress, ipc_socket, peer, tcp_socket};
-use bytes::BytesMut;
 use mio::unix::SourceFd;
 use mio::{Interest, Token};
 use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
-/// How much a read asks for, and how much output is queued before the
-/// engine stops pulling from the pipe.
-const READ_CHUNK: usize = 256 * 1024;
+/// How much output is queued before the engine stops pulling from the pipe.
 const OUT_BATCH: usize = 64 * 1024;
 
 const ZAP_ENDPOINT: &str = "inproc://zeromq.zap.01";
@@ -63,8 +60,6 @@ pub struct Connection {
     pipe: Option<Pipe>,
     /// A frame the full pipe refused; delivered before anything else.
     held_in: Option<Msg>,
-    /// Where reads land.
-    rbuf: BytesMut,
     /// Frames of an inbound message already written to the pipe.
     inbound_mid_message: bool,
     /// The last frame taken from the pipe had MORE set.
@@ -92,7 +87,6 @@ impl Connection {
             state: State::Idle,
             pipe: None,
             held_in: None,
-            rbuf: BytesMut::new(),
             inbound_mid_message: false,
             outbound_mid_message: false,
             skip_outbound: false,
@@ -319,16 +313,10 @@ impl Connection {
 
         // Input.
         if session.wants_input() && self.held_in.is_none() {
-            // One buffer serves many reads: each read's bytes are split off
-            // (large frames are then sliced out of them without a copy) and
-            // the rest of the allocation takes the next read.
-            if self.rbuf.capacity() - self.rbuf.len() < READ_CHUNK / 4 {
-                self.rbuf = BytesMut::with_capacity(READ_CHUNK);
-            }
-            match stream.read_into(&mut self.rbuf) {
+            match stream.read_into(session.read_buffer()) {
                 Ok(0) => return Err(session.on_eof()),
                 Ok(_) => {
-                    session.on_input_bytes(self.rbuf.split().freeze());
+                    session.on_read();
                     progressed = true;
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {}

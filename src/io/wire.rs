@@ -3,9 +3,9 @@
 
 use crate::error::Error;
 use crate::msg::{Metadata, Msg};
-use crate::proto::session::{Event, Session};
+use crate::proto::session::{Event, Session, READ_CHUNK, READ_MIN};
 use crate::proto::{Failure, MonitorEvent, Reason};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
 use std::io::IoSlice;
 use std::sync::Arc;
@@ -14,7 +14,10 @@ use std::time::Instant;
 /// The session calls the engine makes, over either protocol.
 pub trait Wire: Send {
     fn wants_input(&self) -> bool;
-    fn on_input_bytes(&mut self, data: Bytes);
+    /// The buffer to read into (with room for a large read).
+    fn read_buffer(&mut self) -> &mut BytesMut;
+    /// Octets were added through `read_buffer`.
+    fn on_read(&mut self);
     fn poll_event(&mut self, now: Instant) -> Result<Option<Event>, Failure>;
     fn can_send(&self) -> bool;
     fn send(&mut self, msg: Msg) -> Result<(), Failure>;
@@ -34,8 +37,11 @@ impl Wire for Session {
     fn wants_input(&self) -> bool {
         Session::wants_input(self)
     }
-    fn on_input_bytes(&mut self, data: Bytes) {
-        Session::on_input_bytes(self, data)
+    fn read_buffer(&mut self) -> &mut BytesMut {
+        Session::read_buffer(self)
+    }
+    fn on_read(&mut self) {
+        Session::on_read(self)
     }
     fn poll_event(&mut self, now: Instant) -> Result<Option<Event>, Failure> {
         Session::poll_event(self, now)
@@ -84,7 +90,8 @@ fn fill<'a>(out: &mut [IoSlice<'a>], chunks: impl Iterator<Item = &'a [u8]>) -> 
 /// STREAM's wire: every chunk read is one message, every message sent is
 /// written as is.
 pub struct Raw {
-    input: VecDeque<Bytes>,
+    /// What the last read brought, until it is polled as a message.
+    input: BytesMut,
     out: VecDeque<Bytes>,
     out_len: usize,
     metadata: Option<Arc<Metadata>>,
@@ -99,7 +106,7 @@ impl Raw {
             }
             Arc::new(md)
         });
-        Raw { input: VecDeque::new(), out: VecDeque::new(), out_len: 0, metadata }
+        Raw { input: BytesMut::new(), out: VecDeque::new(), out_len: 0, metadata }
     }
 
     /// A message as the raw engine delivers it: data with the connection's
@@ -119,13 +126,19 @@ impl Wire for Raw {
     fn wants_input(&self) -> bool {
         self.input.is_empty()
     }
-    fn on_input_bytes(&mut self, data: Bytes) {
-        if !data.is_empty() {
-            self.input.push_back(data);
+    fn read_buffer(&mut self) -> &mut BytesMut {
+        if self.input.capacity() - self.input.len() < READ_MIN {
+            self.input.reserve(READ_CHUNK);
         }
+        &mut self.input
     }
+    fn on_read(&mut self) {}
     fn poll_event(&mut self, _now: Instant) -> Result<Option<Event>, Failure> {
-        Ok(self.input.pop_front().map(|d| Event::Message(self.message(d))))
+        if self.input.is_empty() {
+            return Ok(None);
+        }
+        let chunk = self.input.split().freeze();
+        Ok(Some(Event::Message(self.message(chunk))))
     }
     fn can_send(&self) -> bool {
         true
@@ -180,7 +193,8 @@ mod tests {
     #[test]
     fn raw_passes_bytes_through_in_chunks() {
         let mut r = Raw::new(&[("Peer-Address".to_owned(), b"127.0.0.1".to_vec())]);
-        r.on_input_bytes(Bytes::from_static(b"GET / HTTP/1.0\r\n"));
+        r.read_buffer().extend_from_slice(b"GET / HTTP/1.0\r\n");
+        r.on_read();
         assert!(!r.wants_input());
         match r.poll_event(Instant::now()) {
             Ok(Some(Event::Message(m))) => {

@@ -1,22 +1,29 @@
-//! Frame decoder. It takes whole read chunks and yields one frame per call,
-//! so the caller decides how many frames it can take (backpressure) and
-//! bodies larger than the inline limit are sliced out of the chunk without
-//! a copy when the whole body is in it.
+//! Frame decoder. It works on the connection's input buffer and yields one
+//! frame per call, so the caller decides how many frames it can take
+//! (backpressure). A frame that has not fully arrived stays in the buffer,
+//! undecoded, and the caller makes room for the rest behind it: bodies
+//! then come out as slices of the buffer, never copied, however the reads
+//! happened to cut them. Only bodies too large to buffer whole are
+//! collected on their own.
 
 use super::{Framing, WIRE_COMMAND, WIRE_LONG, WIRE_MORE};
 use crate::error::{Error, Result};
 use crate::msg::{self, Msg};
-use bytes::{Buf, Bytes};
+use bytes::{Buf, BytesMut};
 
-/// A partial body is never given more memory up front than this; the rest
-/// grows as octets actually arrive, so a peer announcing a huge size costs
-/// nothing until it sends the data.
+/// Frames up to this size (header included) are kept whole in the input
+/// buffer; larger bodies are collected separately.
+pub const CONTIGUOUS_MAX: usize = 1 << 20;
+
+/// A separately collected body is never given more memory up front than
+/// this; the rest grows as octets actually arrive, so a peer announcing a
+/// huge size costs nothing until it sends the data.
 const PREALLOC_MAX: usize = 1 << 20;
 
 enum State {
-    /// Collecting the header (`hdr[..hdr_len]`).
+    /// At a frame boundary in the input.
     Header,
-    /// Collecting a body that did not arrive in one chunk.
+    /// Collecting a body too large to buffer whole.
     Body { flags: u8, size: usize, buf: Vec<u8> },
 }
 
@@ -24,8 +31,9 @@ pub struct Decoder {
     framing: Framing,
     max_msg_size: i64,
     state: State,
-    hdr: [u8; 10],
-    hdr_len: usize,
+    /// Octets the frame at the front of the input occupies, once its header
+    /// is known and the input holds less than that; 0 otherwise.
+    pending: usize,
 }
 
 /// The header's meaning once enough of it is present.
@@ -38,106 +46,73 @@ impl Decoder {
     /// `max_msg_size` is ZMQ_MAXMSGSIZE: negative means unlimited.
     pub fn new(framing: Framing, max_msg_size: i64) -> Decoder {
         let framing = if framing == Framing::V3_1 { Framing::V2 } else { framing };
-        Decoder { framing, max_msg_size, state: State::Header, hdr: [0; 10], hdr_len: 0 }
+        Decoder { framing, max_msg_size, state: State::Header, pending: 0 }
     }
 
-    /// Whether a frame is partly decoded (a close now would cut it).
-    pub fn in_frame(&self) -> bool {
-        self.hdr_len > 0 || matches!(self.state, State::Body { .. })
+    /// Whether a frame is partly received (a close now would cut it).
+    pub fn in_frame(&self, input: &[u8]) -> bool {
+        !input.is_empty() || matches!(self.state, State::Body { .. })
+    }
+
+    /// How many more octets the input needs to complete the frame at its
+    /// front, when the frame is known and kept whole in the input.
+    pub fn wanted(&self, input: &[u8]) -> usize {
+        self.pending.saturating_sub(input.len())
     }
 
     /// Decodes the next frame from `input`, consuming what it uses. Ok(None)
-    /// means all of `input` was consumed without completing a frame. The
+    /// means no whole frame is there yet: a partial frame stays in `input`
+    /// (or, for a very large body, has been moved into the decoder). The
     /// frame comes back as a Msg with `msg::MORE` / `msg::COMMAND` flags.
     /// Errors: EMSGSIZE (over MAXMSGSIZE, or a size of 2^63 or more), EPROTO
     /// (ZMTP/1.0 length 0), ENOMEM.
-    pub fn decode(&mut self, input: &mut Bytes) -> Result<Option<Msg>> {
-        loop {
-            match &mut self.state {
-                State::Header => {
-                    let (flags, size) = if self.hdr_len == 0 {
-                        // Fast path: the whole header is in the chunk.
-                        match self.parse_header(input)? {
-                            Header::Done { hdr_len, flags, size } => {
-                                input.advance(hdr_len);
-                                (flags, size)
-                            }
-                            Header::Need => {
-                                if !self.buffer_header(input)? {
-                                    return Ok(None);
-                                }
-                                continue;
-                            }
-                        }
-                    } else if !self.buffer_header(input)? {
-                        return Ok(None);
-                    } else {
-                        continue;
-                    };
-                    if let Some(m) = self.start_body(flags, size, input)? {
-                        return Ok(Some(m));
-                    }
-                }
-                State::Body { size, buf, .. } => {
-                    let take = (*size - buf.len()).min(input.len());
-                    buf.extend_from_slice(&input[..take]);
-                    input.advance(take);
-                    if buf.len() < *size {
-                        return Ok(None);
-                    }
-                    let State::Body { flags, buf, .. } = std::mem::replace(&mut self.state, State::Header) else {
-                        unreachable!("state checked by the match")
-                    };
-                    let mut m = if buf.len() <= msg::INLINE_MAX { Msg::from_slice(&buf) } else { Msg::from_bytes(buf.into()) };
-                    m.set_flags(flags);
-                    return Ok(Some(m));
-                }
+    pub fn decode(&mut self, input: &mut BytesMut) -> Result<Option<Msg>> {
+        if let State::Body { size, buf, .. } = &mut self.state {
+            let take = (*size - buf.len()).min(input.len());
+            buf.try_reserve(take).map_err(|_| Error::ENOMEM)?;
+            buf.extend_from_slice(&input[..take]);
+            input.advance(take);
+            if buf.len() < *size {
+                return Ok(None);
             }
-        }
-    }
-
-    /// Moves header octets from `input` into `hdr` one at a time until the
-    /// header is complete; returns whether it is, and then switches to the
-    /// body with the header consumed.
-    fn buffer_header(&mut self, input: &mut Bytes) -> Result<bool> {
-        while !input.is_empty() {
-            self.hdr[self.hdr_len] = input[0];
-            self.hdr_len += 1;
-            input.advance(1);
-            let hdr = self.hdr;
-            match self.parse_header(&hdr[..self.hdr_len])? {
-                Header::Need => continue,
-                Header::Done { flags, size, .. } => {
-                    self.hdr_len = 0;
-                    self.state = State::Body { flags, size, buf: Vec::new() };
-                    if let State::Body { buf, .. } = &mut self.state {
-                        reserve(buf, size)?;
-                    }
-                    return Ok(true);
-                }
-            }
-        }
-        Ok(false)
-    }
-
-    /// Begins a body whose header has been consumed from `input`: returns
-    /// the frame at once if it is all there.
-    fn start_body(&mut self, flags: u8, size: usize, input: &mut Bytes) -> Result<Option<Msg>> {
-        if input.len() >= size {
-            let mut m = if size <= msg::INLINE_MAX {
-                let m = Msg::from_slice(&input[..size]);
-                input.advance(size);
-                m
-            } else {
-                Msg::from_bytes(input.split_to(size))
+            let State::Body { flags, buf, .. } = std::mem::replace(&mut self.state, State::Header) else {
+                return Ok(None);
             };
+            let mut m = if buf.len() <= msg::INLINE_MAX { Msg::from_slice(&buf) } else { Msg::from_bytes(buf.into()) };
             m.set_flags(flags);
             return Ok(Some(m));
         }
-        let mut buf = Vec::new();
-        reserve(&mut buf, size)?;
-        self.state = State::Body { flags, size, buf };
-        Ok(None)
+        let (hdr_len, flags, size) = match self.parse_header(input)? {
+            Header::Done { hdr_len, flags, size } => (hdr_len, flags, size),
+            Header::Need => {
+                self.pending = 0;
+                return Ok(None);
+            }
+        };
+        let total = hdr_len + size;
+        if total > CONTIGUOUS_MAX {
+            input.advance(hdr_len);
+            let mut buf = Vec::new();
+            reserve(&mut buf, size)?;
+            self.state = State::Body { flags, size, buf };
+            self.pending = 0;
+            return self.decode(input);
+        }
+        if input.len() < total {
+            self.pending = total;
+            return Ok(None);
+        }
+        self.pending = 0;
+        input.advance(hdr_len);
+        let mut m = if size <= msg::INLINE_MAX {
+            let m = Msg::from_slice(&input[..size]);
+            input.advance(size);
+            m
+        } else {
+            Msg::from_bytes(input.split_to(size).freeze())
+        };
+        m.set_flags(flags);
+        Ok(Some(m))
     }
 
     /// Interprets a header prefix: how many more octets it needs, or its
@@ -213,21 +188,32 @@ fn reserve(buf: &mut Vec<u8>, size: usize) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
 
-    fn all(d: &mut Decoder, mut input: Bytes) -> Result<Vec<Msg>> {
-        let mut v = Vec::new();
-        while let Some(m) = d.decode(&mut input)? {
-            v.push(m);
-        }
+    fn all(d: &mut Decoder, input: Bytes) -> Result<Vec<Msg>> {
+        let mut input = BytesMut::from(&input[..]);
+        let v = drain(d, &mut input)?;
         assert!(input.is_empty());
         Ok(v)
     }
 
-    fn bytewise(d: &mut Decoder, input: &[u8]) -> Result<Vec<Msg>> {
+    fn drain(d: &mut Decoder, input: &mut BytesMut) -> Result<Vec<Msg>> {
         let mut v = Vec::new();
-        for b in input {
-            v.extend(all(d, Bytes::copy_from_slice(&[*b]))?);
+        while let Some(m) = d.decode(input)? {
+            v.push(m);
         }
+        Ok(v)
+    }
+
+    /// Octets arrive one at a time, appended behind what is still undecoded.
+    fn bytewise(d: &mut Decoder, wire: &[u8]) -> Result<Vec<Msg>> {
+        let mut v = Vec::new();
+        let mut input = BytesMut::new();
+        for b in wire {
+            input.extend_from_slice(&[*b]);
+            v.extend(drain(d, &mut input)?);
+        }
+        assert!(input.is_empty());
         Ok(v)
     }
 
@@ -243,7 +229,7 @@ mod tests {
             assert_eq!((v[1].data(), v[1].flags()), (&b"x"[..], msg::COMMAND));
             assert_eq!((v[2].data(), v[2].flags()), (&b"lg"[..], 0), "LONG accepted for any size");
             assert_eq!((v[3].data(), v[3].flags()), (&b""[..], 0));
-            assert!(!d.in_frame());
+            assert!(!d.in_frame(&[]));
         }
     }
 
@@ -251,12 +237,51 @@ mod tests {
     fn large_body_is_sliced_without_copy() {
         let mut wire = vec![0x02, 0, 0, 0, 0, 0, 0, 1, 0];
         wire.extend(std::iter::repeat_n(7u8, 256));
-        let chunk = Bytes::from(wire);
-        let base = chunk.as_ptr() as usize;
+        let mut input = BytesMut::from(&wire[..]);
+        let base = input.as_ptr() as usize;
         let mut d = Decoder::new(Framing::V2, -1);
-        let v = all(&mut d, chunk).unwrap();
+        let v = drain(&mut d, &mut input).unwrap();
         assert_eq!(v[0].size(), 256);
         assert_eq!(v[0].data().as_ptr() as usize, base + 9, "body shares the read buffer");
+    }
+
+    #[test]
+    fn a_frame_cut_by_reads_stays_whole_in_the_buffer() {
+        let mut wire = vec![0x01, 1, b'a', 0x02, 0, 0, 0, 0, 0, 0, 1, 0];
+        wire.extend(std::iter::repeat_n(9u8, 256));
+        let mut input = BytesMut::with_capacity(wire.len());
+        let base = input.as_ptr() as usize;
+        let mut d = Decoder::new(Framing::V2, -1);
+        input.extend_from_slice(&wire[..3 + 5]);
+        assert_eq!(drain(&mut d, &mut input).unwrap().len(), 1);
+        assert_eq!(d.wanted(&input), 0, "the header is not complete yet");
+        input.extend_from_slice(&wire[8..100]);
+        assert!(drain(&mut d, &mut input).unwrap().is_empty());
+        assert_eq!(d.wanted(&input), wire.len() - 100);
+        assert!(d.in_frame(&input));
+        input.extend_from_slice(&wire[100..]);
+        let v = drain(&mut d, &mut input).unwrap();
+        assert_eq!(v[0].data(), &[9u8; 256][..]);
+        assert_eq!(v[0].data().as_ptr() as usize, base + 12, "no copy for a cut frame");
+        assert!(input.is_empty() && !d.in_frame(&input));
+    }
+
+    #[test]
+    fn a_body_too_large_to_buffer_is_collected_apart() {
+        let size = CONTIGUOUS_MAX + 10;
+        let mut wire = vec![0x02];
+        wire.extend_from_slice(&(size as u64).to_be_bytes());
+        wire.extend((0..size).map(|i| i as u8));
+        let mut d = Decoder::new(Framing::V2, -1);
+        let mut input = BytesMut::new();
+        let mut got = Vec::new();
+        for piece in wire.chunks(100_000) {
+            input.extend_from_slice(piece);
+            got.extend(drain(&mut d, &mut input).unwrap());
+            assert!(input.is_empty(), "a large body does not stay in the input");
+        }
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].data(), &wire[9..]);
     }
 
     #[test]
@@ -302,7 +327,7 @@ mod tests {
         wire.extend_from_slice(&(1u64 << 47).to_be_bytes());
         wire.extend_from_slice(b"partial");
         assert!(all(&mut d, Bytes::from(wire)).unwrap().is_empty());
-        assert!(d.in_frame());
+        assert!(d.in_frame(&[]));
         // Beyond, libzmq's allocation fails at once; so do we.
         for size in [(1u64 << 47) + 1, 1 << 62] {
             let mut d = Decoder::new(Framing::V2, -1);

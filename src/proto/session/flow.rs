@@ -58,7 +58,7 @@ impl Session {
                 let mut replay = BytesMut::with_capacity(g.received().len() + self.input.len());
                 replay.put_slice(g.received());
                 replay.put_slice(&self.input);
-                self.input = replay.freeze();
+                self.input = replay;
                 self.set_framing(Framing::V1, Framing::V1);
                 // Our signature already was the header of our identity
                 // frame (0xFF, u64 id_len + 1, flags): only its body is left.

@@ -34,7 +34,7 @@ use crate::proto::heartbeat::{Due, TimerConfig, Timers};
 use crate::proto::mechanism::{Mechanism, MechanismConfig, Status, ZapRequest, ZapVerdict};
 use crate::proto::metadata::Properties;
 use crate::proto::{command, Failure, MonitorEvent, Reason};
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
@@ -131,6 +131,12 @@ enum Phase {
 }
 
 // A session lives on whichever I/O thread runs its connection.
+/// What a read asks for at least, and how much room a new input buffer
+/// gets: large reads, few system calls, and allocations shared by many
+/// frames.
+pub const READ_MIN: usize = 64 * 1024;
+pub const READ_CHUNK: usize = 256 * 1024;
+
 const _: () = {
     const fn send<T: Send>() {}
     send::<Session>()
@@ -144,7 +150,10 @@ pub struct Session {
     decoder: Decoder,
     encoder: Encoder,
     out: OutQueue,
-    input: Bytes,
+    /// Received octets not decoded yet; the engine reads into its spare room.
+    input: BytesMut,
+    /// The last poll found no whole frame in `input`: time to read.
+    starved: bool,
     mech: Option<Box<dyn Mechanism>>,
     timers: Timers,
     events: VecDeque<Event>,
@@ -172,7 +181,8 @@ impl Session {
             phase: Phase::Greeting(Box::new(greeting)),
             version: None,
             out,
-            input: Bytes::new(),
+            input: BytesMut::new(),
+            starved: true,
             mech: None,
             events: VecDeque::new(),
             held: VecDeque::new(),
@@ -193,10 +203,10 @@ impl Session {
         self.failed
     }
 
-    /// Whether the engine should read more: false while undecoded input is
+    /// Whether the engine should read more: false while decodable input is
     /// waiting (the caller stopped pulling events) or after a failure.
     pub fn wants_input(&self) -> bool {
-        self.input.is_empty() && self.failed.is_none()
+        self.starved && self.failed.is_none()
     }
 
     /// Octets received but not yet decoded.
@@ -206,19 +216,25 @@ impl Session {
 
     /// Adds received octets (copied).
     pub fn on_input(&mut self, data: &[u8]) {
-        self.on_input_bytes(Bytes::copy_from_slice(data));
+        self.input.extend_from_slice(data);
+        self.starved = false;
     }
 
-    /// Adds a received chunk without copying; large bodies will share it.
-    pub fn on_input_bytes(&mut self, data: Bytes) {
-        if self.input.is_empty() {
-            self.input = data;
-        } else if !data.is_empty() {
-            let mut b = BytesMut::with_capacity(self.input.len() + data.len());
-            b.extend_from_slice(&self.input);
-            b.extend_from_slice(&data);
-            self.input = b.freeze();
+    /// The buffer to read into, with room behind the undecoded octets for
+    /// at least the rest of the frame they begin, so that the frame ends up
+    /// whole in one buffer. Call `on_read` after adding to it.
+    pub fn read_buffer(&mut self) -> &mut BytesMut {
+        let want = self.decoder.wanted(&self.input).max(READ_MIN);
+        if self.input.capacity() - self.input.len() < want {
+            // Reuses the allocation if every frame sliced from it is gone.
+            self.input.reserve(want.max(READ_CHUNK));
         }
+        &mut self.input
+    }
+
+    /// Octets were added through `read_buffer`.
+    pub fn on_read(&mut self) {
+        self.starved = false;
     }
 
     /// The next event, decoding at most one frame's worth of input beyond
@@ -228,6 +244,9 @@ impl Session {
             return Err(f);
         }
         let r = self.next_event(now);
+        if let Ok(None) = r {
+            self.starved = true;
+        }
         r.map_err(|f| self.fail(f))
     }
 

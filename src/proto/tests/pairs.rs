@@ -194,10 +194,11 @@ fn events_are_pulled_one_at_a_time_for_backpressure() {
     }
     let big: Vec<u8> = vec![3u8; 5000];
     input.extend(frame(0, &big));
-    let chunk = bytes::Bytes::from(input);
-    let base = chunk.as_ptr() as usize;
-    let len = chunk.len();
-    p.s.on_input_bytes(chunk);
+    let len = input.len();
+    let buf = p.s.read_buffer();
+    buf.extend_from_slice(&input);
+    let base = buf.as_ptr() as usize + buf.len() - len;
+    p.s.on_read();
     let next = |p: &mut Peer| match p.s.poll_event(now) {
         Ok(Some(crate::proto::Event::Message(m))) => m,
         other => panic!("{other:?}"),
