@@ -8,10 +8,12 @@ use super::link::{self, Link, Side};
 use super::reactor::{Handler, Reactor};
 use super::stream::Stream;
 use super::wire::{Raw, Wire};
+use super::zap::ZapClient;
 use crate::error::Error;
 use crate::mailbox::Command;
 use crate::msg::{self, Msg};
 use crate::pipe::Pipe;
+use crate::proto::mechanism::ZapVerdict;
 use crate::proto::session::{Config, Event, Session};
 use crate::proto::{Failure, MonitorEvent};
 use crate::transport::{ipc_address::IpcAddress, ipc_socket, peer, tcp_socket};
@@ -23,7 +25,6 @@ use std::time::{Duration, Instant};
 /// How much output is queued before the engine stops pulling from the pipe.
 const OUT_BATCH: usize = 64 * 1024;
 
-const ZAP_ENDPOINT: &str = "inproc://zeromq.zap.01";
 
 /// ZMQ_RECONNECT_STOP bits (draft).
 const RECONNECT_STOP_CONN_REFUSED: i32 = 1;
@@ -60,6 +61,10 @@ pub struct Connection {
     pipe: Option<Pipe>,
     /// A frame the full pipe refused; delivered before anything else.
     held_in: Option<Msg>,
+    /// The exchange with the ZAP handler, while one is under way.
+    zap: Option<ZapClient>,
+    /// The handler's reply, for the session's next step.
+    zap_reply: Option<Vec<Msg>>,
     /// Frames of an inbound message already written to the pipe.
     inbound_mid_message: bool,
     /// The last frame taken from the pipe had MORE set.
@@ -87,6 +92,8 @@ impl Connection {
             state: State::Idle,
             pipe: None,
             held_in: None,
+            zap: None,
+            zap_reply: None,
             inbound_mid_message: false,
             outbound_mid_message: false,
             skip_outbound: false,
@@ -333,6 +340,13 @@ impl Connection {
                 _ => wrote_pipe = true,
             }
         }
+        if let Some(frames) = self.zap_reply.take() {
+            if let Some(client) = self.zap.take() {
+                client.close(r);
+            }
+            session.zap_reply(ZapVerdict::Reply(frames), now)?;
+            progressed = true;
+        }
         while self.held_in.is_none() {
             let Some(ev) = session.poll_event(now)? else { break };
             match ev {
@@ -376,16 +390,14 @@ impl Connection {
                     }
                     progressed = true;
                 }
-                // With no handler bound, libzmq's NULL mechanism proceeds
-                // unless the domain is enforced. Talking to a bound handler
-                // comes with the ZAP client (security work); until then such
-                // a connection is refused rather than let through unchecked.
-                Event::ZapRequest(_) => {
-                    if self.link.ctx.find_endpoint(ZAP_ENDPOINT).is_some() {
-                        return Err(Failure::protocol(Error::ENOTSUP));
+                Event::ZapRequest(req) => match ZapClient::start(&self.link, r, me, &req) {
+                    Some(client) => {
+                        if let Some(old) = self.zap.replace(client) {
+                            old.close(r);
+                        }
                     }
-                    session.zap_reply(crate::proto::mechanism::ZapVerdict::NoHandler, now)?;
-                }
+                    None => session.zap_reply(ZapVerdict::NoHandler, now)?,
+                },
             }
         }
         if wrote_pipe {
@@ -489,6 +501,7 @@ impl Connection {
         }
         self.event(link::DISCONNECTED, fd as u64);
         self.state = State::Closed;
+        self.drop_zap(r);
         self.disarm(r, me, TIMER_SESSION);
         let lingering = self.closing && self.link.linger() != 0 && self.has_unsent();
         let retry = self.side == Side::Connect
@@ -538,11 +551,19 @@ impl Connection {
     }
 
     fn drop_pipe(&mut self, r: &mut Reactor) {
+        self.drop_zap(r);
         if let Some(mut p) = self.pipe.take() {
             r.disown_pipe(p.id());
             p.terminate();
         }
         self.held_in = None;
+    }
+
+    fn drop_zap(&mut self, r: &mut Reactor) {
+        if let Some(z) = self.zap.take() {
+            z.close(r);
+        }
+        self.zap_reply = None;
     }
 
     fn schedule_reconnect(&mut self, r: &mut Reactor, me: Token) {
@@ -683,6 +704,13 @@ impl Handler for Connection {
     }
 
     fn pipe_command(&mut self, r: &mut Reactor, me: Token, cmd: Command) {
+        if let Some(zap) = self.zap.as_mut().filter(|z| z.owns(&cmd)) {
+            if let Some(reply) = zap.on_command(cmd) {
+                self.zap_reply = Some(reply);
+                self.pump(r, me);
+            }
+            return;
+        }
         let Some(p) = self.pipe.as_mut() else { return };
         match cmd {
             Command::ActivateRead(_) => {

@@ -9,6 +9,7 @@ pub mod reactor;
 pub mod stream;
 pub mod threads;
 pub mod wire;
+pub mod zap;
 
 /// Work handed to an io thread.
 pub type Task = Box<dyn FnOnce(&mut reactor::Reactor) + Send>;

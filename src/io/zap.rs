@@ -1,0 +1,95 @@
+//! A connection's ZAP client: the request goes to the handler socket bound
+//! at `inproc://zeromq.zap.01` over a pipe of its own, as libzmq's session
+//! connects one, and the reply comes back on it. The pipe has no high-water
+//! mark, so a request is never refused for being too big for the queue.
+
+use super::link::Link;
+use super::reactor::Reactor;
+use crate::mailbox::Command;
+use crate::msg::Msg;
+use crate::pipe::{pipe_pair, Pipe, PipeParams};
+use crate::proto::mechanism::ZapRequest;
+use mio::Token;
+
+pub const ENDPOINT: &str = "inproc://zeromq.zap.01";
+
+pub struct ZapClient {
+    pipe: Pipe,
+    /// Frames of a reply read so far.
+    reply: Vec<Msg>,
+}
+
+impl ZapClient {
+    /// Sends `req` to the bound handler. None if nothing is bound there.
+    pub fn start(link: &Link, r: &mut Reactor, me: Token, req: &ZapRequest) -> Option<ZapClient> {
+        let handler = link.ctx.find_endpoint(ENDPOINT)?;
+        let unlimited = PipeParams { out_hwm: 0, in_hwm: 0, conflate: false };
+        let (mut mine, mut theirs) = pipe_pair(unlimited, unlimited);
+        mine.endpoint = ENDPOINT.to_owned();
+        theirs.endpoint = ENDPOINT.to_owned();
+        let _ = mine.set_owner(r.mailbox().clone());
+        r.own_pipe(mine.id(), me);
+        if handler.recv_routing_id {
+            // An empty id: the handler's ROUTER (or REP) makes one up.
+            crate::socket::base::Base::send_routing_id(&mut mine, &[]);
+        }
+        for frame in req.to_frames() {
+            // Cannot fail: the pipe has no limit and is active.
+            let _ = mine.write(frame);
+        }
+        mine.flush();
+        // Finds the pipe empty and so asks to be woken by the reply; done
+        // before the handler can see the request, so no reply is missed.
+        let _ = mine.read();
+        handler.mailbox.send(Command::Bind(Box::new(theirs)));
+        Some(ZapClient { pipe: mine, reply: Vec::new() })
+    }
+
+    /// Whether `cmd` is about this client's pipe.
+    pub fn owns(&self, cmd: &Command) -> bool {
+        let id = self.pipe.id();
+        match cmd {
+            Command::ActivateRead(p) | Command::ActivateWrite(p, _) | Command::PipeTerm(p) => *p == id,
+            _ => false,
+        }
+    }
+
+    /// Takes a command for the pipe; returns the reply once all its frames
+    /// are in (the caller then closes the client).
+    pub fn on_command(&mut self, cmd: Command) -> Option<Vec<Msg>> {
+        match cmd {
+            Command::ActivateRead(_) => {
+                self.pipe.activate_read();
+            }
+            Command::ActivateWrite(_, n) => {
+                self.pipe.activate_write(n);
+            }
+            // The handler went away without answering: the handshake
+            // timer ends the connection, as in libzmq.
+            Command::PipeTerm(_) => {
+                self.pipe.process_pipe_term();
+                return None;
+            }
+            _ => return None,
+        }
+        self.poll()
+    }
+
+    /// Reads what the handler has written; the whole reply, once complete.
+    pub fn poll(&mut self) -> Option<Vec<Msg>> {
+        while let Some(m) = self.pipe.read() {
+            let more = m.more();
+            self.reply.push(m);
+            if !more {
+                return Some(std::mem::take(&mut self.reply));
+            }
+        }
+        None
+    }
+
+    /// Ends the exchange: the handler's socket drops its end of the pipe.
+    pub fn close(mut self, r: &mut Reactor) {
+        r.disown_pipe(self.pipe.id());
+        self.pipe.terminate();
+    }
+}
