@@ -9,6 +9,10 @@
                                         an echoing REP thread; mean time per
                                         round trip.
 
+    With BENCH_CURVE=1 in the environment the two sockets talk CURVE: the
+    bound one is the server, with key pairs made by zmq_curve_keypair (this
+    needs a tcp or ipc endpoint; inproc has no security).
+
     Prints one line of key=value pairs, for perf/run-inproc:
       thr size=64 count=3000000 seconds=0.712 msgs_per_s=4213483 MB_per_s=269.7
       lat size=64 roundtrips=100000 seconds=1.52 mean_us=15.20
@@ -65,6 +69,40 @@ static int stamped (const void *data, long seq)
 static const char *bind_endpoint;
 static char endpoint[256];
 
+/*  CURVE keys for BENCH_CURVE=1, Z85 with terminator.                     */
+static int curve;
+static char server_public[41], server_secret[41];
+static char client_public[41], client_secret[41];
+
+static void setup_curve (void)
+{
+    const char *v = getenv ("BENCH_CURVE");
+    curve = v && strcmp (v, "1") == 0;
+    if (!curve)
+        return;
+    if (zmq_curve_keypair (server_public, server_secret) == -1
+        || zmq_curve_keypair (client_public, client_secret) == -1)
+        die ("zmq_curve_keypair");
+}
+
+static void curve_server (void *s)
+{
+    int one = 1;
+    if (curve
+        && (zmq_setsockopt (s, ZMQ_CURVE_SERVER, &one, sizeof one) == -1
+            || zmq_setsockopt (s, ZMQ_CURVE_SECRETKEY, server_secret, 41) == -1))
+        die ("zmq_setsockopt (CURVE server)");
+}
+
+static void curve_client (void *s)
+{
+    if (curve
+        && (zmq_setsockopt (s, ZMQ_CURVE_SERVERKEY, server_public, 41) == -1
+            || zmq_setsockopt (s, ZMQ_CURVE_PUBLICKEY, client_public, 41) == -1
+            || zmq_setsockopt (s, ZMQ_CURVE_SECRETKEY, client_secret, 41) == -1))
+        die ("zmq_setsockopt (CURVE client)");
+}
+
 static void resolve_endpoint (void *bound, const char *fallback)
 {
     size_t len = sizeof endpoint;
@@ -81,6 +119,7 @@ static void thr_sender (void *ctx)
     void *push = zmq_socket (ctx, ZMQ_PUSH);
     if (!push)
         die ("zmq_socket");
+    curve_client (push);
     if (zmq_connect (push, endpoint) == -1)
         die ("zmq_connect");
     zmq_msg_t msg;
@@ -100,6 +139,7 @@ static int run_thr (void)
     void *pull = zmq_socket (ctx, ZMQ_PULL);
     if (!pull)
         die ("zmq_socket");
+    curve_server (pull);
     if (zmq_bind (pull, bind_endpoint ? bind_endpoint : "inproc://bench-thr") == -1)
         die ("zmq_bind");
     resolve_endpoint (pull, "inproc://bench-thr");
@@ -142,6 +182,7 @@ static void lat_echo (void *ctx)
     void *rep = zmq_socket (ctx, ZMQ_REP);
     if (!rep)
         die ("zmq_socket");
+    curve_client (rep);
     if (zmq_connect (rep, endpoint) == -1)
         die ("zmq_connect");
     zmq_msg_t msg;
@@ -162,6 +203,7 @@ static int run_lat (void)
     void *req = zmq_socket (ctx, ZMQ_REQ);
     if (!req)
         die ("zmq_socket");
+    curve_server (req);
     if (zmq_bind (req, bind_endpoint ? bind_endpoint : "inproc://bench-lat") == -1)
         die ("zmq_bind");
     resolve_endpoint (req, "inproc://bench-lat");
@@ -205,6 +247,7 @@ int main (int argc, char *argv[])
     message_size = (size_t) atol (argv[2]);
     message_count = atol (argv[3]);
     bind_endpoint = argc == 5 ? argv[4] : NULL;
+    setup_curve ();
     if (message_count < 2) {
         fprintf (stderr, "inproc_bench: COUNT must be at least 2\n");
         return 2;
