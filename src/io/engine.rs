@@ -5,7 +5,7 @@
 //! ZMQ_IMMEDIATE is set.
 
 use super::link::{self, Link, Side};
-use super::reactor::{Handler, Reactor};
+use super::reactor::{Handler, Reactor, Ready};
 use super::stream::Stream;
 use super::wire::{Raw, Wire};
 use super::zap::ZapClient;
@@ -65,6 +65,13 @@ pub struct Connection {
     zap: Option<ZapClient>,
     /// The handler's reply, for the session's next step.
     zap_reply: Option<Vec<Msg>>,
+    /// The socket may have input: set by a readiness event, cleared by a
+    /// read that found it drained. (Edge-triggered: a short read means the
+    /// kernel had no more, and new data brings a new event.)
+    readable: bool,
+    /// The peer's end (or an error) was signalled: read until it shows,
+    /// however short the reads.
+    read_closed: bool,
     /// Frames of an inbound message already written to the pipe.
     inbound_mid_message: bool,
     /// The last frame taken from the pipe had MORE set.
@@ -94,6 +101,8 @@ impl Connection {
             held_in: None,
             zap: None,
             zap_reply: None,
+            readable: true,
+            read_closed: false,
             inbound_mid_message: false,
             outbound_mid_message: false,
             skip_outbound: false,
@@ -212,6 +221,8 @@ impl Connection {
 
     /// Starts the ZMTP session on an established stream.
     fn activate(&mut self, r: &mut Reactor, me: Token, sock: socket2::Socket) {
+        self.readable = true;
+        self.read_closed = false;
         if !self.ipc {
             let _ = tcp_socket::tune_connection(&sock, &self.link.options);
         }
@@ -319,14 +330,17 @@ impl Connection {
         let mut progressed = false;
 
         // Input.
-        if session.wants_input() && self.held_in.is_none() {
-            match stream.read_into(session.read_buffer()) {
+        if self.readable && session.wants_input() && self.held_in.is_none() {
+            let buf = session.read_buffer();
+            let room = buf.capacity() - buf.len();
+            match stream.read_into(buf) {
                 Ok(0) => return Err(session.on_eof()),
-                Ok(_) => {
+                Ok(n) => {
+                    self.readable = n == room || self.read_closed;
                     session.on_read();
                     progressed = true;
                 }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == ErrorKind::WouldBlock => self.readable = false,
                 Err(e) if e.kind() == ErrorKind::Interrupted => progressed = true,
                 Err(e) => return Err(session.on_io_error(Error(e.raw_os_error().unwrap_or(libc::EIO)))),
             }
@@ -662,9 +676,11 @@ fn strip_scheme(uri: &str) -> &str {
 }
 
 impl Handler for Connection {
-    fn ready(&mut self, r: &mut Reactor, me: Token, _readable: bool, writable: bool) {
+    fn ready(&mut self, r: &mut Reactor, me: Token, ready: Ready) {
+        self.readable |= ready.readable;
+        self.read_closed |= ready.closed;
         if let State::Connecting(_) = &self.state {
-            if !writable {
+            if !ready.writable {
                 return;
             }
             let State::Connecting(sock) = std::mem::replace(&mut self.state, State::Idle) else { return };

@@ -4,7 +4,7 @@
 
 use super::engine::Connection;
 use super::link::{self, Link, Side};
-use super::reactor::{Handler, Reactor};
+use super::reactor::{Handler, Reactor, Ready};
 use crate::error::Error;
 use crate::transport::ipc_socket::IpcListener;
 use crate::transport::tcp_socket::TcpListener;
@@ -74,7 +74,7 @@ impl Listener {
 }
 
 impl Handler for Listener {
-    fn ready(&mut self, r: &mut Reactor, _me: Token, _readable: bool, _writable: bool) {
+    fn ready(&mut self, r: &mut Reactor, _me: Token, _ready: Ready) {
         loop {
             let accepted = match &self.bound {
                 Some(Bound::Tcp(l)) => l.accept(&self.link.options).map(|o| o.map(|(s, _)| (s, false))),

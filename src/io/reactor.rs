@@ -23,10 +23,21 @@ fn token_of(i: usize, gen: u32) -> Token {
     Token(((gen as usize) << 32) | (i + 1))
 }
 
+/// What a readiness event says about a descriptor.
+#[derive(Clone, Copy, Debug)]
+pub struct Ready {
+    /// Input, an error, or the peer's end of stream to read.
+    pub readable: bool,
+    pub writable: bool,
+    /// The peer closed or the socket failed: whatever is read next, the
+    /// end comes after it without another event.
+    pub closed: bool,
+}
+
 /// Something the io thread drives.
 pub trait Handler: Send {
     /// A descriptor registered under `me` is ready.
-    fn ready(&mut self, r: &mut Reactor, me: Token, readable: bool, writable: bool);
+    fn ready(&mut self, r: &mut Reactor, me: Token, ready: Ready);
     /// A timer set with `Reactor::add_timer(me, .., id)` expired.
     fn timer(&mut self, _r: &mut Reactor, _me: Token, _id: u64) {}
     /// A command about a pipe end this handler registered with `own_pipe`.
@@ -261,8 +272,9 @@ impl Reactor {
                 if ev.token() == MAILBOX {
                     continue;
                 }
-                let (r, w) = (ev.is_readable() || ev.is_read_closed() || ev.is_error(), ev.is_writable() || ev.is_write_closed());
-                self.with_handler(ev.token(), |h, re| h.ready(re, ev.token(), r, w));
+                let closed = ev.is_read_closed() || ev.is_error();
+                let ready = Ready { readable: ev.is_readable() || closed, writable: ev.is_writable() || ev.is_write_closed(), closed };
+                self.with_handler(ev.token(), |h, re| h.ready(re, ev.token(), ready));
             }
             // Commands after descriptors: a command may drop a handler whose
             // events were already collected above.

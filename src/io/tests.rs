@@ -1,7 +1,7 @@
 //! The reactor on a real io thread: tasks, descriptors, timers, pipe
 //! commands and stopping.
 
-use super::reactor::{Handler, Reactor};
+use super::reactor::{Handler, Reactor, Ready};
 use super::threads::IoThreads;
 use crate::mailbox::{Command, Mailbox};
 use crate::msg::Msg;
@@ -41,8 +41,8 @@ struct Reader {
 }
 
 impl Handler for Reader {
-    fn ready(&mut self, r: &mut Reactor, me: Token, readable: bool, _: bool) {
-        if !readable {
+    fn ready(&mut self, r: &mut Reactor, me: Token, ready: Ready) {
+        if !ready.readable {
             return;
         }
         let mut buf = [0u8; 64];
@@ -91,7 +91,7 @@ struct Timed {
 }
 
 impl Handler for Timed {
-    fn ready(&mut self, _: &mut Reactor, _: Token, _: bool, _: bool) {}
+    fn ready(&mut self, _: &mut Reactor, _: Token, _: Ready) {}
     fn timer(&mut self, r: &mut Reactor, me: Token, id: u64) {
         let _ = self.out.send(id);
         if id == 3 {
@@ -131,7 +131,7 @@ struct PipeReader {
 }
 
 impl Handler for PipeReader {
-    fn ready(&mut self, _: &mut Reactor, _: Token, _: bool, _: bool) {}
+    fn ready(&mut self, _: &mut Reactor, _: Token, _: Ready) {}
     fn pipe_command(&mut self, r: &mut Reactor, me: Token, cmd: Command) {
         match cmd {
             Command::ActivateRead(_) => {
