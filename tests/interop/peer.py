@@ -11,7 +11,8 @@ test: ours for one side, Debian's libzmq for the other.
     peer.py mismatch  TYPE connect ENDPOINT
     peer.py wire      TYPE bind    TRANSPORT     (the runner is the raw peer)
     peer.py wire      TYPE connect ENDPOINT
-    peer.py badinput  MAXMSGSIZE TRANSPORT          (the runner is the raw peer)
+    peer.py badinput  MAXMSGSIZE TRANSPORT [MECH]   (the runner, or rawsec.py for
+                                                    MECH PLAIN/CURVE, is the raw peer)
     peer.py probe                                   (only the LIB line)
 
 Control channel (stdout to the runner, stdin from it), one line each:
@@ -589,9 +590,11 @@ PHASE_MSGS = 50
 class GoodPeer:
     """The DEALER: every message it sends is echoed by the ROUTER; it counts
     what it sent and what came back, which must be the same sequence."""
-    def __init__(self, ctx, endpoint):
+    def __init__(self, ctx, endpoint, setup=None):
         self.sock = ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.ROUTING_ID, GOOD_ID)
+        if setup is not None:
+            setup(self.sock)
         self.sock.rcvtimeo = TIMEOUT_MS
         self.sock.sndtimeo = TIMEOUT_MS
         self.sock.linger = 0
@@ -621,16 +624,28 @@ class GoodPeer:
 
 
 def badinput(argv, ctl):
-    """peer.py badinput MAXMSGSIZE TRANSPORT. Reports ENDPOINT once the good
-    DEALER has exchanged PHASE_MSGS messages; keeps exchanging until the
-    runner's SIGNAL raw-done (then waits for DISCONNECTED after SIGNAL
-    expect-drop, or just watches 1 s), exchanges PHASE_MSGS more, then
+    """peer.py badinput MAXMSGSIZE TRANSPORT [MECH]. With MECH PLAIN or CURVE,
+    the ROUTER is a PLAIN / CURVE server with a ZAP handler in its context
+    (secpeer.ZapHandler: it accepts the credentials of curvekeys.py, the good
+    DEALER's and the raw peer's), and the good DEALER its client.
+    Reports ENDPOINT once the good DEALER has exchanged PHASE_MSGS messages;
+    keeps exchanging until the runner's SIGNAL raw-done (then waits for
+    DISCONNECTED after SIGNAL expect-drop, or just watches 1 s), exchanges
+    PHASE_MSGS more, then
     reports the monitor events after the good connection's (EVENTS, with
     HANDSHAKE_FAILED_* values as NAME:0x...), RAW (messages the ROUTER got
     from other peers than the DEALER) and GOOD <sent> <echoed>."""
     maxmsgsize, transport = int(argv[0]), argv[1]
+    mech = argv[2] if len(argv) > 2 else 'NULL'
     ctx = zmq.Context()
+    zap, setup = None, None
+    if mech != 'NULL':
+        import secpeer
+        zap = secpeer.ZapHandler(ctx, mech, 'check')
+        setup = lambda sock: secpeer.make_client(sock, mech)
     router = ctx.socket(zmq.ROUTER)
+    if mech != 'NULL':
+        secpeer.make_server(router, mech)
     router.rcvtimeo = TIMEOUT_MS
     router.sndtimeo = TIMEOUT_MS
     router.linger = 0
@@ -661,7 +676,19 @@ def badinput(argv, ctl):
     router.bind('tcp://127.0.0.1:*' if transport == 'tcp' else 'ipc://*')
     endpoint = router.getsockopt_string(zmq.LAST_ENDPOINT)
     gctx = zmq.Context()
-    good = GoodPeer(gctx, endpoint)
+    good = GoodPeer(gctx, endpoint, setup)
+    if mech != 'NULL':
+        # A PLAIN / CURVE handshake that fails fails the case at once, not
+        # at RCVTIMEO.
+        deadline = time.monotonic() + TIMEOUT_S
+        while 'HANDSHAKE_SUCCEEDED' not in events:
+            if any(e.startswith('HANDSHAKE_FAILED') or e == 'DISCONNECTED' for e in events):
+                raise Failure('the good DEALER\'s %s handshake failed; ROUTER events: %s'
+                              % (mech, ' '.join(events)))
+            if time.monotonic() > deadline:
+                raise Failure('the good DEALER\'s %s handshake did not complete within %d s; '
+                              'ROUTER events: %s' % (mech, TIMEOUT_S, ' '.join(events)))
+            pump(0.05)
     raw_msgs = []
     for _ in range(PHASE_MSGS):
         good.round(router, raw_msgs)
@@ -701,6 +728,8 @@ def badinput(argv, ctl):
     mon_sock.close(0)
     good.sock.close()
     router.close()
+    if zap is not None:
+        zap.close()         # raises on a malformed ZAP request
     gctx.term()
     ctx.term()
     ctl.send('DONE')
@@ -710,7 +739,8 @@ def badinput(argv, ctl):
 # --------------------------------------------------------------------------
 
 def fail(me, how, e):
-    if not isinstance(e, Failure):
+    # (secpeer.py's Failure is this module's, imported under its own name.)
+    if not isinstance(e, Failure) and type(e).__name__ != 'Failure':
         traceback.print_exc()
         e = '%s: %s' % (type(e).__name__, e)
     print('FAIL (%s %s %s): %s' % (me, how, loaded_libzmq(), e), file=sys.stderr)
