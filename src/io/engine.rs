@@ -398,6 +398,7 @@ impl Connection {
                     }
                     session.zap_reply(crate::proto::mechanism::ZapVerdict::NoHandler, now)?;
                 }
+                Event::AuthRefused(status) => self.link.event(link::HANDSHAKE_FAILED_AUTH, status as u64, self.side, &self.local, &self.remote),
             }
         }
         if wrote_pipe {
