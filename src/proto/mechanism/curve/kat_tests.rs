@@ -63,12 +63,13 @@ fn libsodium(requests: &[String]) -> Vec<String> {
     // Written from another thread: the answers may fill the pipe first.
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let out = child.wait_with_output().expect("python3 ran");
-    writer.join().expect("writer").expect("requests written");
+    // The exit status first: without nacl python stops before reading.
     assert!(
         out.status.success(),
         "python3 with nacl failed (install python3-nacl, as .ci/deps does): {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    writer.join().expect("writer").expect("requests written");
     let answers: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect();
     assert_eq!(answers.len(), requests.len(), "one answer per request");
     answers
