@@ -71,7 +71,7 @@ pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
         // Only what this build really provides (libzmq asks only about
         // optional parts: tcp and inproc are always there).
         let has = match c {
-            b"ipc" => true,
+            b"ipc" | b"curve" => true,
             b"draft" => cfg!(feature = "draft"),
             _ => false,
         };

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::mailbox::Command;
 use crate::msg::{self, Msg};
 use crate::pipe::Pipe;
-use crate::proto::mechanism::ZapVerdict;
+use crate::proto::mechanism::{MechanismConfig, ZapVerdict};
 use crate::proto::session::{Config, Event, Session};
 use crate::proto::{Failure, MonitorEvent};
 use crate::transport::{ipc_address::IpcAddress, ipc_socket, peer, tcp_socket};
@@ -254,6 +254,7 @@ impl Connection {
         let o = &self.link.options;
         let mut c = Config::new(o.socket_type);
         c.routing_id = o.routing_id.clone();
+        c.mechanism = mechanism_of(o);
         c.zap_domain = o.zap_domain.clone();
         c.zap_enforce_domain = o.zap_enforce_domain;
         c.metadata = o.app_metadata.clone();
@@ -412,6 +413,7 @@ impl Connection {
                     }
                     None => session.zap_reply(ZapVerdict::NoHandler, now)?,
                 },
+                Event::AuthRefused(status) => self.link.event(link::HANDSHAKE_FAILED_AUTH, status as u64, self.side, &self.local, &self.remote),
             }
         }
         if wrote_pipe {
@@ -668,6 +670,25 @@ fn push_routing_id(p: &mut Pipe, id: &[u8]) {
     m.set_flags(msg::ROUTING_ID);
     if p.write(m).is_ok() {
         p.flush_all();
+    }
+}
+
+/// ZMQ_MECHANISM and the keys or credentials that go with it.
+fn mechanism_of(o: &crate::socket::options::Options) -> MechanismConfig {
+    use crate::socket::options::{MECH_CURVE, MECH_PLAIN};
+    match o.mechanism {
+        MECH_PLAIN => MechanismConfig::Plain {
+            server: o.as_server,
+            username: o.plain_username.clone(),
+            password: o.plain_password.clone(),
+        },
+        MECH_CURVE => MechanismConfig::Curve {
+            server: o.as_server,
+            public: o.curve_public_key,
+            secret: o.curve_secret_key,
+            server_key: o.curve_server_key,
+        },
+        _ => MechanismConfig::Null,
     }
 }
 

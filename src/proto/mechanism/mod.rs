@@ -4,16 +4,20 @@
 //! `encode`/`decode`, which is where CURVE boxes frames and NULL/PLAIN do
 //! nothing.
 
+pub mod curve;
 mod null;
+mod plain;
 pub mod zap;
 
+pub use curve::{CurveClient, CurveServer};
 pub use null::NullMechanism;
+pub use plain::{PlainClient, PlainServer};
 pub use zap::{ZapReply, ZapRequest, ZapVerdict};
 
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use crate::proto::metadata::{self, Properties};
-use crate::proto::Failure;
+use crate::proto::{code, command, Failure};
 
 /// Where a mechanism stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +28,13 @@ pub enum Status {
     /// The handshake failed. Commands already produced (an ERROR) should
     /// still be written before the connection closes.
     Failed(Failure),
+    /// ZAP refused the peer for now (status 300): a PLAIN or CURVE server
+    /// then sends nothing more and waits for the peer to give up or the
+    /// handshake timer to fire. As in libzmq (whose mechanism is already
+    /// in its `error` state), neither counts as a failed handshake: no
+    /// HANDSHAKE_FAILED_NO_DETAIL, only the AUTH(300) event raised at once
+    /// (see [`Mechanism::take_auth_event`]).
+    Refused,
 }
 
 /// The socket options every mechanism needs.
@@ -48,11 +59,37 @@ pub struct MechanismOptions {
     pub downgrade_subscriptions: bool,
 }
 
-/// Which mechanism a socket is configured for (ZMQ_MECHANISM).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Which mechanism a socket is configured for (ZMQ_MECHANISM), with what
+/// it needs from the socket options. Debug output leaves secrets out.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub enum MechanismConfig {
     #[default]
     Null,
+    /// ZMQ_PLAIN_SERVER, or a client's ZMQ_PLAIN_USERNAME/PASSWORD (each
+    /// at most 255 octets).
+    Plain { server: bool, username: Vec<u8>, password: Vec<u8> },
+    /// ZMQ_CURVE_SERVER; our long-term key pair (ZMQ_CURVE_PUBLICKEY /
+    /// SECRETKEY) and, for a client, the server's (ZMQ_CURVE_SERVERKEY).
+    Curve { server: bool, public: [u8; 32], secret: [u8; 32], server_key: [u8; 32] },
+}
+
+impl std::fmt::Debug for MechanismConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MechanismConfig::Null => f.write_str("Null"),
+            MechanismConfig::Plain { server, username, .. } => f
+                .debug_struct("Plain")
+                .field("server", server)
+                .field("username", &String::from_utf8_lossy(username))
+                .finish_non_exhaustive(),
+            MechanismConfig::Curve { server, public, server_key, .. } => f
+                .debug_struct("Curve")
+                .field("server", server)
+                .field("public", &String::from_utf8_lossy(&crate::util::curve::key_to_z85(public)))
+                .field("server_key", &String::from_utf8_lossy(&crate::util::curve::key_to_z85(server_key)))
+                .finish_non_exhaustive(),
+        }
+    }
 }
 
 impl MechanismConfig {
@@ -60,6 +97,8 @@ impl MechanismConfig {
     pub fn name(&self) -> &'static [u8] {
         match self {
             MechanismConfig::Null => b"NULL",
+            MechanismConfig::Plain { .. } => b"PLAIN",
+            MechanismConfig::Curve { .. } => b"CURVE",
         }
     }
 
@@ -73,6 +112,16 @@ impl MechanismConfig {
     pub fn create(&self, opts: MechanismOptions) -> Box<dyn Mechanism> {
         match self {
             MechanismConfig::Null => Box::new(NullMechanism::new(opts)),
+            MechanismConfig::Plain { server: true, .. } => Box::new(PlainServer::new(opts)),
+            MechanismConfig::Plain { server: false, username, password } => {
+                Box::new(PlainClient::new(opts, username.clone(), password.clone()))
+            }
+            MechanismConfig::Curve { server: true, secret, .. } => {
+                Box::new(CurveServer::new(opts, *secret, Box::new(curve::crypto::OsRandom)))
+            }
+            MechanismConfig::Curve { server: false, public, secret, server_key } => {
+                Box::new(CurveClient::new(opts, *public, *secret, *server_key, Box::new(curve::crypto::OsRandom)))
+            }
         }
     }
 }
@@ -113,6 +162,36 @@ pub trait Mechanism: Send {
     /// The handler's answer (or that there is no handler).
     fn on_zap_reply(&mut self, _verdict: ZapVerdict) -> std::result::Result<(), Failure> {
         Err(Failure::protocol(Error::EFSM))
+    }
+
+    /// A HANDSHAKE_FAILED_AUTH status to report now although the
+    /// connection carries on (ZAP's 300 in PLAIN and CURVE, see
+    /// [`Status::Refused`]); each is returned once.
+    fn take_auth_event(&mut self) -> Option<i32> {
+        None
+    }
+}
+
+/// libzmq's `check_basic_command_structure`: at least two octets and
+/// longer than the name length in the first.
+pub(crate) fn check_basic_structure(data: &[u8]) -> std::result::Result<(), Failure> {
+    match data.first() {
+        Some(&name_len) if data.len() > 1 && data.len() > name_len as usize => Ok(()),
+        _ => Err(Failure::protocol_code(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED)),
+    }
+}
+
+/// What an ERROR received during a handshake means, given the data after
+/// its name: a reason that does not fit is MALFORMED_COMMAND_ERROR; a ZAP
+/// status (3xx..5xx) is HANDSHAKE_FAILED_AUTH; any other reason ends the
+/// handshake with no detailed event, as in libzmq.
+pub(crate) fn error_command_failure(data: &[u8]) -> Failure {
+    match command::error_reason(data) {
+        Err(code) => Failure::protocol_code(code),
+        Ok(reason) => match command::zap_status_of(reason) {
+            Some(status) => Failure::auth(status),
+            None => Failure::protocol(Error::EPROTO),
+        },
     }
 }
 

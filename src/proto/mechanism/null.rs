@@ -5,7 +5,7 @@ use super::zap::{self, ZapRequest, ZapVerdict};
 use super::{Mechanism, MechanismOptions, PeerInfo, Status};
 use crate::error::Error;
 use crate::msg::Msg;
-use crate::proto::{code, command, metadata, Failure, MonitorEvent, Reason};
+use crate::proto::{code, command, metadata, Failure};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Zap {
@@ -110,9 +110,7 @@ impl Mechanism for NullMechanism {
             return Err(Failure::protocol(Error::EFSM));
         }
         let frames = match verdict {
-            ZapVerdict::NoHandler if self.opts.zap_enforce_domain => {
-                return Err(Failure { event: MonitorEvent::NoDetail(Error::EFAULT.0), reason: Reason::Protocol, errno: Error::EFAULT, handshaked: false });
-            }
+            ZapVerdict::NoHandler if self.opts.zap_enforce_domain => return Err(zap::no_handler()),
             ZapVerdict::NoHandler => {
                 self.zap = Zap::Passed;
                 return Ok(());

@@ -3,8 +3,9 @@
 //! handler socket is the socket layer's job, since that is where the
 //! in-process pipe to `inproc://zeromq.zap.01` lives.
 
+use crate::error::Error;
 use crate::msg::{self, Msg};
-use crate::proto::{code, Failure};
+use crate::proto::{code, Failure, MonitorEvent, Reason};
 
 /// One authentication request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,6 +95,36 @@ pub fn accept_reply(
     peer.set_user_id(&r.user_id);
     peer.apply_properties(&r.metadata, opts, true).map_err(|_| Failure::protocol_code(code::ZAP_INVALID_METADATA))?;
     Ok(r.status)
+}
+
+/// The status of a temporary refusal: PLAIN and CURVE servers stop
+/// answering instead of sending ERROR.
+pub const TRY_LATER: i32 = 300;
+
+/// What a server mechanism does with a well-formed reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judgement {
+    /// 200: carry on.
+    Allow,
+    /// 300: no ERROR; raise HANDSHAKE_FAILED_AUTH(300) and go quiet.
+    TryLater,
+    /// 400 or 500: send ERROR with the status, then fail with it.
+    Deny(i32),
+}
+
+/// [`accept_reply`], sorted into what the mechanism must do next.
+pub fn judge(frames: &[Msg], peer: &mut super::PeerInfo, opts: &super::MechanismOptions) -> Result<Judgement, Failure> {
+    Ok(match accept_reply(frames, peer, opts)? {
+        200 => Judgement::Allow,
+        TRY_LATER => Judgement::TryLater,
+        status => Judgement::Deny(status),
+    })
+}
+
+/// The failure when a handler is required and none is bound: libzmq
+/// reports HANDSHAKE_FAILED_NO_DETAIL(EFAULT) and does not retry.
+pub fn no_handler() -> Failure {
+    Failure { event: MonitorEvent::NoDetail(Error::EFAULT.0), reason: Reason::Protocol, errno: Error::EFAULT, handshaked: false }
 }
 
 #[cfg(test)]

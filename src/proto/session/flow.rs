@@ -125,8 +125,11 @@ impl Session {
         if let Some(req) = mech.take_zap_request() {
             self.events.push_back(Event::ZapRequest(req));
         }
+        if let Some(status) = mech.take_auth_event() {
+            self.events.push_back(Event::AuthRefused(status));
+        }
         match mech.status() {
-            Status::Handshaking => Ok(()),
+            Status::Handshaking | Status::Refused => Ok(()),
             Status::Failed(f) => Err(f),
             Status::Ready => self.mechanism_ready(now),
         }

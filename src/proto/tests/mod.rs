@@ -2,7 +2,10 @@
 //! simulated legacy peers, byte-exact captures, hostile input.
 
 mod bad_input;
+mod curve_bad_input;
+mod curve_pairs;
 mod harness;
 mod heartbeats;
 mod pairs;
+mod plain;
 mod wire_bytes;
