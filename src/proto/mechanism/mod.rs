@@ -28,12 +28,12 @@ pub enum Status {
     /// The handshake failed. Commands already produced (an ERROR) should
     /// still be written before the connection closes.
     Failed(Failure),
-    /// ZAP refused the peer for now (status 300): a PLAIN or CURVE server
-    /// then sends nothing more and waits for the peer to give up or the
-    /// handshake timer to fire. As in libzmq (whose mechanism is already
-    /// in its `error` state), neither counts as a failed handshake: no
-    /// HANDSHAKE_FAILED_NO_DETAIL, only the AUTH(300) event raised at once
-    /// (see [`Mechanism::take_auth_event`]).
+    /// ZAP refused the peer (300; or 400/500 once the ERROR is out): a
+    /// PLAIN or CURVE server then sends nothing more and waits for the peer
+    /// to give up or the handshake timer to fire. As in libzmq (whose
+    /// mechanism is already in its `error` state), neither counts as a
+    /// failed handshake: no HANDSHAKE_FAILED_NO_DETAIL, only the AUTH
+    /// event raised at once (see [`Mechanism::take_auth_event`]).
     Refused,
 }
 

@@ -233,7 +233,9 @@ impl Mechanism for PlainServer {
     fn status(&self) -> Status {
         match self.state {
             ServerState::Ready => Status::Ready,
-            ServerState::ErrorSent(status) => Status::Failed(Failure::auth(status)),
+            // As libzmq's server: after the ERROR it waits for the client
+            // to hang up (or the handshake timer), and takes nothing more.
+            ServerState::ErrorSent(_) => Status::Refused,
             ServerState::Refused => Status::Refused,
             _ => Status::Handshaking,
         }
@@ -261,7 +263,10 @@ impl Mechanism for PlainServer {
                     self.auth_event = Some(zap::TRY_LATER);
                     ServerState::Refused
                 }
-                Judgement::Deny(status) => ServerState::SendError(status),
+                Judgement::Deny(status) => {
+                    self.auth_event = Some(status);
+                    ServerState::SendError(status)
+                }
             },
         };
         Ok(())

@@ -119,9 +119,10 @@ pub enum Event {
     Message(Msg),
     /// Deliver to the ZAP handler and answer with `Session::zap_reply`.
     ZapRequest(ZapRequest),
-    /// ZAP refused the peer with this status (300) but the connection
-    /// stays open: PLAIN and CURVE servers go quiet and let the peer or
-    /// the handshake timer end it. Raise HANDSHAKE_FAILED_AUTH(status) now.
+    /// ZAP refused the peer with this status but the connection stays
+    /// open: PLAIN and CURVE servers go quiet (after an ERROR for 400 and
+    /// 500) and let the peer or the handshake timer end it. Raise
+    /// HANDSHAKE_FAILED_AUTH(status) now.
     AuthRefused(i32),
 }
 

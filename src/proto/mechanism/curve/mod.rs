@@ -10,6 +10,8 @@ mod salsa20;
 mod server;
 
 #[cfg(test)]
+mod diff_tests;
+#[cfg(test)]
 mod kat_tests;
 
 pub use client::CurveClient;

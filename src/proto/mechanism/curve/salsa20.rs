@@ -170,26 +170,80 @@ impl Salsa20 {
     }
 }
 
+/// The instruction sets to compute with: the best this CPU has. Tests can
+/// force a lower one, or (None) the portable one-block code, with
+/// [`with_level`].
+#[inline(always)]
+fn simd_level() -> Option<Level> {
+    #[cfg(test)]
+    if let Some(forced) = FORCED_LEVEL.with(std::cell::Cell::get) {
+        return forced;
+    }
+    Some(Level::new())
+}
+
+#[cfg(test)]
+thread_local! {
+    static FORCED_LEVEL: std::cell::Cell<Option<Option<Level>>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with this thread's streams computed at `level` (None: no
+/// SIMD at all, as on targets without it).
+#[cfg(test)]
+pub(super) fn with_level<R>(level: Option<Level>, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Option<Level>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FORCED_LEVEL.with(|c| c.set(self.0));
+        }
+    }
+    let _restore = Restore(FORCED_LEVEL.with(|c| c.replace(Some(level))));
+    f()
+}
+
+/// Every way this machine can compute a stream, by name: each SIMD level
+/// the dispatch code can pick here, and the portable code.
+#[cfg(test)]
+pub(super) fn test_levels() -> Vec<(&'static str, Option<Level>)> {
+    let level = Level::new();
+    let mut out = vec![("detected", Some(level))];
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    {
+        if let Some(t) = level.as_avx2() {
+            out.push(("avx2", Some(Level::Avx2(t))));
+        }
+        if let Some(t) = level.as_sse2() {
+            out.push(("sse2", Some(Level::Sse2(t))));
+        }
+    }
+    #[cfg(target_arch = "aarch64")]
+    if let Some(t) = level.as_neon() {
+        out.push(("neon", Some(Level::Neon(t))));
+    }
+    out.push(("portable", None));
+    out
+}
+
 /// XORs blocks `counter..counter + 4` into `chunk` (`HEAD_LEN` octets)
 /// with the best four-lane instructions this CPU has.
 fn four_blocks(input: &[u32; 16], counter: u64, chunk: &mut [u8]) {
-    let level = Level::new();
+    let level = simd_level();
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    if let Some(t) = level.as_avx2() {
+    if let Some(t) = level.and_then(Level::as_avx2) {
         return t.vectorize(
             #[inline(always)]
             || lanes_x4(t, input, counter, chunk),
         );
     }
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    if let Some(t) = level.as_sse2() {
+    if let Some(t) = level.and_then(Level::as_sse2) {
         return t.vectorize(
             #[inline(always)]
             || lanes_x4(t, input, counter, chunk),
         );
     }
     #[cfg(target_arch = "aarch64")]
-    if let Some(t) = level.as_neon() {
+    if let Some(t) = level.and_then(Level::as_neon) {
         return t.vectorize(
             #[inline(always)]
             || lanes_x4(t, input, counter, chunk),
@@ -210,7 +264,7 @@ fn four_blocks(input: &[u32; 16], counter: u64, chunk: &mut [u8]) {
 /// CPU has AVX2; returns the octets done (0 without AVX2).
 fn eight_block_batches(input: &[u32; 16], counter: u64, data: &mut [u8]) -> usize {
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    if let Some(t) = Level::new().as_avx2() {
+    if let Some(t) = simd_level().and_then(Level::as_avx2) {
         return t.vectorize(
             #[inline(always)]
             || {

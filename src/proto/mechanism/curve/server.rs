@@ -238,7 +238,9 @@ impl Mechanism for CurveServer {
     fn status(&self) -> Status {
         match self.state {
             State::Ready => Status::Ready,
-            State::ErrorSent(status) => Status::Failed(Failure::auth(status)),
+            // As libzmq's server: after the ERROR it waits for the client
+            // to hang up (or the handshake timer), and takes nothing more.
+            State::ErrorSent(_) => Status::Refused,
             State::Refused => Status::Refused,
             _ => Status::Handshaking,
         }
@@ -282,7 +284,10 @@ impl Mechanism for CurveServer {
                     self.auth_event = Some(zap::TRY_LATER);
                     State::Refused
                 }
-                Judgement::Deny(status) => State::SendError(status),
+                Judgement::Deny(status) => {
+                    self.auth_event = Some(status);
+                    State::SendError(status)
+                }
             },
         };
         Ok(())
