@@ -52,6 +52,14 @@ struct Limbs {
     h: [u64; 3],
 }
 
+impl Drop for Limbs {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.r);
+        zeroize::Zeroize::zeroize(&mut self.s);
+        zeroize::Zeroize::zeroize(&mut self.h);
+    }
+}
+
 impl Limbs {
     fn new(key: &[u8; 32]) -> Limbs {
         let (t0, t1) = (le64(&key[0..8]), le64(&key[8..16]));

@@ -84,6 +84,8 @@ pub fn hsalsa20(key: &[u8; 32], input16: &[u8; 16]) -> [u8; 32] {
     for (o, i) in out.chunks_exact_mut(4).zip([0, 5, 10, 15, 6, 7, 8, 9]) {
         o.copy_from_slice(&x[i].to_le_bytes());
     }
+    // The rounds are invertible: the whole state would give the key back.
+    zeroize::Zeroize::zeroize(&mut x);
     out
 }
 
@@ -135,6 +137,9 @@ impl Salsa20 {
         for ((o, a), b) in out.chunks_exact_mut(4).zip(x).zip(s) {
             o.copy_from_slice(&a.wrapping_add(b).to_le_bytes());
         }
+        // s holds the key, and x (by the inverse rounds) s.
+        zeroize::Zeroize::zeroize(&mut s);
+        zeroize::Zeroize::zeroize(&mut x);
         out
     }
 
