@@ -295,6 +295,9 @@ macro_rules! lanes_kernel {
     ($name:ident, $vec:ident, $bytes:ident, $interleave:ident, $lanes:literal, $rounds:literal) => {
         #[inline(always)]
         fn $name<S: Simd>(simd: S, input: &[u32; 16], counter: u64, chunk: &mut [u8]) {
+            // A shorter chunk would be left partly unencrypted (the
+            // stores below skip what is not there).
+            debug_assert_eq!(chunk.len(), $lanes * BLOCK_LEN);
             // (Plain loops, not array::from_fn: that would be a call out of
             // the code compiled for this instruction set.)
             let mut s = [$vec::splat(simd, 0); 16];
