@@ -51,6 +51,19 @@ from peer import Ctl, Failure, TIMEOUT_MS, TIMEOUT_S, expect, show, trace
 SCENARIOS = {}
 
 
+
+def report_and_close(ctl, ev, sock, zap, ctx):
+    """Sends the runner what this side saw (monitor events, ZAP requests
+    served), waits for its go-ahead, then closes everything."""
+    ctl.send('EVENTS ' + ' '.join(ev.list))
+    ctl.send('ZAP %s' % (len(zap.requests) if zap else '-'))
+    ctl.wait('bye')
+    ev.close()
+    sock.close()
+    if zap:
+        zap.close()
+    ctx.term()
+
 def scenario(name, mech, zap, outcome, client_zap=False, creds=None, hs_ivl=None):
     if creds is None:
         creds = ('client', 'server') if mech == 'CURVE' else (b'plain-user', b'plain-pass')
@@ -303,14 +316,7 @@ def server(sc, ctl, transport):
             nothing_received(sock, 'server')
         ev.drain(0.3)
         nothing_received(sock, 'server')
-    ctl.send('EVENTS ' + ' '.join(ev.list))
-    ctl.send('ZAP %s' % (len(zap.requests) if zap else '-'))
-    ctl.wait('bye')
-    ev.close()
-    sock.close()
-    if zap:
-        zap.close()
-    ctx.term()
+    report_and_close(ctl, ev, sock, zap, ctx)
 
 
 def client(sc, ctl, endpoint):
@@ -353,14 +359,7 @@ def client(sc, ctl, endpoint):
             ev.drain(1.0)       # a reconnection would show here
         nothing_received(sock, 'client')
         ctl.signal('client-observed')
-    ctl.send('EVENTS ' + ' '.join(ev.list))
-    ctl.send('ZAP %s' % (len(zap.requests) if zap else '-'))
-    ctl.wait('bye')
-    ev.close()
-    sock.close()
-    if zap:
-        zap.close()
-    ctx.term()
+    report_and_close(ctl, ev, sock, zap, ctx)
 
 
 def main(argv):
