@@ -26,17 +26,22 @@ impl ZapRequest {
         let mut parts: Vec<&[u8]> = vec![b"", b"1.0", b"1", &self.domain, self.address.as_bytes(), &self.routing_id];
         parts.push(self.mechanism);
         parts.extend(self.credentials.iter().map(|c| c.as_slice()));
-        let last = parts.len() - 1;
-        parts
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let mut m = Msg::from_slice(p);
-                m.set_more(i < last);
-                m
-            })
-            .collect()
+        multipart(&parts)
     }
+}
+
+/// One message of these frames: MORE on all but the last.
+pub fn multipart(parts: &[&[u8]]) -> Vec<Msg> {
+    let last = parts.len().saturating_sub(1);
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut m = Msg::from_slice(p);
+            m.set_more(i < last);
+            m
+        })
+        .collect()
 }
 
 /// The socket layer's answer to a [`ZapRequest`].
@@ -132,16 +137,7 @@ mod tests {
     use super::*;
 
     pub(crate) fn reply(parts: &[&[u8]]) -> Vec<Msg> {
-        let last = parts.len() - 1;
-        parts
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let mut m = Msg::from_slice(p);
-                m.set_more(i < last);
-                m
-            })
-            .collect()
+        multipart(parts)
     }
 
     #[test]
