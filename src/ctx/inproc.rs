@@ -4,7 +4,7 @@
 use super::{InprocBinding, PendingConnect};
 use crate::error::{Error, Result};
 use crate::mailbox::Command;
-use crate::pipe::{pipe_pair, PipeParams};
+use crate::pipe::{pipe_pair, Pipe, PipeParams};
 use crate::socket::base::{Base, Core};
 
 /// Splits `proto://address`, checking what libzmq checks first.
@@ -37,6 +37,7 @@ fn binding_of(b: &Base) -> InprocBinding {
         socket_type: b.options.socket_type,
         hello_msg: b.options.hello_msg.clone().filter(|_| sends_hello(b.options.socket_type)),
         disconnect_msg: b.options.disconnect_msg.clone().filter(|_| gets_disconnect_msg(b.options.socket_type)),
+        conflate: b.options.effective_conflate(),
     }
 }
 
@@ -88,8 +89,10 @@ fn connect_pending(core: &mut Core, pc: PendingConnect, me: &InprocBinding) {
         // The connector always sends its id when it cannot know we ignore it.
         let _ = bind_end.read();
     }
-    if !core.base.options.effective_conflate() {
-        connector.mailbox.send(Command::HwmBoost(connect_end_id, me.sndhwm as u64, me.rcvhwm as u64));
+    // As libzmq: the connector's CONFLATE decides (its pipe has no marks).
+    if !connector.conflate {
+        bind_end.post_boost_to_peer(me.sndhwm as u64, me.rcvhwm as u64);
+        connector.mailbox.send(Command::HwmBoost(connect_end_id));
         bind_end.set_hwms_boost(connector.sndhwm as u64, connector.rcvhwm as u64);
         bind_end.set_hwms(me.rcvhwm as u64, me.sndhwm as u64);
     }
@@ -142,14 +145,7 @@ pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
             send_hello(&mut mine, &me.hello_msg);
             let pc = PendingConnect { bind_end: theirs, connector: me.clone(), connect_end_id: mine.id() };
             if let Err((pc, p)) = ctx.pend_connection(addr, pc) {
-                // Bound meanwhile: hand the end over as the binder would have.
-                let PendingConnect { mut bind_end, .. } = pc;
-                if !p.recv_routing_id {
-                    let _ = bind_end.read();
-                }
-                if me.recv_routing_id {
-                    Base::send_routing_id(&mut bind_end, &p.routing_id);
-                }
+                let bind_end = finish_raced_connect(&mut mine, pc.bind_end, &me, &p);
                 p.mailbox.send(Command::Bind(Box::new(bind_end)));
             }
         }
@@ -158,6 +154,27 @@ pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
     core.base.last_endpoint = addr.to_owned();
     core.base.options.connected = true;
     Ok(())
+}
+
+/// A connect that found no binder, then found one had registered before
+/// it could wait for it: does here what the binder would have done, for
+/// both ends, with the marks of both sockets. Returns the binder's end.
+fn finish_raced_connect(mine: &mut Pipe, mut bind_end: Pipe, me: &InprocBinding, p: &InprocBinding) -> Pipe {
+    if !p.recv_routing_id {
+        let _ = bind_end.read();
+    }
+    if !me.conflate {
+        mine.set_hwms_boost(p.sndhwm as u64, p.rcvhwm as u64);
+        mine.set_hwms(me.rcvhwm as u64, me.sndhwm as u64);
+        bind_end.set_hwms_boost(me.sndhwm as u64, me.rcvhwm as u64);
+        bind_end.set_hwms(p.rcvhwm as u64, p.sndhwm as u64);
+    }
+    if me.recv_routing_id {
+        Base::send_routing_id(&mut bind_end, &p.routing_id);
+    }
+    send_hello(&mut bind_end, &p.hello_msg);
+    mine.disconnect_msg = p.disconnect_msg.clone();
+    bind_end
 }
 
 /// zmq_unbind and zmq_disconnect: drop a bound name, or else terminate the
@@ -193,4 +210,44 @@ pub fn unbind(core: &mut Core, addr: &str) -> Result<()> {
 
 pub fn disconnect(core: &mut Core, addr: &str) -> Result<()> {
     term_endpoint(core, addr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mailbox::Mailbox;
+    use crate::msg::Msg;
+    use std::sync::Arc;
+
+    fn binding(sndhwm: i32, rcvhwm: i32) -> InprocBinding {
+        InprocBinding {
+            socket_id: 1,
+            mailbox: Arc::new(Mailbox::new().unwrap()),
+            sndhwm,
+            rcvhwm,
+            routing_id: Vec::new(),
+            recv_routing_id: false,
+            socket_type: 8,
+            hello_msg: None,
+            disconnect_msg: None,
+            conflate: false,
+        }
+    }
+
+    fn room(p: &mut Pipe) -> usize {
+        (0..100).take_while(|_| p.write(Msg::from_slice(b"m")).is_ok()).count()
+    }
+
+    #[test]
+    fn a_raced_connect_gets_the_marks_of_both() {
+        let (me, binder) = (binding(5, 3), binding(4, 7));
+        // Made as for a connect with no binder: only our own marks.
+        let params = PipeParams { out_hwm: 5, in_hwm: 3, conflate: false };
+        let theirs = PipeParams { out_hwm: 3, in_hwm: 5, conflate: false };
+        let (mut mine, bind_end) = pipe_pair(params, theirs);
+        Base::send_routing_id(&mut mine, &[]);
+        let mut bind_end = finish_raced_connect(&mut mine, bind_end, &me, &binder);
+        assert_eq!(room(&mut mine), 5 + 7, "our SNDHWM + its RCVHWM");
+        assert_eq!(room(&mut bind_end), 4 + 3, "its SNDHWM + our RCVHWM");
+    }
 }

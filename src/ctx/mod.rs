@@ -73,6 +73,8 @@ pub struct InprocBinding {
     pub hello_msg: Option<Vec<u8>>,
     /// ZMQ_DISCONNECT_MSG, if this socket's type receives it.
     pub disconnect_msg: Option<Vec<u8>>,
+    /// ZMQ_CONFLATE in effect: its pipes carry no marks.
+    pub conflate: bool,
 }
 
 /// A connect that came before its bind: the binder's end waits here.

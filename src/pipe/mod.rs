@@ -18,7 +18,7 @@ use crate::mailbox::{Command, Mailbox};
 use crate::msg::{self, Msg};
 use parking_lot::Mutex;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Identifies one end of a pipe, unique in the process.
@@ -53,6 +53,11 @@ struct Core {
     ids: [PipeId; 2],
     /// `conflate[r]`: the queue read by side `r` keeps only its newest message.
     conflate: [bool; 2],
+    /// `boost[s]`: the marks a late inproc bind adds to side `s`, posted by
+    /// the binder for side `s` to take up as soon as it next looks (libzmq
+    /// changes the connector's marks in place). The flag spares the lock.
+    boost: [Mutex<Option<(u64, u64)>>; 2],
+    boost_posted: [AtomicBool; 2],
 }
 
 /// Where an end stands in the termination handshake.
@@ -95,6 +100,8 @@ pub struct Pipe {
     next_report: u64,
     in_hwmboost: Option<u64>,
     out_hwmboost: Option<u64>,
+    /// This side's own marks (in, out) before any boost.
+    own_marks: (u64, u64),
     msgs_read: u64,
     msgs_written: u64,
     peers_msgs_read: u64,
@@ -129,6 +136,8 @@ pub fn pipe_pair(a: PipeParams, b: PipeParams) -> (Pipe, Pipe) {
             NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed),
         ],
         conflate: [a.conflate, b.conflate],
+        boost: [Mutex::new(None), Mutex::new(None)],
+        boost_posted: [AtomicBool::new(false), AtomicBool::new(false)],
     });
     let mk = |side: usize, p: PipeParams| {
         let mut end = Pipe {
@@ -146,6 +155,7 @@ pub fn pipe_pair(a: PipeParams, b: PipeParams) -> (Pipe, Pipe) {
             next_report: u64::MAX,
             in_hwmboost: None,
             out_hwmboost: None,
+            own_marks: (p.in_hwm, p.out_hwm),
             msgs_read: 0,
             msgs_written: 0,
             peers_msgs_read: 0,
@@ -298,7 +308,7 @@ impl Pipe {
         if !self.out_active || self.state != PipeState::Active {
             return false;
         }
-        if self.full() {
+        if self.full() && !(self.take_boost() && !self.full()) {
             self.out_active = false;
             return false;
         }
@@ -306,8 +316,8 @@ impl Pipe {
     }
 
     /// Whether writing would succeed, without changing state.
-    pub fn check_hwm(&self) -> bool {
-        !self.full()
+    pub fn check_hwm(&mut self) -> bool {
+        !self.full() || (self.take_boost() && !self.full())
     }
 
     /// Writes one frame; hands it back if the pipe cannot take it.
@@ -382,6 +392,7 @@ impl Pipe {
     /// Sets the water marks from this side's options (`inhwm` for what we
     /// read, `outhwm` for what we write), plus any boost from the peer.
     pub fn set_hwms(&mut self, inhwm: u64, outhwm: u64) {
+        self.own_marks = (inhwm, outhwm);
         let mut in_ = inhwm;
         let mut out = outhwm;
         if let Some(b) = self.in_hwmboost {
@@ -403,6 +414,29 @@ impl Pipe {
     pub fn set_hwms_boost(&mut self, inhwmboost: u64, outhwmboost: u64) {
         self.in_hwmboost = Some(inhwmboost);
         self.out_hwmboost = Some(outhwmboost);
+    }
+
+    /// Gives the peer end a boost (as `set_hwms_boost`) that it takes up
+    /// the next time it checks its marks or processes `HwmBoost`, from
+    /// whichever thread owns it. A late inproc bind: the connector may be
+    /// writing already, and must not be held to its own marks until it
+    /// gets round to its commands.
+    pub fn post_boost_to_peer(&self, inhwmboost: u64, outhwmboost: u64) {
+        let peer = 1 - self.side;
+        *self.core.boost[peer].lock() = Some((inhwmboost, outhwmboost));
+        self.core.boost_posted[peer].store(true, Ordering::Release);
+    }
+
+    /// Takes up a boost the peer posted; true if the marks changed.
+    pub fn take_boost(&mut self) -> bool {
+        if !self.core.boost_posted[self.side].swap(false, Ordering::Acquire) {
+            return false;
+        }
+        let Some((inb, outb)) = self.core.boost[self.side].lock().take() else { return false };
+        self.set_hwms_boost(inb, outb);
+        let (inhwm, outhwm) = self.own_marks;
+        self.set_hwms(inhwm, outhwm);
+        true
     }
 
     /// Whether any complete message sits unread in our inbound direction.
@@ -505,6 +539,32 @@ mod tests {
         assert_eq!(b.read().unwrap().data(), b"one");
         assert_eq!(b.read().unwrap().data(), b"two");
         assert!(b.read().is_none());
+    }
+
+    #[test]
+    fn a_posted_boost_is_taken_up_by_a_full_writer() {
+        // A connect before its bind: the connector's end has only its own
+        // marks (4 out, 4 in) until the binder posts its own (6, 2).
+        let (mut conn, mut bind) = pipe_pair(params(4), params(4));
+        for i in 0..4u8 {
+            conn.write(Msg::from_slice(&[i])).unwrap();
+        }
+        bind.post_boost_to_peer(6, 2);
+        // No command processed: the writer finds the boost when full.
+        assert!(conn.check_hwm());
+        for i in 4..6u8 {
+            conn.write(Msg::from_slice(&[i])).unwrap();
+        }
+        assert!(!conn.check_hwm(), "out: 4 + the binder's RCVHWM 2");
+        assert!(conn.write(Msg::from_slice(b"x")).is_err());
+        // Taken once: a later look changes nothing.
+        assert!(!conn.take_boost());
+        // In: 4 + the binder's SNDHWM 6, so the connector reports every 5.
+        assert_eq!(conn.lwm, 5);
+        conn.flush();
+        for _ in 0..6 {
+            bind.read().unwrap();
+        }
     }
 
     #[test]

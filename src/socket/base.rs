@@ -127,12 +127,9 @@ impl Core {
                     }
                 }
             }
-            Command::HwmBoost(id, sndhwm, rcvhwm) => {
+            Command::HwmBoost(id) => {
                 if let Some(s) = b.pipes.lookup(id) {
-                    let (r, w) = (b.options.rcvhwm as u64, b.options.sndhwm as u64);
-                    let p = b.pipes.get(s);
-                    p.set_hwms_boost(sndhwm, rcvhwm);
-                    p.set_hwms(r, w);
+                    b.pipes.get(s).take_boost();
                 }
             }
             Command::Bind(pipe) => self.attach_pipe(*pipe, false, false),
