@@ -13,6 +13,7 @@ pub mod greeting;
 pub mod heartbeat;
 pub mod mechanism;
 pub mod metadata;
+pub mod recycle;
 pub mod session;
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ use crate::proto::greeting::{Greeting, Version};
 use crate::proto::heartbeat::{Due, TimerConfig, Timers};
 use crate::proto::mechanism::{Mechanism, MechanismConfig, Status, ZapRequest, ZapVerdict};
 use crate::proto::metadata::Properties;
+use crate::proto::recycle::Recycler;
 use crate::proto::{command, Failure, MonitorEvent, Reason};
 use bytes::BytesMut;
 use std::collections::VecDeque;
@@ -157,6 +158,7 @@ pub struct Session {
     out: OutQueue,
     /// Received octets not decoded yet; the engine reads into its spare room.
     input: BytesMut,
+    recycler: Recycler,
     /// The last poll found no whole frame in `input`: time to read.
     starved: bool,
     mech: Option<Box<dyn Mechanism>>,
@@ -187,6 +189,7 @@ impl Session {
             version: None,
             out,
             input: BytesMut::new(),
+            recycler: Recycler::new(READ_CHUNK),
             starved: true,
             mech: None,
             events: VecDeque::new(),
@@ -230,10 +233,7 @@ impl Session {
     /// whole in one buffer. Call `on_read` after adding to it.
     pub fn read_buffer(&mut self) -> &mut BytesMut {
         let want = self.decoder.wanted(&self.input).max(READ_MIN);
-        if self.input.capacity() - self.input.len() < want {
-            // Reuses the allocation if every frame sliced from it is gone.
-            self.input.reserve(want.max(READ_CHUNK));
-        }
+        self.recycler.make_room(&mut self.input, want);
         &mut self.input
     }
 
