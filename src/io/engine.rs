@@ -332,7 +332,7 @@ impl Connection {
 
         // Input.
         if self.readable && session.wants_input() && self.held_in.is_none() {
-            let buf = session.read_buffer();
+            let buf = session.read_buffer(r.buffers());
             let room = buf.capacity() - buf.len();
             match stream.read_into(buf) {
                 Ok(0) => return Err(session.on_eof()),
@@ -437,6 +437,10 @@ impl Connection {
                     progressed = true;
                 }
             }
+        }
+
+        if !self.readable {
+            session.release_input(r.buffers());
         }
 
         // Write.

@@ -8,6 +8,7 @@
 
 use crate::mailbox::{Command, Mailbox};
 use crate::pipe::PipeId;
+use crate::proto::recycle::BufferPool;
 use crate::util::idmap::IdMap;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Registry, Token};
@@ -77,6 +78,8 @@ pub struct Reactor {
     mailbox: Arc<Mailbox>,
     removed_while_busy: HashSet<usize>,
     stopping: bool,
+    /// Input buffers for this thread's connections.
+    buffers: BufferPool,
 }
 
 impl Reactor {
@@ -96,6 +99,7 @@ impl Reactor {
             mailbox,
             removed_while_busy: HashSet::new(),
             stopping: false,
+            buffers: BufferPool::new(),
         })
     }
 
@@ -283,6 +287,11 @@ impl Reactor {
                 self.dispatch(cmd);
             }
         }
+    }
+
+    /// The input buffers this thread's connections read into.
+    pub fn buffers(&mut self) -> &mut BufferPool {
+        &mut self.buffers
     }
 
     /// Handles a command as if it had come through the mailbox.

@@ -3,7 +3,8 @@
 
 use crate::error::Error;
 use crate::msg::{Metadata, Msg};
-use crate::proto::session::{Event, Session, READ_CHUNK, READ_MIN};
+use crate::proto::recycle::{BufferPool, InputBuf};
+use crate::proto::session::{Event, Session, READ_MIN};
 use crate::proto::{Failure, MonitorEvent, Reason};
 use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
@@ -14,8 +15,12 @@ use std::time::Instant;
 /// The session calls the engine makes, over either protocol.
 pub trait Wire: Send {
     fn wants_input(&self) -> bool;
-    /// The buffer to read into (with room for a large read).
-    fn read_buffer(&mut self) -> &mut BytesMut;
+    /// The buffer to read into (with room for a large read), from `pool`
+    /// if the connection holds none.
+    fn read_buffer(&mut self, pool: &mut BufferPool) -> &mut BytesMut;
+    /// Nothing more to read for now: gives the input buffer back to `pool`
+    /// if everything read has been decoded.
+    fn release_input(&mut self, pool: &mut BufferPool);
     /// Octets were added through `read_buffer`.
     fn on_read(&mut self);
     fn poll_event(&mut self, now: Instant) -> Result<Option<Event>, Failure>;
@@ -37,8 +42,11 @@ impl Wire for Session {
     fn wants_input(&self) -> bool {
         Session::wants_input(self)
     }
-    fn read_buffer(&mut self) -> &mut BytesMut {
-        Session::read_buffer(self)
+    fn read_buffer(&mut self, pool: &mut BufferPool) -> &mut BytesMut {
+        Session::read_buffer(self, pool)
+    }
+    fn release_input(&mut self, pool: &mut BufferPool) {
+        Session::release_input(self, pool)
     }
     fn on_read(&mut self) {
         Session::on_read(self)
@@ -91,7 +99,7 @@ fn fill<'a>(out: &mut [IoSlice<'a>], chunks: impl Iterator<Item = &'a [u8]>) -> 
 /// written as is.
 pub struct Raw {
     /// What the last read brought, until it is polled as a message.
-    input: BytesMut,
+    input: InputBuf,
     out: VecDeque<Bytes>,
     out_len: usize,
     metadata: Option<Arc<Metadata>>,
@@ -106,7 +114,7 @@ impl Raw {
             }
             Arc::new(md)
         });
-        Raw { input: BytesMut::new(), out: VecDeque::new(), out_len: 0, metadata }
+        Raw { input: InputBuf::default(), out: VecDeque::new(), out_len: 0, metadata }
     }
 
     /// A message as the raw engine delivers it: data with the connection's
@@ -126,11 +134,12 @@ impl Wire for Raw {
     fn wants_input(&self) -> bool {
         self.input.is_empty()
     }
-    fn read_buffer(&mut self) -> &mut BytesMut {
-        if self.input.capacity() - self.input.len() < READ_MIN {
-            self.input.reserve(READ_CHUNK);
-        }
+    fn read_buffer(&mut self, pool: &mut BufferPool) -> &mut BytesMut {
+        pool.make_room(&mut self.input, READ_MIN);
         &mut self.input
+    }
+    fn release_input(&mut self, pool: &mut BufferPool) {
+        pool.release(&mut self.input);
     }
     fn on_read(&mut self) {}
     fn poll_event(&mut self, _now: Instant) -> Result<Option<Event>, Failure> {
@@ -193,7 +202,7 @@ mod tests {
     #[test]
     fn raw_passes_bytes_through_in_chunks() {
         let mut r = Raw::new(&[("Peer-Address".to_owned(), b"127.0.0.1".to_vec())]);
-        r.read_buffer().extend_from_slice(b"GET / HTTP/1.0\r\n");
+        r.read_buffer(&mut BufferPool::new()).extend_from_slice(b"GET / HTTP/1.0\r\n");
         r.on_read();
         assert!(!r.wants_input());
         match r.poll_event(Instant::now()) {

@@ -1,7 +1,7 @@
 //! The session's inner steps: finishing the greeting, driving the
 //! mechanism, and turning frames into events.
 
-use super::{Event, HandshakeInfo, Phase, Session, READ_CHUNK};
+use super::{Event, HandshakeInfo, Phase, Session};
 use crate::error::Error;
 use crate::msg::{self, Msg};
 use crate::proto::codec::{Decoder, Encoder, Framing};
@@ -9,7 +9,7 @@ use crate::proto::command::{self, Command};
 use crate::proto::greeting::Version;
 use crate::proto::mechanism::{MechanismOptions, Status};
 use crate::proto::metadata::Properties;
-use crate::proto::recycle::Recycler;
+use crate::proto::recycle::InputBuf;
 use crate::proto::{code, Failure};
 use crate::socket::types as st;
 use bytes::{Buf, BufMut, BytesMut};
@@ -59,9 +59,7 @@ impl Session {
                 let mut replay = BytesMut::with_capacity(g.received().len() + self.input.len());
                 replay.put_slice(g.received());
                 replay.put_slice(&self.input);
-                self.input = replay;
-                // Not one of the recycler's buffers: it must not keep it.
-                self.recycler = Recycler::new(READ_CHUNK);
+                self.input = InputBuf::foreign(replay);
                 self.set_framing(Framing::V1, Framing::V1);
                 // Our signature already was the header of our identity
                 // frame (0xFF, u64 id_len + 1, flags): only its body is left.

@@ -33,7 +33,7 @@ use crate::proto::greeting::{Greeting, Version};
 use crate::proto::heartbeat::{Due, TimerConfig, Timers};
 use crate::proto::mechanism::{Mechanism, MechanismConfig, Status, ZapRequest, ZapVerdict};
 use crate::proto::metadata::Properties;
-use crate::proto::recycle::Recycler;
+use crate::proto::recycle::{BufferPool, InputBuf};
 use crate::proto::{command, Failure, MonitorEvent, Reason};
 use bytes::BytesMut;
 use std::collections::VecDeque;
@@ -137,11 +137,9 @@ enum Phase {
 }
 
 // A session lives on whichever I/O thread runs its connection.
-/// What a read asks for at least, and how much room a new input buffer
-/// gets: large reads, few system calls, and allocations shared by many
-/// frames.
+/// What a read asks for at least: large reads, few system calls. New
+/// buffers are `recycle::CHUNK`.
 pub const READ_MIN: usize = 64 * 1024;
-pub const READ_CHUNK: usize = 256 * 1024;
 
 const _: () = {
     const fn send<T: Send>() {}
@@ -157,8 +155,7 @@ pub struct Session {
     encoder: Encoder,
     out: OutQueue,
     /// Received octets not decoded yet; the engine reads into its spare room.
-    input: BytesMut,
-    recycler: Recycler,
+    input: InputBuf,
     /// The last poll found no whole frame in `input`: time to read.
     starved: bool,
     mech: Option<Box<dyn Mechanism>>,
@@ -188,8 +185,7 @@ impl Session {
             phase: Phase::Greeting(Box::new(greeting)),
             version: None,
             out,
-            input: BytesMut::new(),
-            recycler: Recycler::new(READ_CHUNK),
+            input: InputBuf::default(),
             starved: true,
             mech: None,
             events: VecDeque::new(),
@@ -231,10 +227,16 @@ impl Session {
     /// The buffer to read into, with room behind the undecoded octets for
     /// at least the rest of the frame they begin, so that the frame ends up
     /// whole in one buffer. Call `on_read` after adding to it.
-    pub fn read_buffer(&mut self) -> &mut BytesMut {
+    pub fn read_buffer(&mut self, pool: &mut BufferPool) -> &mut BytesMut {
         let want = self.decoder.wanted(&self.input).max(READ_MIN);
-        self.recycler.make_room(&mut self.input, want);
+        pool.make_room(&mut self.input, want);
         &mut self.input
+    }
+
+    /// Nothing more to read for now: the input buffer goes back to `pool`
+    /// if everything in it has been decoded.
+    pub fn release_input(&mut self, pool: &mut BufferPool) {
+        pool.release(&mut self.input);
     }
 
     /// Octets were added through `read_buffer`.

@@ -195,7 +195,8 @@ fn events_are_pulled_one_at_a_time_for_backpressure() {
     let big: Vec<u8> = vec![3u8; 5000];
     input.extend(frame(0, &big));
     let len = input.len();
-    let buf = p.s.read_buffer();
+    let mut pool = crate::proto::recycle::BufferPool::new();
+    let buf = p.s.read_buffer(&mut pool);
     buf.extend_from_slice(&input);
     let base = buf.as_ptr() as usize + buf.len() - len;
     p.s.on_read();
