@@ -89,9 +89,11 @@ impl BufferPool {
     }
 
     /// Takes back a connection's buffer once everything in it is decoded,
-    /// for any connection of this thread to read into next.
+    /// for any connection of this thread to read into next. One that is
+    /// not pool-sized is let go, so that an idle connection does not keep
+    /// a large frame's allocation alive after the frame itself is gone.
     pub fn release(&mut self, input: &mut InputBuf) {
-        if input.bytes.is_empty() && input.size != 0 {
+        if input.bytes.is_empty() {
             let old = std::mem::take(input);
             self.keep(old);
         }
@@ -180,7 +182,7 @@ mod tests {
         fill(&mut pool, &mut input, 10 * CHUNK);
         let big = input.split().freeze();
         pool.release(&mut input);
-        fill(&mut pool, &mut input, CHUNK);
+        assert_eq!(input.capacity(), 0, "let go of, not kept");
         assert!(pool.free.is_empty());
         drop(big);
     }
