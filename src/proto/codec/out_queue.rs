@@ -44,6 +44,9 @@ impl OutQueue {
         if data.is_empty() {
             return;
         }
+        if self.buf.len() + data.len() > self.buf.capacity() {
+            self.compact();
+        }
         self.buf.extend_from_slice(data);
         self.len += data.len();
         let end = self.buf.len();
@@ -51,6 +54,23 @@ impl OutQueue {
             Some(Seg::Buf(e)) => *e = end,
             _ => self.segs.push_back(Seg::Buf(end)),
         }
+    }
+
+    /// Drops the written front of `buf`. The buffer is otherwise only reset
+    /// once everything has gone out, which a connection that always has a
+    /// little left to write (a peer reading just behind) may never reach:
+    /// without this the buffer would grow by everything ever sent.
+    fn compact(&mut self) {
+        if self.buf_pos == 0 {
+            return;
+        }
+        self.buf.drain(..self.buf_pos);
+        for seg in self.segs.iter_mut() {
+            if let Seg::Buf(end) = seg {
+                *end -= self.buf_pos;
+            }
+        }
+        self.buf_pos = 0;
     }
 
     /// Queues a body by reference.
@@ -155,5 +175,29 @@ mod tests {
         assert_eq!(q.chunks().count(), 0);
         q.push_slice(b"x");
         assert_eq!(q.to_vec(), b"x");
+    }
+
+    #[test]
+    fn a_queue_never_written_out_whole_stays_bounded() {
+        let mut q = OutQueue::new();
+        let mut sent = Vec::new();
+        let mut expected = Vec::new();
+        for i in 0..10_000u32 {
+            let frame = [i.to_le_bytes(), i.to_be_bytes()].concat();
+            q.push_slice(&frame);
+            expected.extend_from_slice(&frame);
+            if i % 100 == 99 {
+                q.push_bytes(Bytes::from(vec![i as u8; 300]));
+                expected.extend(std::iter::repeat_n(i as u8, 300));
+            }
+            // The kernel takes all but a few octets each time.
+            let n = q.len().saturating_sub(3);
+            sent.extend_from_slice(&q.to_vec()[..n]);
+            q.consume(n);
+            assert!(!q.is_empty());
+        }
+        sent.extend_from_slice(&q.to_vec());
+        assert_eq!(sent, expected);
+        assert!(q.buf.capacity() < 1024, "{} octets kept", q.buf.capacity());
     }
 }
