@@ -22,9 +22,10 @@ pub enum Command {
     ActivateWrite(PipeId, u64),
     /// The peer closed its end of the pipe.
     PipeTerm(PipeId),
-    /// An inproc bind met our earlier connect and posted its marks on the
-    /// pipe (`Pipe::take_boost`); this makes sure they are taken up.
-    HwmBoost(PipeId),
+    /// An inproc bind met our earlier connect and posted its marks and
+    /// disconnect message on the pipe (`Pipe::take_posted`); this makes
+    /// sure they are taken up.
+    Posted(PipeId),
     /// A new pipe for us to attach (an inproc connect reached our bind).
     Bind(Box<Pipe>),
     /// The context is terminating: blocking calls return ETERM from now on.

@@ -90,9 +90,10 @@ fn connect_pending(core: &mut Core, pc: PendingConnect, me: &InprocBinding) {
         let _ = bind_end.read();
     }
     // As libzmq: the connector's CONFLATE decides (its pipe has no marks).
+    let boost = (!connector.conflate).then_some((me.sndhwm as u64, me.rcvhwm as u64));
+    bind_end.post_to_peer(boost, me.disconnect_msg.clone());
+    connector.mailbox.send(Command::Posted(connect_end_id));
     if !connector.conflate {
-        bind_end.post_boost_to_peer(me.sndhwm as u64, me.rcvhwm as u64);
-        connector.mailbox.send(Command::HwmBoost(connect_end_id));
         bind_end.set_hwms_boost(connector.sndhwm as u64, connector.rcvhwm as u64);
         bind_end.set_hwms(me.rcvhwm as u64, me.sndhwm as u64);
     }

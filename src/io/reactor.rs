@@ -302,7 +302,7 @@ impl Reactor {
     fn dispatch(&mut self, cmd: Command) {
         let pipe = match &cmd {
             Command::ActivateRead(id) | Command::ActivateWrite(id, _) | Command::PipeTerm(id) => Some(*id),
-            Command::HwmBoost(id) => Some(*id),
+            Command::Posted(id) => Some(*id),
             Command::PipeStatsQuery { pipe, .. } => Some(*pipe),
             _ => None,
         };

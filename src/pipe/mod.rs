@@ -53,11 +53,20 @@ struct Core {
     ids: [PipeId; 2],
     /// `conflate[r]`: the queue read by side `r` keeps only its newest message.
     conflate: [bool; 2],
-    /// `boost[s]`: the marks a late inproc bind adds to side `s`, posted by
-    /// the binder for side `s` to take up as soon as it next looks (libzmq
-    /// changes the connector's marks in place). The flag spares the lock.
-    boost: [Mutex<Option<(u64, u64)>>; 2],
-    boost_posted: [AtomicBool; 2],
+    /// `posted[s]`: what a late inproc bind gives side `s`, posted by the
+    /// binder for side `s` to take up as soon as it next looks (libzmq sets
+    /// these on the connector's pipe in place). The flag spares the lock.
+    posted: [Mutex<Posted>; 2],
+    has_posted: [AtomicBool; 2],
+}
+
+/// Settings one end posts for the other (`Pipe::post_to_peer`).
+#[derive(Default)]
+struct Posted {
+    /// The binder's (SNDHWM, RCVHWM), as `set_hwms_boost` takes them.
+    boost: Option<(u64, u64)>,
+    /// The binder's ZMQ_DISCONNECT_MSG, for this end to leave behind.
+    disconnect_msg: Option<Vec<u8>>,
 }
 
 /// Where an end stands in the termination handshake.
@@ -136,8 +145,8 @@ pub fn pipe_pair(a: PipeParams, b: PipeParams) -> (Pipe, Pipe) {
             NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed),
         ],
         conflate: [a.conflate, b.conflate],
-        boost: [Mutex::new(None), Mutex::new(None)],
-        boost_posted: [AtomicBool::new(false), AtomicBool::new(false)],
+        posted: [Mutex::new(Posted::default()), Mutex::new(Posted::default())],
+        has_posted: [AtomicBool::new(false), AtomicBool::new(false)],
     });
     let mk = |side: usize, p: PipeParams| {
         let mut end = Pipe {
@@ -308,7 +317,7 @@ impl Pipe {
         if !self.out_active || self.state != PipeState::Active {
             return false;
         }
-        if self.full() && !(self.take_boost() && !self.full()) {
+        if self.full() && !(self.take_posted() && !self.full()) {
             self.out_active = false;
             return false;
         }
@@ -317,7 +326,7 @@ impl Pipe {
 
     /// Whether writing would succeed, without changing state.
     pub fn check_hwm(&mut self) -> bool {
-        !self.full() || (self.take_boost() && !self.full())
+        !self.full() || (self.take_posted() && !self.full())
     }
 
     /// Writes one frame; hands it back if the pipe cannot take it.
@@ -416,27 +425,41 @@ impl Pipe {
         self.out_hwmboost = Some(outhwmboost);
     }
 
-    /// Gives the peer end a boost (as `set_hwms_boost`) that it takes up
-    /// the next time it checks its marks or processes `HwmBoost`, from
-    /// whichever thread owns it. A late inproc bind: the connector may be
-    /// writing already, and must not be held to its own marks until it
-    /// gets round to its commands.
-    pub fn post_boost_to_peer(&self, inhwmboost: u64, outhwmboost: u64) {
+    /// Gives the peer end a boost (as `set_hwms_boost`) and a disconnect
+    /// message that it takes up the next time it checks its marks, closes
+    /// or processes `Posted`, on whichever thread owns it. A late inproc
+    /// bind: the connector may be writing already, and must not be held to
+    /// its own marks until it gets round to its commands.
+    pub fn post_to_peer(&self, boost: Option<(u64, u64)>, disconnect_msg: Option<Vec<u8>>) {
         let peer = 1 - self.side;
-        *self.core.boost[peer].lock() = Some((inhwmboost, outhwmboost));
-        self.core.boost_posted[peer].store(true, Ordering::Release);
+        *self.core.posted[peer].lock() = Posted { boost, disconnect_msg };
+        self.core.has_posted[peer].store(true, Ordering::Release);
     }
 
-    /// Takes up a boost the peer posted; true if the marks changed.
-    pub fn take_boost(&mut self) -> bool {
-        if !self.core.boost_posted[self.side].swap(false, Ordering::Acquire) {
+    /// Takes up what the peer posted; true if the marks changed.
+    pub fn take_posted(&mut self) -> bool {
+        if !self.core.has_posted[self.side].swap(false, Ordering::Acquire) {
             return false;
         }
-        let Some((inb, outb)) = self.core.boost[self.side].lock().take() else { return false };
+        let posted = std::mem::take(&mut *self.core.posted[self.side].lock());
+        if posted.disconnect_msg.is_some() {
+            self.disconnect_msg = posted.disconnect_msg;
+        }
+        let Some((inb, outb)) = posted.boost else { return false };
         self.set_hwms_boost(inb, outb);
         let (inhwm, outhwm) = self.own_marks;
         self.set_hwms(inhwm, outhwm);
         true
+    }
+
+    /// After the marks went up: writable again if the pipe had been found
+    /// full and now has room (the owner then tells its socket).
+    pub fn reactivate_write(&mut self) -> bool {
+        if !self.out_active && self.state == PipeState::Active && !self.full() {
+            self.out_active = true;
+            return true;
+        }
+        false
     }
 
     /// Whether any complete message sits unread in our inbound direction.
@@ -465,6 +488,7 @@ impl Pipe {
             return;
         }
         self.rollback();
+        self.take_posted();
         if let Some(d) = self.disconnect_msg.take() {
             if self.state == PipeState::Active {
                 // Past the high-water mark if need be, as libzmq writes it.
@@ -549,7 +573,7 @@ mod tests {
         for i in 0..4u8 {
             conn.write(Msg::from_slice(&[i])).unwrap();
         }
-        bind.post_boost_to_peer(6, 2);
+        bind.post_to_peer(Some((6, 2)), None);
         // No command processed: the writer finds the boost when full.
         assert!(conn.check_hwm());
         for i in 4..6u8 {
@@ -558,13 +582,37 @@ mod tests {
         assert!(!conn.check_hwm(), "out: 4 + the binder's RCVHWM 2");
         assert!(conn.write(Msg::from_slice(b"x")).is_err());
         // Taken once: a later look changes nothing.
-        assert!(!conn.take_boost());
+        assert!(!conn.take_posted());
         // In: 4 + the binder's SNDHWM 6, so the connector reports every 5.
         assert_eq!(conn.lwm, 5);
         conn.flush();
         for _ in 0..6 {
             bind.read().unwrap();
         }
+    }
+
+    #[test]
+    fn a_writer_stopped_before_the_boost_is_reactivated_by_it() {
+        let (mut conn, _bind) = pipe_pair(params(2), params(2));
+        conn.write(Msg::from_slice(b"a")).unwrap();
+        conn.write(Msg::from_slice(b"b")).unwrap();
+        assert!(conn.write(Msg::from_slice(b"c")).is_err(), "full: writing stops");
+        _bind.post_to_peer(Some((3, 3)), None);
+        // What the owner does on `Posted`.
+        assert!(conn.take_posted() && conn.reactivate_write());
+        conn.write(Msg::from_slice(b"c")).unwrap();
+    }
+
+    #[test]
+    fn a_posted_disconnect_message_is_left_behind_on_close() {
+        let (mut conn, mut bind) = pipe_pair(params(4), params(4));
+        conn.write(Msg::from_slice(b"last")).unwrap();
+        bind.post_to_peer(None, Some(b"gone".to_vec()));
+        conn.terminate();
+        assert!(bind.activate_read() || bind.check_read());
+        assert_eq!(bind.read().unwrap().data(), b"last");
+        assert_eq!(bind.read().unwrap().data(), b"gone");
+        assert!(bind.read().is_none());
     }
 
     #[test]

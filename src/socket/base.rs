@@ -127,9 +127,13 @@ impl Core {
                     }
                 }
             }
-            Command::HwmBoost(id) => {
+            Command::Posted(id) => {
                 if let Some(s) = b.pipes.lookup(id) {
-                    b.pipes.get(s).take_boost();
+                    let p = b.pipes.get(s);
+                    // A writer already held to its own marks may have room now.
+                    if p.take_posted() && p.reactivate_write() {
+                        self.behavior.write_activated(b, s);
+                    }
                 }
             }
             Command::Bind(pipe) => self.attach_pipe(*pipe, false, false),

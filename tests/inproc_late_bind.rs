@@ -1,7 +1,8 @@
 //! An inproc connect that comes before (or races with) its bind ends up
-//! with the same marks as one that comes after: the sender's SNDHWM plus
-//! the receiver's RCVHWM, as soon as the bind is done, whether or not the
-//! connecting socket has processed its commands since.
+//! as one that comes after: with the sender's SNDHWM plus the receiver's
+//! RCVHWM as soon as the bind is done, whether or not the connecting socket
+//! has processed its commands since, and leaving the binder's
+//! ZMQ_DISCONNECT_MSG behind when it goes.
 
 use std::sync::Arc;
 
@@ -15,6 +16,10 @@ const PULL: i32 = 7;
 const SNDHWM: i32 = 23;
 const RCVHWM: i32 = 24;
 const DONTWAIT: i32 = 1;
+const SERVER: i32 = 12;
+const CLIENT: i32 = 13;
+const DISCONNECT_MSG: i32 = 111;
+const RCVTIMEO: i32 = 27;
 
 /// Binds in another thread while this one connects; once the bind is
 /// done, counts what the PUSH takes before EAGAIN.
@@ -58,4 +63,25 @@ fn a_late_bind_sums_the_marks() {
     for round in 0..100 {
         assert_eq!(sent_before_full(round), 12, "round {round}");
     }
+}
+
+#[test]
+fn a_late_bind_leaves_its_disconnect_message_with_the_connector() {
+    let ctx = CtxShared::new();
+    let client = Socket::create(&ctx, CLIENT).unwrap();
+    client.connect("inproc://late-disconnect-msg").unwrap();
+    let server = Socket::create(&ctx, SERVER).unwrap();
+    server.setsockopt(DISCONNECT_MSG, b"D").unwrap();
+    server.setsockopt(RCVTIMEO, &5000i32.to_ne_bytes()).unwrap();
+    server.bind("inproc://late-disconnect-msg").unwrap();
+    client.send(&mut Msg::from_slice(b"hi"), 0).unwrap();
+    let mut m = Msg::new();
+    server.recv(&mut m, 0).unwrap();
+    assert_eq!(m.data(), b"hi");
+    client.close().unwrap();
+    let mut m = Msg::new();
+    server.recv(&mut m, 0).unwrap();
+    assert_eq!(m.data(), b"D");
+    server.close().unwrap();
+    ctx.terminate();
 }
