@@ -60,8 +60,10 @@ impl OutQueue {
     /// once everything has gone out, which a connection that always has a
     /// little left to write (a peer reading just behind) may never reach:
     /// without this the buffer would grow by everything ever sent.
+    /// Only once at least half the buffer is written: the move is then
+    /// never more than what was written, and growing meanwhile is amortised.
     fn compact(&mut self) {
-        if self.buf_pos == 0 {
+        if self.buf_pos == 0 || self.buf_pos < self.buf.len() / 2 {
             return;
         }
         self.buf.drain(..self.buf_pos);
