@@ -24,6 +24,9 @@ use std::time::{Duration, Instant};
 
 /// How much output is queued before the engine stops pulling from the pipe.
 const OUT_BATCH: usize = 64 * 1024;
+/// Frames a sleeping reader may be kept waiting for while more input is
+/// already there to decode: one wake brings it up to this many.
+const WAKE_AFTER: usize = 32;
 
 
 /// ZMQ_RECONNECT_STOP bits (draft).
@@ -69,6 +72,10 @@ pub struct Connection {
     /// read that found it drained. (Edge-triggered: a short read means the
     /// kernel had no more, and new data brings a new event.)
     readable: bool,
+    /// Frames published to a reader that was asleep and has not been woken
+    /// yet: while more input is already waiting, the wake is put off so it
+    /// brings a batch (see `WAKE_AFTER`).
+    wake_owed: Option<usize>,
     /// The peer's end (or an error) was signalled: read until it shows,
     /// however short the reads.
     read_closed: bool,
@@ -102,6 +109,7 @@ impl Connection {
             zap: None,
             zap_reply: None,
             readable: true,
+            wake_owed: None,
             read_closed: false,
             inbound_mid_message: false,
             outbound_mid_message: false,
@@ -281,15 +289,18 @@ impl Connection {
             let progressed = match self.step(r, me) {
                 Ok(p) => p,
                 Err(f) => {
+                    self.settle_wake();
                     self.fail(r, me, f);
                     return;
                 }
             };
             if !progressed {
+                self.settle_wake();
                 break;
             }
             rounds += 1;
             if rounds == 64 {
+                self.settle_wake();
                 // Let the thread's other connections have a turn. No
                 // readiness edge or pipe wakeup will come for work that is
                 // already waiting, so come back by timer.
@@ -309,6 +320,15 @@ impl Connection {
         let handshaked = matches!(self.state, State::Active { handshaked: true, .. });
         if self.closing && handshaked && self.out_len() == 0 && !self.has_unsent() {
             self.close(r, me);
+        }
+    }
+
+    /// Wakes the reader if a wake was put off.
+    fn settle_wake(&mut self) {
+        if self.wake_owed.take().is_some() {
+            if let Some(p) = &self.pipe {
+                p.wake_reader();
+            }
         }
     }
 
@@ -400,6 +420,9 @@ impl Connection {
                         Ok(()) => {
                             self.inbound_mid_message = more;
                             wrote_pipe = true;
+                            if let Some(n) = &mut self.wake_owed {
+                                *n += 1;
+                            }
                         }
                         Err(m) => self.held_in = Some(m),
                     }
@@ -418,7 +441,14 @@ impl Connection {
         }
         if wrote_pipe {
             if let Some(p) = &mut self.pipe {
-                p.flush();
+                if p.publish() && self.wake_owed.is_none() {
+                    self.wake_owed = Some(0);
+                }
+                // Wake now unless more input is waiting and the batch is small.
+                if self.wake_owed.is_some_and(|n| n >= WAKE_AFTER || !self.readable) {
+                    self.wake_owed = None;
+                    p.wake_reader();
+                }
             }
         }
 
@@ -571,6 +601,7 @@ impl Connection {
     }
 
     fn drop_pipe(&mut self, r: &mut Reactor) {
+        self.settle_wake();
         self.drop_zap(r);
         if let Some(mut p) = self.pipe.take() {
             r.disown_pipe(p.id());

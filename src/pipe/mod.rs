@@ -359,8 +359,17 @@ impl Pipe {
 
     /// Publishes the complete messages written so far.
     pub fn flush(&mut self) {
+        if self.publish() {
+            self.wake_reader();
+        }
+    }
+
+    /// Publishes the complete messages written so far, without waking the
+    /// reader: true if it was asleep, and `wake_reader` is then owed (the
+    /// reader will not look again until it gets it).
+    pub fn publish(&mut self) -> bool {
         if self.complete == 0 || self.state == PipeState::Terminated {
-            return;
+            return false;
         }
         let wake = {
             let mut q = self.core.queues[self.side].lock();
@@ -383,9 +392,12 @@ impl Pipe {
             std::mem::replace(&mut q.reader_asleep, false)
         };
         self.complete = 0;
-        if wake {
-            self.send_to_peer(Command::ActivateRead(self.peer_id()));
-        }
+        wake
+    }
+
+    /// Wakes a reader that `publish` found asleep.
+    pub fn wake_reader(&self) {
+        self.send_to_peer(Command::ActivateRead(self.peer_id()));
     }
 
     /// Our owner processed `ActivateWrite`; true if the pipe became writable.
@@ -653,6 +665,25 @@ mod tests {
         let mut active = false;
         assert!(matches!(mb.try_recv(&mut active), Some(Command::ActivateRead(id)) if id == b.id()));
         assert!(mb.try_recv(&mut active).is_none());
+    }
+
+    #[test]
+    fn a_wake_put_off_by_publish_is_owed_once() {
+        let (mut a, mut b) = pipe_pair(params(0), params(0));
+        let mb = Arc::new(Mailbox::new().unwrap());
+        b.set_owner(mb.clone());
+        assert!(b.read().is_none(), "the reader goes to sleep");
+        a.write(Msg::from_slice(b"1")).unwrap();
+        assert!(a.publish(), "the reader was asleep: a wake is owed");
+        let mut active = false;
+        assert!(mb.try_recv(&mut active).is_none(), "and not sent yet");
+        a.write(Msg::from_slice(b"2")).unwrap();
+        assert!(!a.publish(), "owed once, not per publish");
+        a.wake_reader();
+        assert!(matches!(mb.try_recv(&mut active), Some(Command::ActivateRead(id)) if id == b.id()));
+        assert!(b.activate_read());
+        assert_eq!(b.read().unwrap().data(), b"1");
+        assert_eq!(b.read().unwrap().data(), b"2");
     }
 
     #[test]
