@@ -85,23 +85,31 @@ pub fn bind(core: &mut Core, addr: &str) -> Result<()> {
 /// Completes a connect that was waiting for this bind.
 fn connect_pending(core: &mut Core, pc: PendingConnect, me: &InprocBinding) {
     let PendingConnect { mut bind_end, connector, connect_end_id } = pc;
-    if !me.recv_routing_id {
+    ready_bind_end(&mut bind_end, me, &connector);
+    // The connector's end is its own thread's: it takes these up itself.
+    let boost = (!connector.conflate).then_some((me.sndhwm as u64, me.rcvhwm as u64));
+    bind_end.post_to_peer(boost, me.disconnect_msg.clone());
+    connector.mailbox.send(Command::Posted(connect_end_id));
+    core.attach_pipe(bind_end, false, false);
+}
+
+/// What a bind does to the binder's end of a pipe made by an earlier
+/// connect: drop the connector's id if the binder ignores ids, add the
+/// connector's marks, send the binder's id and hello.
+fn ready_bind_end(bind_end: &mut Pipe, binder: &InprocBinding, connector: &InprocBinding) {
+    if !binder.recv_routing_id {
         // The connector always sends its id when it cannot know we ignore it.
         let _ = bind_end.read();
     }
     // As libzmq: the connector's CONFLATE decides (its pipe has no marks).
-    let boost = (!connector.conflate).then_some((me.sndhwm as u64, me.rcvhwm as u64));
-    bind_end.post_to_peer(boost, me.disconnect_msg.clone());
-    connector.mailbox.send(Command::Posted(connect_end_id));
     if !connector.conflate {
         bind_end.set_hwms_boost(connector.sndhwm as u64, connector.rcvhwm as u64);
-        bind_end.set_hwms(me.rcvhwm as u64, me.sndhwm as u64);
+        bind_end.set_hwms(binder.rcvhwm as u64, binder.sndhwm as u64);
     }
     if connector.recv_routing_id {
-        Base::send_routing_id(&mut bind_end, &me.routing_id);
+        Base::send_routing_id(bind_end, &binder.routing_id);
     }
-    send_hello(&mut bind_end, &me.hello_msg);
-    core.attach_pipe(bind_end, false, false);
+    send_hello(bind_end, &binder.hello_msg);
 }
 
 pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
@@ -161,19 +169,11 @@ pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
 /// it could wait for it: does here what the binder would have done, for
 /// both ends, with the marks of both sockets. Returns the binder's end.
 fn finish_raced_connect(mine: &mut Pipe, mut bind_end: Pipe, me: &InprocBinding, p: &InprocBinding) -> Pipe {
-    if !p.recv_routing_id {
-        let _ = bind_end.read();
-    }
+    ready_bind_end(&mut bind_end, p, me);
     if !me.conflate {
         mine.set_hwms_boost(p.sndhwm as u64, p.rcvhwm as u64);
         mine.set_hwms(me.rcvhwm as u64, me.sndhwm as u64);
-        bind_end.set_hwms_boost(me.sndhwm as u64, me.rcvhwm as u64);
-        bind_end.set_hwms(p.rcvhwm as u64, p.sndhwm as u64);
     }
-    if me.recv_routing_id {
-        Base::send_routing_id(&mut bind_end, &p.routing_id);
-    }
-    send_hello(&mut bind_end, &p.hello_msg);
     mine.disconnect_msg = p.disconnect_msg.clone();
     bind_end
 }
