@@ -55,7 +55,7 @@ SCENARIOS = {}
 def report_and_close(ctl, ev, sock, zap, ctx):
     """Sends the runner what this side saw (monitor events, ZAP requests
     served), waits for its go-ahead, then closes everything."""
-    ctl.send('EVENTS ' + ' '.join(ev.list))
+    ctl.send('EVENTS ' + ' '.join(ev.events))
     ctl.send('ZAP %s' % (len(zap.requests) if zap else '-'))
     ctl.wait('bye')
     ev.close()
@@ -188,11 +188,13 @@ def make_client(sock, mech, creds=None):
 # --------------------------------------------------------------------------
 # Monitor
 
-class Events:
+class Events(peer.Monitor):
+    """peer.Monitor, recording HANDSHAKE_FAILED_* with their values and
+    leaving out CONNECT_DELAYED (which libzmq may or may not raise)."""
+
     def __init__(self, sock):
+        super().__init__(sock)
         self.sock = sock
-        self.mon = sock.get_monitor_socket()
-        self.list = []
 
     def pump(self, timeout_s):
         if self.mon.poll(max(0, int(timeout_s * 1000))):
@@ -201,20 +203,12 @@ class Events:
             if name.startswith('HANDSHAKE_FAILED'):
                 name += ':0x%x' % ev['value']
             if name != 'CONNECT_DELAYED':
-                self.list.append(name)
+                self.events.append(name)
             return True
         return False
 
-    def drain(self, duration_s):
-        deadline = time.monotonic() + duration_s
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            self.pump(left)
-
     def count(self, name):
-        return sum(1 for e in self.list if e == name)
+        return sum(1 for e in self.events if e == name)
 
     def close(self):
         self.sock.disable_monitor()
@@ -253,12 +247,12 @@ def recv_frames(sock, ev, what):
     while not sock.poll(50):
         while ev.pump(0):
             pass
-        if any(e.startswith('HANDSHAKE_FAILED') or e == 'DISCONNECTED' for e in ev.list):
+        if any(e.startswith('HANDSHAKE_FAILED') or e == 'DISCONNECTED' for e in ev.events):
             raise Failure('%s: the connection failed; monitor events: %s'
-                          % (what, ' '.join(ev.list)))
+                          % (what, ' '.join(ev.events)))
         if time.monotonic() > deadline:
             raise Failure('%s: nothing received within %d s; monitor events: %s'
-                          % (what, TIMEOUT_S, ' '.join(ev.list)))
+                          % (what, TIMEOUT_S, ' '.join(ev.events)))
     return sock.recv_multipart(copy=False)
 
 
@@ -311,7 +305,7 @@ def server(sc, ctl, transport):
         deadline = time.monotonic() + 2 * TIMEOUT_S
         while not ctl.poll('client-observed'):
             if time.monotonic() > deadline:
-                raise Failure('the client never reported; events: %s' % ' '.join(ev.list))
+                raise Failure('the client never reported; events: %s' % ' '.join(ev.events))
             ev.pump(0.05)
             nothing_received(sock, 'server')
         ev.drain(0.3)
@@ -346,8 +340,8 @@ def client(sc, ctl, endpoint):
         while ev.count('DISCONNECTED') < want:
             if time.monotonic() > deadline:
                 raise Failure('not %d DISCONNECTED events within %d s; events: %s'
-                              % (want, TIMEOUT_S, ' '.join(ev.list)))
-            if ev.list[-1:] == ['DISCONNECTED']:
+                              % (want, TIMEOUT_S, ' '.join(ev.events)))
+            if ev.events[-1:] == ['DISCONNECTED']:
                 # libzmq emits CONNECT_RETRIED as it disconnects; without it
                 # within 5 s the client has given up (the runner reports the
                 # events).
