@@ -114,25 +114,20 @@ impl Limbs {
             self.block(&b, 0);
         }
         let [mut h0, mut h1, mut h2] = self.h;
-        // Fully carry h.
-        let mut c = h1 >> 44;
-        h1 &= MASK44;
-        h2 += c;
-        c = h2 >> 42;
-        h2 &= MASK42;
-        h0 += c * 5;
-        c = h0 >> 44;
-        h0 &= MASK44;
-        h1 += c;
-        c = h1 >> 44;
-        h1 &= MASK44;
-        h2 += c;
-        c = h2 >> 42;
-        h2 &= MASK42;
-        h0 += c * 5;
-        c = h0 >> 44;
-        h0 &= MASK44;
-        h1 += c;
+        // Fully carry h: the first round can leave a carry into h1 that
+        // the second absorbs.
+        let mut c;
+        for _ in 0..2 {
+            c = h1 >> 44;
+            h1 &= MASK44;
+            h2 += c;
+            c = h2 >> 42;
+            h2 &= MASK42;
+            h0 += c * 5;
+            c = h0 >> 44;
+            h0 &= MASK44;
+            h1 += c;
+        }
         // g = h - p; keep g if it did not go negative (constant time).
         let mut g0 = h0 + 5;
         c = g0 >> 44;
