@@ -27,6 +27,10 @@ pub trait Wire: Send {
     fn can_send(&self) -> bool;
     fn send(&mut self, msg: Msg) -> Result<(), Failure>;
     fn out_len(&self) -> usize;
+    /// Of `out_len()`, the octets that were copied to be queued: large
+    /// bodies queued by reference cost no memory or copying, so a batch
+    /// may hold more of them.
+    fn out_copied(&self) -> usize;
     /// Fills `out` with the octets to write, in order; returns how many
     /// slices it used (no allocation: the engine calls it per write).
     fn out_slices<'a>(&'a self, out: &mut [IoSlice<'a>]) -> usize;
@@ -62,6 +66,9 @@ impl Wire for Session {
     }
     fn out_len(&self) -> usize {
         Session::out_len(self)
+    }
+    fn out_copied(&self) -> usize {
+        Session::out_copied(self)
     }
     fn out_slices<'a>(&'a self, out: &mut [IoSlice<'a>]) -> usize {
         fill(out, Session::out_chunks(self))
@@ -160,6 +167,11 @@ impl Wire for Raw {
         Ok(())
     }
     fn out_len(&self) -> usize {
+        self.out_len
+    }
+    fn out_copied(&self) -> usize {
+        // Every message is its own slice: batch them by count of octets
+        // alone, so that a run of small ones does not outgrow the iovec.
         self.out_len
     }
     fn out_slices<'a>(&'a self, out: &mut [IoSlice<'a>]) -> usize {

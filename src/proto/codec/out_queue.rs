@@ -35,6 +35,12 @@ impl OutQueue {
         self.len
     }
 
+    /// Of those, the octets copied into the coalescing buffer (headers and
+    /// small bodies), as opposed to bodies queued by reference.
+    pub fn copied_len(&self) -> usize {
+        self.buf.len() - self.buf_pos
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -177,6 +183,21 @@ mod tests {
         assert_eq!(q.chunks().count(), 0);
         q.push_slice(b"x");
         assert_eq!(q.to_vec(), b"x");
+    }
+
+    #[test]
+    fn copied_octets_leave_out_bodies_held_by_reference() {
+        let mut q = OutQueue::new();
+        q.push_slice(b"hdr");
+        q.push_bytes(Bytes::from(vec![7u8; 1000]));
+        q.push_slice(b"hd");
+        assert_eq!((q.len(), q.copied_len()), (1005, 5));
+        q.consume(2);
+        assert_eq!((q.len(), q.copied_len()), (1003, 3), "written copies no longer count");
+        q.consume(1001);
+        assert_eq!((q.len(), q.copied_len()), (2, 2));
+        q.consume(2);
+        assert_eq!((q.len(), q.copied_len()), (0, 0));
     }
 
     #[test]

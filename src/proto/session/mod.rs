@@ -282,6 +282,11 @@ impl Session {
         self.out.len()
     }
 
+    /// Of `out_len()`, the octets held in copies rather than by reference.
+    pub fn out_copied(&self) -> usize {
+        self.out.copied_len()
+    }
+
     /// The octets to write, in order, for one vectored write.
     pub fn out_chunks(&self) -> impl Iterator<Item = &[u8]> + '_ {
         self.out.chunks()
