@@ -9,6 +9,12 @@
                                         an echoing REP thread; mean time per
                                         round trip.
 
+    With BENCH_PROCS=2 in the environment (tcp and ipc only), the connecting
+    side (the sender, or the echoing REP) runs in a second process with its
+    own context, as libzmq's remote_thr and remote_lat do: each side then
+    has its own io thread, as across machines. The default, one process
+    with one context, has both connections served by the same io thread.
+
     With BENCH_CURVE=1 in the environment the two sockets talk CURVE: the
     bound one is the server, with key pairs made by zmq_curve_keypair (this
     needs a tcp or ipc endpoint; inproc has no security).
@@ -26,14 +32,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static size_t message_size;
 static long message_count;
+
+/*  The connecting side's process under BENCH_PROCS=2 (0 in that process
+    itself): a run that fails must not leave it behind, waiting forever
+    for a peer that is gone.                                                */
+static pid_t child = -1;
+
+static void end_side (void)
+{
+    if (child > 0)
+        kill (child, SIGKILL);
+}
 
 static void die (const char *what)
 {
     fprintf (stderr, "inproc_bench: %s: %s\n", what,
              zmq_strerror (zmq_errno ()));
+    end_side ();
     exit (1);
 }
 
@@ -114,6 +135,81 @@ static void resolve_endpoint (void *bound, const char *fallback)
         die ("zmq_getsockopt");
 }
 
+/*  BENCH_PROCS=2: the connecting side in a child process. The fork comes
+    before either side makes a context (a child of a process with running
+    io threads may only call async-signal-safe functions); the bound
+    endpoint reaches the child through a pipe.                              */
+static int split;
+static int endpoint_pipe[2];
+
+static void setup_split (void)
+{
+    const char *v = getenv ("BENCH_PROCS");
+    split = v && strcmp (v, "2") == 0;
+    if (split && !bind_endpoint) {
+        fprintf (stderr, "inproc_bench: BENCH_PROCS=2 needs a tcp or ipc "
+                         "endpoint\n");
+        exit (2);
+    }
+}
+
+/*  In the parent: starts the child, which waits for the endpoint, then
+    runs `side` in a context of its own and exits. Returns in the parent.  */
+static void fork_side (void (*side) (void *))
+{
+    if (pipe (endpoint_pipe) == -1) {
+        perror ("inproc_bench: pipe");
+        exit (1);
+    }
+    fflush (NULL);
+    child = fork ();
+    if (child == -1) {
+        perror ("inproc_bench: fork");
+        exit (1);
+    }
+    if (child > 0) {
+        close (endpoint_pipe[0]);
+        return;
+    }
+    close (endpoint_pipe[1]);
+    size_t got = 0;
+    while (got < sizeof endpoint - 1) {
+        ssize_t n = read (endpoint_pipe[0], endpoint + got,
+                          sizeof endpoint - 1 - got);
+        if (n <= 0)
+            break;
+        got += (size_t) n;
+    }
+    endpoint[got] = 0;
+    if (got == 0)
+        _exit (1);
+    void *ctx = zmq_ctx_new ();
+    side (ctx);
+    zmq_ctx_term (ctx);
+    _exit (0);
+}
+
+/*  In the parent, once bound: hands the child the endpoint.               */
+static void release_side (void)
+{
+    size_t len = strlen (endpoint);
+    if (write (endpoint_pipe[1], endpoint, len) != (ssize_t) len) {
+        perror ("inproc_bench: write");
+        end_side ();
+        exit (1);
+    }
+    close (endpoint_pipe[1]);
+}
+
+/*  In the parent, at the end: 0 if the child exited cleanly.               */
+static int reap_side (void)
+{
+    int status;
+    if (waitpid (child, &status, 0) == -1)
+        return -1;
+    return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
+}
+
 static void thr_sender (void *ctx)
 {
     void *push = zmq_socket (ctx, ZMQ_PUSH);
@@ -135,6 +231,8 @@ static void thr_sender (void *ctx)
 
 static int run_thr (void)
 {
+    if (split)
+        fork_side (thr_sender);
     void *ctx = zmq_ctx_new ();
     void *pull = zmq_socket (ctx, ZMQ_PULL);
     if (!pull)
@@ -149,7 +247,11 @@ static int run_thr (void)
     if (zmq_setsockopt (pull, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms)
         == -1)
         die ("zmq_setsockopt (RCVTIMEO)");
-    void *sender = zmq_threadstart (thr_sender, ctx);
+    void *sender = NULL;
+    if (split)
+        release_side ();
+    else
+        sender = zmq_threadstart (thr_sender, ctx);
 
     zmq_msg_t msg;
     zmq_msg_init (&msg);
@@ -158,6 +260,7 @@ static int run_thr (void)
         if (zmq_msg_recv (&msg, pull, 0) == -1) {
             fprintf (stderr, "inproc_bench: message %ld of %ld: %s\n", i,
                      message_count, zmq_strerror (zmq_errno ()));
+            end_side ();
             return 3;
         }
         if (i == 0)
@@ -165,12 +268,19 @@ static int run_thr (void)
         if (zmq_msg_size (&msg) != message_size
             || !stamped (zmq_msg_data (&msg), i)) {
             fprintf (stderr, "inproc_bench: message %ld is wrong\n", i);
+            end_side ();
             return 1;
         }
     }
     double seconds = now_s () - start;
     zmq_msg_close (&msg);
-    zmq_threadclose (sender);
+    if (split) {
+        if (reap_side () == -1) {
+            fprintf (stderr, "inproc_bench: the sending process failed\n");
+            return 1;
+        }
+    } else
+        zmq_threadclose (sender);
     zmq_close (pull);
     zmq_ctx_term (ctx);
 
@@ -208,6 +318,8 @@ static void lat_echo (void *ctx)
 
 static int run_lat (void)
 {
+    if (split)
+        fork_side (lat_echo);
     void *ctx = zmq_ctx_new ();
     void *req = zmq_socket (ctx, ZMQ_REQ);
     if (!req)
@@ -216,7 +328,16 @@ static int run_lat (void)
     if (zmq_bind (req, bind_endpoint ? bind_endpoint : "inproc://bench-lat") == -1)
         die ("zmq_bind");
     resolve_endpoint (req, "inproc://bench-lat");
-    void *echo = zmq_threadstart (lat_echo, ctx);
+    /*  A hang guard: an echoing process that died leaves no reply.         */
+    int timeout_ms = 30000;
+    if (zmq_setsockopt (req, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms)
+        == -1)
+        die ("zmq_setsockopt (RCVTIMEO)");
+    void *echo = NULL;
+    if (split)
+        release_side ();
+    else
+        echo = zmq_threadstart (lat_echo, ctx);
 
     zmq_msg_t msg;
     double start = now_s ();
@@ -231,12 +352,19 @@ static int run_lat (void)
         if (zmq_msg_size (&msg) != message_size
             || !stamped (zmq_msg_data (&msg), i)) {
             fprintf (stderr, "inproc_bench: reply %ld is wrong\n", i);
+            end_side ();
             return 1;
         }
         zmq_msg_close (&msg);
     }
     double seconds = now_s () - start;
-    zmq_threadclose (echo);
+    if (split) {
+        if (reap_side () == -1) {
+            fprintf (stderr, "inproc_bench: the echoing process failed\n");
+            return 1;
+        }
+    } else
+        zmq_threadclose (echo);
     zmq_close (req);
     zmq_ctx_term (ctx);
     printf ("lat size=%zu roundtrips=%ld seconds=%.4f mean_us=%.3f\n",
@@ -257,6 +385,7 @@ int main (int argc, char *argv[])
     message_count = atol (argv[3]);
     bind_endpoint = argc == 5 ? argv[4] : NULL;
     setup_curve ();
+    setup_split ();
     if (message_count < 2) {
         fprintf (stderr, "inproc_bench: COUNT must be at least 2\n");
         return 2;
