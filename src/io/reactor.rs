@@ -14,6 +14,7 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Registry, Token};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -80,6 +81,8 @@ pub struct Reactor {
     stopping: bool,
     /// Input buffers for this thread's connections.
     buffers: BufferPool,
+    /// This thread's tcp connections as (local, peer) addresses.
+    tcp_ends: HashSet<(SocketAddr, SocketAddr)>,
 }
 
 impl Reactor {
@@ -100,6 +103,7 @@ impl Reactor {
             removed_while_busy: HashSet::new(),
             stopping: false,
             buffers: BufferPool::new(),
+            tcp_ends: HashSet::new(),
         })
     }
 
@@ -292,6 +296,27 @@ impl Reactor {
     /// The input buffers this thread's connections read into.
     pub fn buffers(&mut self) -> &mut BufferPool {
         &mut self.buffers
+    }
+
+    /// Records a tcp connection served by this thread.
+    pub fn add_tcp_end(&mut self, local: SocketAddr, peer: SocketAddr) {
+        self.tcp_ends.insert((local, peer));
+    }
+
+    pub fn remove_tcp_end(&mut self, local: SocketAddr, peer: SocketAddr) {
+        self.tcp_ends.remove(&(local, peer));
+    }
+
+    #[cfg(test)]
+    pub fn tcp_ends(&self) -> Vec<(SocketAddr, SocketAddr)> {
+        self.tcp_ends.iter().copied().collect()
+    }
+
+    /// Whether the other end of the tcp connection (local, peer) is a
+    /// connection of this same thread (both sockets in one process, on
+    /// one io thread).
+    pub fn serves_peer_of(&self, local: SocketAddr, peer: SocketAddr) -> bool {
+        self.tcp_ends.contains(&(peer, local))
     }
 
     /// Handles a command as if it had come through the mailbox.

@@ -201,3 +201,57 @@ fn contexts_start_io_threads_on_demand_and_join_them_on_terminate() {
     assert_eq!(none.io_thread().err(), Some(crate::error::Error::EMTHREAD));
     none.terminate();
 }
+
+/// Both ends of a tcp connection between two sockets of one context with one
+/// io thread are served by that thread, and each engine can tell (it then
+/// writes in smaller batches); closing the sockets forgets them.
+#[test]
+fn a_tcp_peer_on_the_same_thread_is_recognised() {
+    use crate::ctx::CtxShared;
+    use crate::socket::Socket;
+    const PUSH: i32 = 8;
+    const PULL: i32 = 7;
+    const LAST_ENDPOINT: i32 = 32;
+    const LINGER: i32 = 17;
+    let ctx = CtxShared::new();
+    let pull = Socket::create(&ctx, PULL).unwrap();
+    let push = Socket::create(&ctx, PUSH).unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let mut buf = [0u8; 256];
+    let mut len = buf.len();
+    pull.getsockopt(LAST_ENDPOINT, &mut buf, &mut len).unwrap();
+    let endpoint = std::str::from_utf8(&buf[..len - 1]).unwrap().to_owned();
+    push.connect(&endpoint).unwrap();
+    push.send(&mut Msg::from_slice(b"hello"), 0).unwrap();
+    let mut got = Msg::new();
+    pull.recv(&mut got, 0).unwrap();
+    assert_eq!(got.data(), b"hello");
+
+    let ends = |ctx: &Arc<CtxShared>| {
+        let (tx, rx) = channel();
+        ctx.io_thread().unwrap().run(move |r| {
+            let ends = r.tcp_ends();
+            let mirrored = ends.iter().all(|&(l, p)| r.serves_peer_of(l, p));
+            tx.send((ends, mirrored)).unwrap();
+        });
+        rx.recv_timeout(WAIT).unwrap()
+    };
+    let (found, mirrored) = ends(&ctx);
+    assert_eq!(found.len(), 2, "one end per side: {found:?}");
+    assert!(mirrored, "each end's peer is the other: {found:?}");
+    let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(found.iter().any(|(l, _)| l.port() == port), "the accepted end: {found:?}");
+
+    let zero = 0i32.to_ne_bytes();
+    push.setsockopt(LINGER, &zero).unwrap();
+    pull.setsockopt(LINGER, &zero).unwrap();
+    push.close().unwrap();
+    pull.close().unwrap();
+    // The engines close on the io thread after the sockets let go.
+    let deadline = std::time::Instant::now() + WAIT;
+    while !ends(&ctx).0.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "ends left after close: {:?}", ends(&ctx).0);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    ctx.terminate();
+}
