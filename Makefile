@@ -32,7 +32,10 @@
 #   make test                 everything: cargo test (unit, header, symbol and
 #                             API tests), the C tests, the interop suite against
 #                             Debian's libzmq, the upstream-suite ratchet
-#   make bench-net            the same benchmark binary over tcp and ipc
+#   make bench-net            the same benchmark binary over tcp and ipc, each
+#                             side in its own process as libzmq's perf tools
+#                             do (with CURVE rows over tcp), then tcp with
+#                             both sides in one process
 #
 #   make bench                bench-inproc and bench-net
 #
@@ -143,8 +146,9 @@ bench-inproc: build
 	@eval "$$($(ARTIFACTS))" && perf/run-inproc --ours "$$(dirname "$$cdylib")" $(BENCHFLAGS)
 
 bench-net: build
-	@eval "$$($(ARTIFACTS))" && perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport tcp $(BENCHFLAGS) && \
-	perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport ipc $(BENCHFLAGS)
+	@eval "$$($(ARTIFACTS))" && perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport tcp --procs 2 $(BENCHFLAGS) && \
+	perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport ipc --procs 2 $(BENCHFLAGS) && \
+	perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport tcp --procs 1 --no-curve $(BENCHFLAGS)
 
 bench: bench-inproc bench-net
 
