@@ -229,6 +229,33 @@ static int reap_side (void)
     return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
 }
 
+/*  The bound socket of a test, of TYPE (a CURVE server under BENCH_CURVE),
+    and the other side started: `other` in a thread (*thread), or, under
+    BENCH_PROCS=2, the child process given the endpoint (*thread NULL).     */
+static void *bound_side (void *ctx, int type, const char *inproc,
+                         void (*other) (void *), void **thread)
+{
+    void *s = zmq_socket (ctx, type);
+    if (!s)
+        die ("zmq_socket");
+    curve_server (s);
+    if (zmq_bind (s, bind_endpoint ? bind_endpoint : inproc) == -1)
+        die ("zmq_bind");
+    resolve_endpoint (s, inproc);
+    /*  A hang guard, not a measurement: a library that loses messages
+        (Debian's libzmq 4.3.4 now and then does over ipc), or a side that
+        died, ends the run.                                                 */
+    int timeout_ms = 30000;
+    if (zmq_setsockopt (s, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) == -1)
+        die ("zmq_setsockopt (RCVTIMEO)");
+    *thread = NULL;
+    if (split)
+        release_side ();
+    else
+        *thread = zmq_threadstart (other, ctx);
+    return s;
+}
+
 static void thr_sender (void *ctx)
 {
     void *push = zmq_socket (ctx, ZMQ_PUSH);
@@ -254,24 +281,9 @@ static int run_thr (void)
     if (split)
         fork_side (thr_sender);
     void *ctx = zmq_ctx_new ();
-    void *pull = zmq_socket (ctx, ZMQ_PULL);
-    if (!pull)
-        die ("zmq_socket");
-    curve_server (pull);
-    if (zmq_bind (pull, bind_endpoint ? bind_endpoint : "inproc://bench-thr") == -1)
-        die ("zmq_bind");
-    resolve_endpoint (pull, "inproc://bench-thr");
-    /*  A hang guard, not a measurement: a library that loses messages
-        (Debian's libzmq 4.3.4 now and then does over ipc) ends the run.  */
-    int timeout_ms = 30000;
-    if (zmq_setsockopt (pull, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms)
-        == -1)
-        die ("zmq_setsockopt (RCVTIMEO)");
-    void *sender = NULL;
-    if (split)
-        release_side ();
-    else
-        sender = zmq_threadstart (thr_sender, ctx);
+    void *sender;
+    void *pull = bound_side (ctx, ZMQ_PULL, "inproc://bench-thr", thr_sender,
+                             &sender);
 
     zmq_msg_t msg;
     zmq_msg_init (&msg);
@@ -342,23 +354,8 @@ static int run_lat (void)
     if (split)
         fork_side (lat_echo);
     void *ctx = zmq_ctx_new ();
-    void *req = zmq_socket (ctx, ZMQ_REQ);
-    if (!req)
-        die ("zmq_socket");
-    curve_server (req);
-    if (zmq_bind (req, bind_endpoint ? bind_endpoint : "inproc://bench-lat") == -1)
-        die ("zmq_bind");
-    resolve_endpoint (req, "inproc://bench-lat");
-    /*  A hang guard: an echoing process that died leaves no reply.         */
-    int timeout_ms = 30000;
-    if (zmq_setsockopt (req, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms)
-        == -1)
-        die ("zmq_setsockopt (RCVTIMEO)");
-    void *echo = NULL;
-    if (split)
-        release_side ();
-    else
-        echo = zmq_threadstart (lat_echo, ctx);
+    void *echo;
+    void *req = bound_side (ctx, ZMQ_REQ, "inproc://bench-lat", lat_echo, &echo);
 
     zmq_msg_t msg;
     double start = now_s ();
