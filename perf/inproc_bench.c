@@ -256,6 +256,20 @@ static void *bound_side (void *ctx, int type, const char *inproc,
     return s;
 }
 
+/*  Waits for the other side to finish: its thread, or its process, which
+    must have exited cleanly (-1 if not).                                   */
+static int join_side (void *thread, const char *name)
+{
+    if (!split) {
+        zmq_threadclose (thread);
+        return 0;
+    }
+    if (reap_side () == 0)
+        return 0;
+    fprintf (stderr, "inproc_bench: the %s process failed\n", name);
+    return -1;
+}
+
 static void thr_sender (void *ctx)
 {
     void *push = zmq_socket (ctx, ZMQ_PUSH);
@@ -306,13 +320,8 @@ static int run_thr (void)
     }
     double seconds = now_s () - start;
     zmq_msg_close (&msg);
-    if (split) {
-        if (reap_side () == -1) {
-            fprintf (stderr, "inproc_bench: the sending process failed\n");
-            return 1;
-        }
-    } else
-        zmq_threadclose (sender);
+    if (join_side (sender, "sending") == -1)
+        return 1;
     zmq_close (pull);
     zmq_ctx_term (ctx);
 
@@ -376,13 +385,8 @@ static int run_lat (void)
         zmq_msg_close (&msg);
     }
     double seconds = now_s () - start;
-    if (split) {
-        if (reap_side () == -1) {
-            fprintf (stderr, "inproc_bench: the echoing process failed\n");
-            return 1;
-        }
-    } else
-        zmq_threadclose (echo);
+    if (join_side (echo, "echoing") == -1)
+        return 1;
     zmq_close (req);
     zmq_ctx_term (ctx);
     printf ("lat size=%zu roundtrips=%ld seconds=%.4f mean_us=%.3f\n",
