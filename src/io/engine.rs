@@ -30,7 +30,10 @@ use std::time::{Duration, Instant};
 /// call kept a peer process waking, reading one message and sleeping again
 /// (thr 65536 across two processes: 21 k msgs/s, 2.8 s of CPU for 40,000
 /// messages; with 1 MiB, 56 k msgs/s and 1.2 s). Copies stay at OUT_BATCH,
-/// which keeps a batch of small messages in cache.
+/// which keeps a batch of small messages in cache. (A CURVE frame is
+/// encrypted into a buffer of its own, so one of ZERO_COPY_MIN or more
+/// counts as by reference here: a batch may hold up to OUT_BATCH_BY_REF of
+/// ciphertext, as it may of plaintext.)
 ///
 /// A tcp peer served by this same thread is the exception: the thread
 /// reads what it wrote only after the write, so smaller writes keep both
@@ -256,7 +259,11 @@ impl Connection {
         self.read_closed = false;
         if !self.ipc {
             let _ = tcp_socket::tune_connection(&sock, &self.link.options);
-            let addr = |a: std::io::Result<socket2::SockAddr>| a.ok().and_then(|a| a.as_socket());
+            // Canonical: a dual-stack (ZMQ_IPV6) end names an IPv4 peer
+            // ::ffff:a.b.c.d, where the peer names itself a.b.c.d.
+            let addr = |a: std::io::Result<socket2::SockAddr>| {
+                a.ok().and_then(|a| a.as_socket()).map(|s| std::net::SocketAddr::new(s.ip().to_canonical(), s.port()))
+            };
             if let (Some(local), Some(peer)) = (addr(sock.local_addr()), addr(sock.peer_addr())) {
                 self.forget_tcp_end(r);
                 r.add_tcp_end(local, peer);
@@ -267,6 +274,7 @@ impl Connection {
         let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
         let mut stream = Stream::new(sock, self.ipc);
         if r.registry().register(&mut stream, me, Interest::READABLE | Interest::WRITABLE).is_err() {
+            self.forget_tcp_end(r);
             self.state = State::Closed;
             return;
         }
@@ -688,7 +696,6 @@ impl Connection {
             // DISCONNECTED only for connections that failed).
             State::Active { mut stream, .. } => {
                 let _ = r.registry().deregister(&mut stream);
-                self.forget_tcp_end(r);
             }
             State::Connecting(sock) => {
                 let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
@@ -696,6 +703,7 @@ impl Connection {
             }
             _ => {}
         }
+        self.forget_tcp_end(r);
         self.drop_pipe(r);
         r.remove(me);
     }
