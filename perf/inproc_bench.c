@@ -33,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,6 +163,7 @@ static void setup_split (void)
     runs `side` in a context of its own and exits. Returns in the parent.  */
 static void fork_side (void (*side) (void *))
 {
+    pid_t parent = getpid ();
     if (pipe (endpoint_pipe) == -1 || pipe (done_pipe) == -1) {
         perror ("inproc_bench: pipe");
         exit (1);
@@ -177,6 +179,10 @@ static void fork_side (void (*side) (void *))
         close (done_pipe[0]);
         return;
     }
+    /*  A parent killed from outside (run-inproc's timeout) takes the child
+        with it, even one blocked in a send.                                */
+    if (prctl (PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid () != parent)
+        _exit (1);
     close (endpoint_pipe[1]);
     close (done_pipe[1]);
     size_t got = 0;
@@ -219,6 +225,18 @@ static void wait_for_parent (void)
         ;
 }
 
+/*  In the parent, when a receive fails: whether the child is gone. It holds
+    its socket until the parent closes done_pipe, so any exit before that
+    is a failure (a crash, or an error it reported).                        */
+static int side_died (void)
+{
+    int status;
+    if (!split || child <= 0 || waitpid (child, &status, WNOHANG) != child)
+        return 0;
+    child = -1;
+    return 1;
+}
+
 /*  In the parent, at the end: 0 if the child exited cleanly.               */
 static int reap_side (void)
 {
@@ -244,10 +262,12 @@ static void *bound_side (void *ctx, int type, const char *inproc,
     resolve_endpoint (s, inproc);
     /*  A hang guard, not a measurement: a library that loses messages
         (Debian's libzmq 4.3.4 now and then does over ipc), or a side that
-        died, ends the run.                                                 */
+        died (even before it connected: REQ's send waits for a peer), ends
+        the run.                                                            */
     int timeout_ms = 30000;
-    if (zmq_setsockopt (s, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) == -1)
-        die ("zmq_setsockopt (RCVTIMEO)");
+    if (zmq_setsockopt (s, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms) == -1
+        || zmq_setsockopt (s, ZMQ_SNDTIMEO, &timeout_ms, sizeof timeout_ms) == -1)
+        die ("zmq_setsockopt (RCVTIMEO, SNDTIMEO)");
     *thread = NULL;
     if (split)
         release_side ();
@@ -306,6 +326,11 @@ static int run_thr (void)
         if (zmq_msg_recv (&msg, pull, 0) == -1) {
             fprintf (stderr, "inproc_bench: message %ld of %ld: %s\n", i,
                      message_count, zmq_strerror (zmq_errno ()));
+            if (side_died ()) {
+                /*  Not a library losing messages (exit 3): a failure.      */
+                fprintf (stderr, "inproc_bench: the sending process died\n");
+                return 1;
+            }
             end_side ();
             return 3;
         }
