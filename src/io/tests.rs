@@ -207,21 +207,35 @@ fn contexts_start_io_threads_on_demand_and_join_them_on_terminate() {
 /// writes in smaller batches); closing the sockets forgets them.
 #[test]
 fn a_tcp_peer_on_the_same_thread_is_recognised() {
+    same_thread_peers("tcp://127.0.0.1:*", false);
+}
+
+/// The same through a dual-stack listener (ZMQ_IPV6): its end names the
+/// IPv4 connecter ::ffff:127.0.0.1, which names itself 127.0.0.1.
+#[test]
+fn a_tcp_peer_on_the_same_thread_is_recognised_through_a_dual_stack_listener() {
+    same_thread_peers("tcp://*:*", true);
+}
+
+fn same_thread_peers(bind: &str, ipv6: bool) {
     use crate::ctx::CtxShared;
     use crate::socket::Socket;
     const PUSH: i32 = 8;
     const PULL: i32 = 7;
     const LAST_ENDPOINT: i32 = 32;
     const LINGER: i32 = 17;
+    const IPV6: i32 = 42;
     let ctx = CtxShared::new();
     let pull = Socket::create(&ctx, PULL).unwrap();
     let push = Socket::create(&ctx, PUSH).unwrap();
-    pull.bind("tcp://127.0.0.1:*").unwrap();
+    pull.setsockopt(IPV6, &(ipv6 as i32).to_ne_bytes()).unwrap();
+    pull.bind(bind).unwrap();
     let mut buf = [0u8; 256];
     let mut len = buf.len();
     pull.getsockopt(LAST_ENDPOINT, &mut buf, &mut len).unwrap();
-    let endpoint = std::str::from_utf8(&buf[..len - 1]).unwrap().to_owned();
-    push.connect(&endpoint).unwrap();
+    let bound = std::str::from_utf8(&buf[..len - 1]).unwrap().to_owned();
+    let port: u16 = bound.rsplit(':').next().unwrap().parse().unwrap();
+    push.connect(&format!("tcp://127.0.0.1:{port}")).unwrap();
     push.send(&mut Msg::from_slice(b"hello"), 0).unwrap();
     let mut got = Msg::new();
     pull.recv(&mut got, 0).unwrap();
@@ -239,7 +253,6 @@ fn a_tcp_peer_on_the_same_thread_is_recognised() {
     let (found, mirrored) = ends(&ctx);
     assert_eq!(found.len(), 2, "one end per side: {found:?}");
     assert!(mirrored, "each end's peer is the other: {found:?}");
-    let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
     assert!(found.iter().any(|(l, _)| l.port() == port), "the accepted end: {found:?}");
 
     let zero = 0i32.to_ne_bytes();
