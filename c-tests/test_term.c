@@ -4,6 +4,9 @@
 #include "testutil.h"
 
 #include <stdatomic.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
 
 typedef struct
 {
@@ -143,6 +146,124 @@ static void term_with_pending_linger (void)
     CHECK (now_ms () - t0 < 5000);
 }
 
+/*  A tcp listener that completes the kernel's handshake but never speaks
+    ZMTP: a connection to it stays in the ZMTP handshake. Returns the fd;
+    the port goes to *port.                                                 */
+static int silent_listener (int *port)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    CHECK (fd >= 0);
+    struct sockaddr_in a;
+    memset (&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    CHECK (bind (fd, (struct sockaddr *) &a, sizeof a) == 0);
+    CHECK (listen (fd, 8) == 0);
+    socklen_t len = sizeof a;
+    CHECK (getsockname (fd, (struct sockaddr *) &a, &len) == 0);
+    *port = ntohs (a.sin_port);
+    return fd;
+}
+
+static void term_after_linger_ends_mid_handshake (void)
+{
+    /*  The last connection of an io thread ends by its linger timer while
+        its (far later) handshake timer is still set: zmq_ctx_term returns
+        when linger ends, not when the handshake would have timed out.
+        (The handshake interval is an hour: a stall is a hang.)           */
+    int port;
+    int raw = silent_listener (&port);
+    void *ctx = zmq_ctx_new ();
+    void *push = zmq_socket (ctx, ZMQ_PUSH);
+    set_int (push, ZMQ_LINGER, 100);
+    set_int (push, ZMQ_HANDSHAKE_IVL, 3600 * 1000);
+    char ep[64];
+    snprintf (ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    CHECK_OK (zmq_connect (push, ep));
+    SEND_STR (push, "never delivered", 0);
+    sleep_ms (50);
+    CHECK_OK (zmq_close (push));
+    CHECK_OK (zmq_ctx_term (ctx));
+    close (raw);
+}
+
+/*  The reported mix: in two contexts, threads blocked in zmq_send and
+    zmq_recv on tcp PUSH/PULL pairs (linger 0 and 100 ms) and on inproc
+    pairs, each thread closing its socket on ETERM, while the main thread
+    terminates both contexts, often while handshakes are still running.   */
+typedef struct
+{
+    void *sock;
+    int sending;
+} blocked_t;
+
+static void *block_until_eterm (void *arg)
+{
+    blocked_t *b = arg;
+    char buf[64] = {0};
+    for (;;) {
+        int rc = b->sending ? zmq_send (b->sock, buf, sizeof buf, 0)
+                            : zmq_recv (b->sock, buf, sizeof buf, 0);
+        if (rc == -1 && zmq_errno () == ETERM)
+            break;
+    }
+    CHECK_OK (zmq_close (b->sock));
+    return NULL;
+}
+
+enum { MIX_THREADS = 8 };
+
+static void start_mix (void *ctx, blocked_t *b, pthread_t *th, int ctx_no)
+{
+    int n = 0;
+    for (int i = 0; i < 2; i++) {
+        int linger = i == 0 ? 0 : 100;
+        void *pull = zmq_socket (ctx, ZMQ_PULL);
+        void *push = zmq_socket (ctx, ZMQ_PUSH);
+        set_int (pull, ZMQ_LINGER, linger);
+        set_int (push, ZMQ_LINGER, linger);
+        CHECK_OK (zmq_bind (pull, "tcp://127.0.0.1:*"));
+        char ep[256];
+        size_t len = sizeof ep;
+        CHECK_OK (zmq_getsockopt (pull, ZMQ_LAST_ENDPOINT, ep, &len));
+        CHECK_OK (zmq_connect (push, ep));
+        b[n++] = (blocked_t){pull, 0};
+        b[n++] = (blocked_t){push, 1};
+    }
+    for (int i = 0; i < 2; i++) {
+        char name[64];
+        snprintf (name, sizeof name, "inproc://mix-%d-%d", ctx_no, i);
+        void *a = zmq_socket (ctx, ZMQ_PUSH);
+        void *z = zmq_socket (ctx, ZMQ_PULL);
+        CHECK_OK (zmq_bind (a, name));
+        CHECK_OK (zmq_connect (z, name));
+        b[n++] = (blocked_t){a, 1};
+        b[n++] = (blocked_t){z, 0};
+    }
+    CHECK_EQ (n, MIX_THREADS);
+    for (int i = 0; i < n; i++)
+        CHECK (pthread_create (&th[i], NULL, block_until_eterm, &b[i]) == 0);
+}
+
+static void term_mix_of_blocked_threads (void)
+{
+    for (int round = 0; round < 20; round++) {
+        void *ctx[2];
+        blocked_t b[2][MIX_THREADS];
+        pthread_t th[2][MIX_THREADS];
+        for (int c = 0; c < 2; c++) {
+            ctx[c] = zmq_ctx_new ();
+            start_mix (ctx[c], b[c], th[c], c);
+        }
+        sleep_ms (round % 3);
+        for (int c = 0; c < 2; c++)
+            CHECK_OK (zmq_ctx_term (ctx[c]));
+        for (int c = 0; c < 2; c++)
+            for (int i = 0; i < MIX_THREADS; i++)
+                pthread_join (th[c][i], NULL);
+    }
+}
+
 int main (void)
 {
     RUN_CASE (term_interrupts_recv);
@@ -151,5 +272,7 @@ int main (void)
     RUN_CASE (term_interrupts_many);
     RUN_CASE (shutdown_interrupts);
     RUN_CASE (term_with_pending_linger);
+    RUN_CASE (term_after_linger_ends_mid_handshake);
+    RUN_CASE (term_mix_of_blocked_threads);
     return testutil_summary ();
 }

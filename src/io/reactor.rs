@@ -264,10 +264,13 @@ impl Reactor {
         let mut events = Events::with_capacity(256);
         let mut cmds = Vec::new();
         loop {
+            // Timers first: one may remove the last handler, and then
+            // there is nothing left to wait for (a stop must not sleep
+            // until some other, now meaningless, deadline).
+            let timeout = self.fire_timers();
             if self.stopping && self.handler_count() == 0 {
                 return;
             }
-            let timeout = self.fire_timers();
             if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() == std::io::ErrorKind::Interrupted {
                     continue;
@@ -356,18 +359,22 @@ impl Reactor {
         }
     }
 
-    /// Fires due timers; returns how long poll may sleep.
+    /// Fires due timers; returns how long poll may sleep. Timers that
+    /// were cancelled or whose handler is gone are dropped as they reach
+    /// the front, so they never set the sleep.
     fn fire_timers(&mut self) -> Option<Duration> {
         loop {
             let Some(Reverse((at, _, t, id))) = self.timers.peek().copied() else { return None };
+            if self.index(Token(t)).is_none() || self.cancelled.contains(&(t, id)) {
+                self.timers.pop();
+                self.cancelled.remove(&(t, id));
+                continue;
+            }
             let now = Instant::now();
             if at > now {
                 return Some(at - now);
             }
             self.timers.pop();
-            if self.cancelled.remove(&(t, id)) {
-                continue;
-            }
             self.with_handler(Token(t), |h, r| h.timer(r, Token(t), id));
         }
     }

@@ -124,6 +124,44 @@ fn timers_fire_in_deadline_order_and_cancelled_ones_do_not() {
     assert!(rx.try_recv().is_err(), "no other timer fired");
 }
 
+/// Stops as a lingering connection in its handshake does: a far deadline
+/// (the handshake's) is already set; stop sets a near one (linger), on
+/// which it removes itself.
+struct Lingering;
+
+impl Handler for Lingering {
+    fn ready(&mut self, _: &mut Reactor, _: Token, _: Ready) {}
+    fn timer(&mut self, r: &mut Reactor, me: Token, id: u64) {
+        if id == 2 {
+            r.remove(me);
+        }
+    }
+    fn stop(&mut self, r: &mut Reactor, me: Token) {
+        r.add_timer(me, Duration::from_millis(10), 2);
+    }
+}
+
+#[test]
+fn a_stop_ends_when_the_last_handler_leaves_by_timer() {
+    let io = pool();
+    let (ready_tx, ready_rx) = channel();
+    io.choose().unwrap().run(move |r| {
+        let t = r.add(Box::new(Lingering));
+        r.add_timer(t, Duration::from_secs(3600), 1);
+        ready_tx.send(()).unwrap();
+    });
+    ready_rx.recv_timeout(WAIT).unwrap();
+    // The thread used to sleep until the hour-long deadline of a handler
+    // that was gone. WAIT is a hang guard: the join takes ~10 ms.
+    let (done_tx, done_rx) = channel();
+    let joiner = std::thread::spawn(move || {
+        io.stop_and_join();
+        let _ = done_tx.send(());
+    });
+    assert!(done_rx.recv_timeout(WAIT).is_ok(), "the io thread did not stop");
+    joiner.join().unwrap();
+}
+
 /// Holds the io side of a pipe and forwards what it reads.
 struct PipeReader {
     pipe: Pipe,
