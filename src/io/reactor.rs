@@ -310,6 +310,12 @@ impl Reactor {
         self.tcp_ends.remove(&(local, peer));
     }
 
+    /// How many timers are queued, live or not yet dropped.
+    #[cfg(test)]
+    pub fn queued_timers(&self) -> usize {
+        self.timers.len()
+    }
+
     #[cfg(test)]
     pub fn tcp_ends(&self) -> Vec<(SocketAddr, SocketAddr)> {
         self.tcp_ends.iter().copied().collect()

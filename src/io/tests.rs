@@ -306,3 +306,44 @@ fn same_thread_peers(bind: &str, ipv6: bool) {
     }
     ctx.terminate();
 }
+
+/// With heartbeats on, every pump asks the session for its next deadline;
+/// an unchanged deadline must not be queued again each time (the queue
+/// held one dead timer per round until the deadline passed).
+#[test]
+fn an_unchanged_heartbeat_deadline_is_armed_once() {
+    use crate::ctx::CtxShared;
+    use crate::socket::Socket;
+    const PUSH: i32 = 8;
+    const PULL: i32 = 7;
+    const LAST_ENDPOINT: i32 = 32;
+    const LINGER: i32 = 17;
+    const HEARTBEAT_IVL: i32 = 75;
+    let ctx = CtxShared::new();
+    let pull = Socket::create(&ctx, PULL).unwrap();
+    let push = Socket::create(&ctx, PUSH).unwrap();
+    let minute = 60_000i32.to_ne_bytes();
+    pull.setsockopt(HEARTBEAT_IVL, &minute).unwrap();
+    push.setsockopt(HEARTBEAT_IVL, &minute).unwrap();
+    pull.bind("tcp://127.0.0.1:*").unwrap();
+    let mut buf = [0u8; 256];
+    let mut len = buf.len();
+    pull.getsockopt(LAST_ENDPOINT, &mut buf, &mut len).unwrap();
+    push.connect(std::str::from_utf8(&buf[..len - 1]).unwrap()).unwrap();
+    // Lock step: every message is a pump on each side.
+    for _ in 0..5_000 {
+        push.send(&mut Msg::from_slice(b"x"), 0).unwrap();
+        let mut got = Msg::new();
+        pull.recv(&mut got, 0).unwrap();
+    }
+    let (tx, rx) = channel();
+    ctx.io_thread().unwrap().run(move |r| tx.send(r.queued_timers()).unwrap());
+    let queued = rx.recv_timeout(WAIT).unwrap();
+    assert!(queued < 50, "{queued} timers queued for two connections");
+    let zero = 0i32.to_ne_bytes();
+    push.setsockopt(LINGER, &zero).unwrap();
+    pull.setsockopt(LINGER, &zero).unwrap();
+    push.close().unwrap();
+    pull.close().unwrap();
+    ctx.terminate();
+}
