@@ -141,6 +141,22 @@ enum Phase {
 /// buffers are `recycle::CHUNK`.
 pub const READ_MIN: usize = 64 * 1024;
 
+/// The largest frame body a peer may announce before its handshake is
+/// complete; a larger one drops the connection at once, with
+/// HANDSHAKE_FAILED_PROTOCOL(ZMTP_MALFORMED_COMMAND_UNSPECIFIED), before any
+/// of it is buffered. So a peer that has not authenticated cannot make us
+/// hold more than this (and one read) however it frames its bytes.
+///
+/// Every handshake command but those carrying metadata has a bounded size
+/// (RFC 23, 24, 26): HELLO is 200 octets for CURVE and at most 518 for
+/// PLAIN (two 255-octet fields), WELCOME 168, ERROR at most 262, a ZMTP/2.0
+/// identity 255. READY, and INITIATE's box, carry metadata, whose size the
+/// spec leaves open: what a peer sends is Socket-Type, an Identity of at
+/// most 255 octets and the application's ZMQ_METADATA properties. This
+/// leaves about 63 KiB of metadata, hundreds of properties; ZMQ_MAXMSGSIZE,
+/// when it is smaller, is the bound instead (with libzmq's handling).
+pub const HANDSHAKE_FRAME_MAX: usize = 64 * 1024;
+
 const _: () = {
     const fn send<T: Send>() {}
     send::<Session>()
