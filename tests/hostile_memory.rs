@@ -50,6 +50,9 @@ fn last_endpoint_port(s: &Socket) -> u16 {
     ep.rsplit(':').next().unwrap().parse().unwrap()
 }
 
+/// Socket options, as (option, value).
+type Options<'a> = Vec<(i32, &'a [u8])>;
+
 fn bound(ctx: &Arc<CtxShared>, ty: i32, options: &[(i32, &[u8])]) -> (&'static Socket, u16) {
     let s = Socket::create(ctx, ty).unwrap();
     for (o, v) in options {
@@ -229,7 +232,7 @@ fn worker_unauthenticated_peer() {
     let ctx = CtxShared::new();
     warm_up(&ctx);
     let (secret, on) = ([7u8; 32], 1i32.to_ne_bytes());
-    let server_options: [(&[u8], Vec<(i32, &[u8])>); 3] = [
+    let server_options: [(&[u8], Options); 3] = [
         (b"NULL", vec![]),
         (b"PLAIN", vec![(opt::PLAIN_SERVER, &on)]),
         (b"CURVE", vec![(opt::CURVE_SERVER, &on), (opt::CURVE_SECRETKEY, &secret)]),
