@@ -55,7 +55,8 @@ impl Decoder {
     /// Refuses, with ENOBUFS, any frame whose body is announced larger than
     /// `limit` octets (None: no such limit). The session bounds what a peer
     /// that has not completed its handshake can make us buffer this way.
-    /// MAXMSGSIZE is checked first and keeps its own error.
+    /// Sizes libzmq refuses on their own (over MAXMSGSIZE, unallocatable)
+    /// keep their errors.
     pub fn set_limit(&mut self, limit: Option<usize>) {
         self.limit = limit.map_or(u64::MAX, |l| l as u64);
     }
@@ -176,15 +177,15 @@ impl Decoder {
         if size >= 1 << 63 {
             return Err(Error::EMSGSIZE);
         }
-        if size > self.limit {
-            return Err(Error::ENOBUFS);
-        }
         // libzmq allocates the whole body up front, so a size no process
         // can map (beyond x86-64's 47-bit user space) fails at once there.
         // We do not allocate it, but fail the same way instead of waiting
         // for bytes that will never fit.
         if size > ADDRESS_SPACE {
             return Err(Error::ENOMEM);
+        }
+        if size > self.limit {
+            return Err(Error::ENOBUFS);
         }
         usize::try_from(size).map_err(|_| Error::EMSGSIZE)
     }
@@ -345,10 +346,13 @@ mod tests {
         let mut d = Decoder::new(Framing::V1, -1);
         d.set_limit(Some(300));
         assert_eq!(bytewise(&mut d, &[0xFF, 0, 0, 0, 0, 0, 0, 1, 46]).unwrap_err(), Error::ENOBUFS);
-        // MAXMSGSIZE is checked first, with its own error.
+        // MAXMSGSIZE and unallocatable sizes keep their own errors.
         let mut d = Decoder::new(Framing::V2, 100);
         d.set_limit(Some(300));
         assert_eq!(bytewise(&mut d, &long_frame_header(301)).unwrap_err(), Error::EMSGSIZE);
+        let mut d = Decoder::new(Framing::V2, -1);
+        d.set_limit(Some(300));
+        assert_eq!(bytewise(&mut d, &long_frame_header(1 << 48)).unwrap_err(), Error::ENOMEM);
         let mut d = Decoder::new(Framing::V2, -1);
         d.set_limit(Some(300));
         d.set_limit(None);

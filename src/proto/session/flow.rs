@@ -32,7 +32,9 @@ impl Session {
                 Ok(Some(f)) => f,
                 Ok(None) => return Ok(None),
                 // Over HANDSHAKE_FRAME_MAX: no handshake command is that large.
-                Err(Error::ENOBUFS) => return Err(Failure::protocol_code(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED)),
+                Err(Error::ENOBUFS) if matches!(self.phase, Phase::Handshake) => {
+                    return Err(Failure::protocol_code(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED))
+                }
                 Err(e) => return Err(Failure::protocol(e)),
             };
             if let Some(e) = self.on_frame(frame, now)? {

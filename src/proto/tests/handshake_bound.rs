@@ -1,7 +1,8 @@
 //! What a peer that has not completed its handshake can make us buffer:
 //! at most HANDSHAKE_FRAME_MAX, whatever it announces, under every
 //! mechanism and protocol revision; a larger frame ends the connection at
-//! its header, with HANDSHAKE_FAILED_PROTOCOL(MALFORMED_COMMAND_UNSPECIFIED).
+//! its header, with HANDSHAKE_FAILED_PROTOCOL(MALFORMED_COMMAND_UNSPECIFIED)
+//! under a mechanism.
 
 use super::curve_pairs::{curve_client, curve_server, keys};
 use super::harness::*;
@@ -22,11 +23,11 @@ fn long_header(flags: u8, size: u64) -> Vec<u8> {
 
 fn refused_at_the_header(p: &Peer, what: &str) {
     let f = p.failure.unwrap_or_else(|| panic!("{what}: not refused"));
-    assert_eq!(
-        (f.event, f.reason),
-        (MonitorEvent::Protocol(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED), Reason::Protocol),
-        "{what}"
-    );
+    // libzmq raises no handshake event for a protocol error of a peer
+    // without a mechanism (ZMTP/1.0 and 2.0).
+    let legacy = what.starts_with("ZMTP/") || what == "unversioned";
+    let event = if legacy { MonitorEvent::None } else { MonitorEvent::Protocol(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED) };
+    assert_eq!((f.event, f.reason), (event, Reason::Protocol), "{what}");
     assert!(!f.reconnects(), "{what}");
 }
 
@@ -66,7 +67,7 @@ fn header_after(greeting: &[u8], flags: u8, size: u64) -> Vec<u8> {
 fn a_frame_too_large_for_any_handshake_command_is_refused_at_its_header() {
     let now = Instant::now();
     for (what, c, greeting) in waiting_for_the_peer() {
-        for size in [HANDSHAKE_FRAME_MAX as u64 + 1, 2 << 30, 1 << 46] {
+        for size in [HANDSHAKE_FRAME_MAX as u64 + 1, 2 << 30, 1 << 47] {
             for flags in [0x04, 0x00] {
                 let mut p = Peer::new(c.clone(), now);
                 p.feed(&greeting, 64, now);
@@ -124,7 +125,7 @@ fn ready_with_metadata_up_to_the_bound_is_accepted() {
 #[test]
 fn curve_initiate_with_large_metadata_within_the_bound() {
     let now = Instant::now();
-    for (value_len, ok) in [(60_000, true), (HANDSHAKE_FRAME_MAX, false)] {
+    for (value_len, ok) in [(HANDSHAKE_FRAME_MAX - 1000, true), (HANDSHAKE_FRAME_MAX, false)] {
         let (sk, ck) = (keys(1), keys(2));
         let mut cc = curve_client(st::DEALER, &ck, sk.public);
         cc.metadata = vec![("X-Big".into(), vec![b'm'; value_len])];
