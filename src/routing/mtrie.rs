@@ -48,16 +48,6 @@ impl<T: Copy + Ord> Values<T> {
         }
         true
     }
-
-    /// In ascending order.
-    fn iter(&self) -> impl Iterator<Item = &T> {
-        let (one, many) = match self {
-            Values::None => (None, None),
-            Values::One(o) => (Some(o), None),
-            Values::Many(set) => (None, Some(set.iter())),
-        };
-        one.into_iter().chain(many.into_iter().flatten())
-    }
 }
 
 impl<T> Payload for Values<T> {
@@ -161,8 +151,10 @@ impl<T: Copy + Eq + Ord + Hash> MTrie<T> {
     /// bytes of `data` as the longest prefix; does not allocate.
     pub fn match_prefixes(&self, data: &[u8], mut f: impl FnMut(T)) {
         for set in self.tree.prefixes_of(data) {
-            for &v in set.iter() {
-                f(v);
+            match set {
+                Values::None => {}
+                Values::One(v) => f(*v),
+                Values::Many(set) => set.iter().for_each(|&v| f(v)),
             }
         }
     }

@@ -6,14 +6,30 @@
 //! second: mimalloc moves a block it cannot extend, and keeps the pages of
 //! the old one for reuse, so a 64 MiB partial body held about 128 MiB.
 //!
+//! Nor can the heap take the announced size up front when it is moderate:
+//! pages mimalloc hands out cost more than what is written to them (eight
+//! bodies announced at 8 MiB, 2 MiB of each sent, held 35 MB; here 22).
+//!
 //! So the body lives in an anonymous mapping of its own. Its address range
 //! grows by doubling through `mremap`, which moves page tables, not octets;
 //! only the pages written to cost memory. Once complete it becomes the
-//! message's `Bytes` as it is, and dropping the last reference unmaps it,
-//! giving the memory back to the system at once.
+//! message's `Bytes` as it is, never copied.
+//!
+//! Fresh pages are costly, though: the kernel faults and zeroes each one
+//! (slowly on some VMs), which halved the rate of 4 MiB messages. So the
+//! mappings of bodies gone are kept, a few and a bounded total
+//! ([`SPARE_MAPS`], [`SPARE_BYTES`]), for the next large bodies to be
+//! written into pages already there; the rest are unmapped, giving their
+//! memory back at once.
 
 use crate::error::{Error, Result};
+use parking_lot::Mutex;
 use std::ptr::NonNull;
+
+/// How many mappings of bodies gone are kept for reuse...
+const SPARE_MAPS: usize = 16;
+/// ...and how much address space (and so memory) they may hold in all.
+pub const SPARE_BYTES: usize = 32 << 20;
 
 /// An anonymous private mapping holding `len` octets written so far, with
 /// address space for `cap`.
@@ -40,9 +56,66 @@ fn round_to_pages(n: usize) -> Result<usize> {
     n.checked_next_multiple_of(page).ok_or(Error::ENOMEM)
 }
 
+/// An unused mapping: address and length.
+struct Spare(NonNull<u8>, usize);
+
+// SAFETY: a spare mapping is owned by the list that holds it, like a
+// BodyMap's.
+unsafe impl Send for Spare {}
+
+/// Mappings kept for reuse, the newest last.
+struct Spares {
+    maps: Vec<Spare>,
+    bytes: usize,
+}
+
+impl Spares {
+    const fn new() -> Spares {
+        Spares { maps: Vec::new(), bytes: 0 }
+    }
+
+    /// The smallest spare of at least `want` octets, or else the largest.
+    fn take(&mut self, want: usize) -> Option<Spare> {
+        let fits = self.maps.iter().enumerate().filter(|(_, s)| s.1 >= want).min_by_key(|(_, s)| s.1);
+        let i = match fits {
+            Some((i, _)) => i,
+            None => self.maps.iter().enumerate().max_by_key(|(_, s)| s.1)?.0,
+        };
+        let s = self.maps.swap_remove(i);
+        self.bytes -= s.1;
+        Some(s)
+    }
+
+    /// Keeps `s` if there is room; gives it back otherwise.
+    fn keep(&mut self, s: Spare) -> Option<Spare> {
+        if self.maps.len() == SPARE_MAPS || self.bytes + s.1 > SPARE_BYTES {
+            return Some(s);
+        }
+        self.bytes += s.1;
+        self.maps.push(s);
+        None
+    }
+}
+
+static SPARES: Mutex<Spares> = Mutex::new(Spares::new());
+
 impl BodyMap {
-    /// An empty body with address space for at least `cap` octets
-    /// (no memory is used until octets are written).
+    /// An empty body with address space for at least `cap` octets, in a
+    /// spare mapping (the one that best fits `expected` octets) if there
+    /// is one. A fresh mapping costs no memory until octets are written.
+    pub fn new(cap: usize, expected: usize) -> Result<BodyMap> {
+        let spare = SPARES.lock().take(expected);
+        if let Some(Spare(ptr, spare_cap)) = spare {
+            let mut b = BodyMap { ptr, len: 0, cap: spare_cap };
+            if spare_cap < cap {
+                b.grow(cap)?;
+            }
+            return Ok(b);
+        }
+        BodyMap::with_capacity(cap)
+    }
+
+    /// An empty body in a fresh mapping of at least `cap` octets.
     pub fn with_capacity(cap: usize) -> Result<BodyMap> {
         let cap = round_to_pages(cap.max(1))?;
         // SAFETY: a fresh anonymous mapping; no existing memory is touched.
@@ -112,9 +185,15 @@ impl AsRef<[u8]> for BodyMap {
 
 impl Drop for BodyMap {
     fn drop(&mut self) {
-        // SAFETY: our mapping, unmapped once; nothing borrows it past drop.
-        unsafe { libc::munmap(self.ptr.as_ptr().cast(), self.cap) };
+        if let Some(Spare(ptr, cap)) = SPARES.lock().keep(Spare(self.ptr, self.cap)) {
+            unmap(ptr, cap);
+        }
     }
+}
+
+fn unmap(ptr: NonNull<u8>, cap: usize) {
+    // SAFETY: a mapping of ours, no longer held by any BodyMap or list.
+    unsafe { libc::munmap(ptr.as_ptr().cast(), cap) };
 }
 
 #[cfg(test)]
@@ -133,6 +212,33 @@ mod tests {
         assert_eq!(b.len(), 5 * page);
         assert_eq!(b.capacity(), 5 * page, "doubling stops at the limit");
         assert!(b.as_ref().chunks(page).all(|c| c == &chunk[..]));
+    }
+
+    #[test]
+    fn spares_are_kept_within_bounds_and_the_best_fit_taken() {
+        let mut spares = Spares::new();
+        let map = |cap: usize| {
+            let b = std::mem::ManuallyDrop::new(BodyMap::with_capacity(cap).unwrap());
+            Spare(b.ptr, b.cap)
+        };
+        let mb = 1 << 20;
+        for cap in [4 * mb, mb, 2 * mb] {
+            assert!(spares.keep(map(cap)).is_none());
+        }
+        let refused = spares.keep(map(SPARE_BYTES)).expect("over the total");
+        unmap(refused.0, refused.1);
+        assert_eq!(spares.take(mb + 1).map(|s| s.1), Some(2 * mb), "the smallest that fits");
+        assert_eq!(spares.take(8 * mb).map(|s| s.1), Some(4 * mb), "else the largest");
+        for _ in 1..SPARE_MAPS {
+            assert!(spares.keep(map(4096)).is_none());
+        }
+        let refused = spares.keep(map(4096)).expect("over the count");
+        unmap(refused.0, refused.1);
+        assert_eq!(spares.bytes, mb + (SPARE_MAPS - 1) * 4096);
+        while let Some(s) = spares.take(0) {
+            unmap(s.0, s.1);
+        }
+        assert_eq!(spares.bytes, 0);
     }
 
     #[test]

@@ -9,38 +9,49 @@ pub(super) const CHUNK: usize = 1024;
 
 #[derive(Clone, Debug)]
 pub(super) struct Arena<T> {
-    /// Every chunk but the last is full; all but the first have a
-    /// capacity of exactly CHUNK.
-    chunks: Vec<Vec<T>>,
+    /// The first CHUNK elements: reached with one indirection, as small
+    /// trees and the root (where every match starts) always are.
+    first: Vec<T>,
+    /// The others, CHUNK a chunk, each allocated at exactly CHUNK; every
+    /// chunk but the last is full, and only once `first` is.
+    rest: Vec<Vec<T>>,
 }
 
 impl<T> Arena<T> {
     pub(super) fn new() -> Arena<T> {
-        Arena { chunks: vec![Vec::new()] }
+        Arena { first: Vec::new(), rest: Vec::new() }
     }
 
     pub(super) fn len(&self) -> usize {
-        (self.chunks.len() - 1) * CHUNK + self.chunks.last().map_or(0, Vec::len)
+        self.first.len() + self.rest.len().saturating_sub(1) * CHUNK + self.rest.last().map_or(0, Vec::len)
     }
 
     pub(super) fn get(&self, i: usize) -> &T {
-        &self.chunks[i / CHUNK][i % CHUNK]
+        match i.checked_sub(CHUNK) {
+            None => &self.first[i],
+            Some(j) => &self.rest[j / CHUNK][j % CHUNK],
+        }
     }
 
     pub(super) fn get_mut(&mut self, i: usize) -> &mut T {
-        &mut self.chunks[i / CHUNK][i % CHUNK]
+        match i.checked_sub(CHUNK) {
+            None => &mut self.first[i],
+            Some(j) => &mut self.rest[j / CHUNK][j % CHUNK],
+        }
     }
 
     pub(super) fn push(&mut self, t: T) {
-        let full = self.chunks.last().is_some_and(|c| c.len() == CHUNK);
-        if full {
-            self.chunks.push(Vec::with_capacity(CHUNK));
-        }
-        if let Some(last) = self.chunks.last_mut() {
-            if last.len() == last.capacity() {
-                // Only the first chunk grows: by doubling, up to CHUNK.
-                last.reserve_exact((2 * last.capacity()).clamp(4, CHUNK) - last.len());
+        if self.first.len() < CHUNK {
+            if self.first.len() == self.first.capacity() {
+                // The first chunk grows by doubling, up to CHUNK.
+                self.first.reserve_exact((2 * self.first.capacity()).clamp(4, CHUNK) - self.first.len());
             }
+            return self.first.push(t);
+        }
+        if self.rest.last().is_none_or(|c| c.len() == CHUNK) {
+            self.rest.push(Vec::with_capacity(CHUNK));
+        }
+        if let Some(last) = self.rest.last_mut() {
             last.push(t);
         }
     }
@@ -48,17 +59,15 @@ impl<T> Arena<T> {
     /// Keeps the first `n` elements, and memory for at most `keep`
     /// (`n <= keep <= CHUNK`).
     pub(super) fn truncate(&mut self, n: usize, keep: usize) {
-        self.chunks.truncate(1);
-        if let Some(first) = self.chunks.first_mut() {
-            first.truncate(n);
-            first.shrink_to(keep);
-        }
+        self.rest = Vec::new();
+        self.first.truncate(n);
+        self.first.shrink_to(keep);
     }
 
     /// Slots allocated, used or not.
     #[cfg(test)]
     pub(super) fn capacity(&self) -> usize {
-        self.chunks.iter().map(Vec::capacity).sum()
+        self.first.capacity() + self.rest.iter().map(Vec::capacity).sum::<usize>()
     }
 }
 

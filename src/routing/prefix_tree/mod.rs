@@ -129,7 +129,7 @@ impl<V: Payload> PrefixTree<V> {
     /// The values of every node whose prefix `data` starts with, shortest
     /// first, the root's included.
     pub(crate) fn prefixes_of<'a>(&'a self, data: &'a [u8]) -> PrefixValues<'a, V> {
-        PrefixValues { tree: self, data, node: Some(ROOT) }
+        PrefixValues { tree: self, data, node: Some(ROOT), step: false }
     }
 
     /// Calls `f(prefix, value)` for every node, in ascending byte order of
@@ -324,24 +324,35 @@ impl<V: Payload> PrefixTree<V> {
 }
 
 /// Iterator returned by [`PrefixTree::prefixes_of`]; does not allocate.
+/// It walks one node further only when asked for the next value, so that
+/// a caller satisfied by the first (a SUB subscribed to everything) pays
+/// for no lookup.
 pub(crate) struct PrefixValues<'a, V> {
     tree: &'a PrefixTree<V>,
     /// The octets not yet walked.
     data: &'a [u8],
+    /// The node reached, until the walk ends.
     node: Option<NodeIdx>,
+    /// Its value was given: move on before giving another.
+    step: bool,
 }
 
 impl<'a, V: Payload> Iterator for PrefixValues<'a, V> {
     type Item = &'a V;
 
     fn next(&mut self) -> Option<&'a V> {
-        let node = self.tree.node(self.node?);
-        self.node = self.data.first().and_then(|&b| {
-            let c = node.children.get(b)?;
-            self.data = self.data.strip_prefix(self.tree.node(c).label.as_slice())?;
-            Some(c)
-        });
-        Some(&node.value)
+        let mut idx = self.node?;
+        if self.step {
+            let next = self.data.first().and_then(|&b| {
+                let c = self.tree.node(idx).children.get(b)?;
+                self.data = self.data.strip_prefix(self.tree.node(c).label.as_slice())?;
+                Some(c)
+            });
+            self.node = next;
+            idx = next?;
+        }
+        self.step = true;
+        Some(&self.tree.node(idx).value)
     }
 }
 
