@@ -23,5 +23,11 @@ pub mod util;
 /// heap trimming (page faults). mimalloc frees cross-thread without either.
 /// It serves only this library's own allocations; the application's
 /// malloc is untouched.
+#[cfg(not(test))]
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The unit tests count allocations per thread (`util::alloc_count`).
+#[cfg(test)]
+#[global_allocator]
+static ALLOC: util::alloc_count::Counting = util::alloc_count::Counting;

@@ -6,4 +6,5 @@ pub mod fair_queue;
 pub mod indexed;
 pub mod load_balance;
 pub mod mtrie;
+mod prefix_tree;
 pub mod trie;

@@ -1,5 +1,7 @@
 //! Small self-contained facilities behind the utility calls of the C API.
 
+#[cfg(test)]
+pub mod alloc_count;
 pub mod atomic_counter;
 pub mod curve;
 pub mod idmap;

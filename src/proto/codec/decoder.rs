@@ -4,32 +4,35 @@
 //! undecoded, and the caller makes room for the rest behind it: bodies
 //! then come out as slices of the buffer, never copied, however the reads
 //! happened to cut them. Only bodies too large to buffer whole are
-//! collected on their own.
+//! collected on their own, in a [`BodyMap`] that costs what has arrived.
 
+use super::body_map::BodyMap;
 use super::{Framing, WIRE_COMMAND, WIRE_LONG, WIRE_MORE};
 use crate::error::{Error, Result};
 use crate::msg::{self, Msg};
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 /// Frames up to this size (header included) are kept whole in the input
 /// buffer; larger bodies are collected separately.
 pub const CONTIGUOUS_MAX: usize = 1 << 20;
 
-/// A separately collected body is never given more memory up front than
-/// this; the rest grows as octets actually arrive, so a peer announcing a
-/// huge size costs nothing until it sends the data.
+/// A separately collected body is never given more address space up front
+/// than this; the rest grows as octets actually arrive, so a peer
+/// announcing a huge size costs nothing until it sends the data.
 const PREALLOC_MAX: usize = 1 << 20;
 
 enum State {
     /// At a frame boundary in the input.
     Header,
     /// Collecting a body too large to buffer whole.
-    Body { flags: u8, size: usize, buf: Vec<u8> },
+    Body { flags: u8, size: usize, buf: BodyMap },
 }
 
 pub struct Decoder {
     framing: Framing,
     max_msg_size: i64,
+    /// The largest body accepted at all (see `set_limit`).
+    limit: u64,
     state: State,
     /// Octets the frame at the front of the input occupies, once its header
     /// is known and the input holds less than that; 0 otherwise.
@@ -46,7 +49,16 @@ impl Decoder {
     /// `max_msg_size` is ZMQ_MAXMSGSIZE: negative means unlimited.
     pub fn new(framing: Framing, max_msg_size: i64) -> Decoder {
         let framing = if framing == Framing::V3_1 { Framing::V2 } else { framing };
-        Decoder { framing, max_msg_size, state: State::Header, pending: 0 }
+        Decoder { framing, max_msg_size, limit: u64::MAX, state: State::Header, pending: 0 }
+    }
+
+    /// Refuses, with ENOBUFS, any frame whose body is announced larger than
+    /// `limit` octets (None: no such limit). The session bounds what a peer
+    /// that has not completed its handshake can make us buffer this way.
+    /// Sizes libzmq refuses on their own (over MAXMSGSIZE, unallocatable)
+    /// keep their errors.
+    pub fn set_limit(&mut self, limit: Option<usize>) {
+        self.limit = limit.map_or(u64::MAX, |l| l as u64);
     }
 
     /// Whether a frame is partly received (a close now would cut it).
@@ -64,13 +76,12 @@ impl Decoder {
     /// means no whole frame is there yet: a partial frame stays in `input`
     /// (or, for a very large body, has been moved into the decoder). The
     /// frame comes back as a Msg with `msg::MORE` / `msg::COMMAND` flags.
-    /// Errors: EMSGSIZE (over MAXMSGSIZE, or a size of 2^63 or more), EPROTO
-    /// (ZMTP/1.0 length 0), ENOMEM.
+    /// Errors: EMSGSIZE (over MAXMSGSIZE, or a size of 2^63 or more), ENOBUFS
+    /// (over `set_limit`), EPROTO (ZMTP/1.0 length 0), ENOMEM.
     pub fn decode(&mut self, input: &mut BytesMut) -> Result<Option<Msg>> {
         if let State::Body { size, buf, .. } = &mut self.state {
             let take = (*size - buf.len()).min(input.len());
-            buf.try_reserve(take).map_err(|_| Error::ENOMEM)?;
-            buf.extend_from_slice(&input[..take]);
+            buf.extend_from_slice(&input[..take], *size)?;
             input.advance(take);
             if buf.len() < *size {
                 return Ok(None);
@@ -78,7 +89,7 @@ impl Decoder {
             let State::Body { flags, buf, .. } = std::mem::replace(&mut self.state, State::Header) else {
                 return Ok(None);
             };
-            let mut m = if buf.len() <= msg::INLINE_MAX { Msg::from_slice(&buf) } else { Msg::from_bytes(buf.into()) };
+            let mut m = Msg::from_bytes(Bytes::from_owner(buf));
             m.set_flags(flags);
             return Ok(Some(m));
         }
@@ -92,8 +103,7 @@ impl Decoder {
         let total = hdr_len + size;
         if total > CONTIGUOUS_MAX {
             input.advance(hdr_len);
-            let mut buf = Vec::new();
-            reserve(&mut buf, size)?;
+            let buf = BodyMap::new(size.min(PREALLOC_MAX), size)?;
             self.state = State::Body { flags, size, buf };
             self.pending = 0;
             return self.decode(input);
@@ -174,6 +184,9 @@ impl Decoder {
         if size > ADDRESS_SPACE {
             return Err(Error::ENOMEM);
         }
+        if size > self.limit {
+            return Err(Error::ENOBUFS);
+        }
         usize::try_from(size).map_err(|_| Error::EMSGSIZE)
     }
 }
@@ -181,14 +194,10 @@ impl Decoder {
 /// The most a body can claim before it counts as unallocatable.
 const ADDRESS_SPACE: u64 = 1 << 47;
 
-fn reserve(buf: &mut Vec<u8>, size: usize) -> Result<()> {
-    buf.try_reserve_exact(size.min(PREALLOC_MAX)).map_err(|_| Error::ENOMEM)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::body_map::SPARE_BYTES;
     use super::*;
-    use bytes::Bytes;
 
     fn all(d: &mut Decoder, input: Bytes) -> Result<Vec<Msg>> {
         let mut input = BytesMut::from(&input[..]);
@@ -282,6 +291,81 @@ mod tests {
         }
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].data(), &wire[9..]);
+    }
+
+    /// The collected body of the frame being decoded: (octets, address space).
+    fn partial_body(d: &Decoder) -> (usize, usize, *const u8) {
+        match &d.state {
+            State::Body { buf, .. } => (buf.len(), buf.capacity(), buf.as_ref().as_ptr()),
+            State::Header => (0, 0, std::ptr::null()),
+        }
+    }
+
+    #[test]
+    fn a_large_body_costs_what_has_arrived_and_is_never_copied_whole() {
+        // Announced: 1 TiB. Sent: 8 MiB. Held: address space for at most
+        // twice that, or a spare mapping's (only pages written, or already
+        // resident, cost memory), never the announced size.
+        let mut d = Decoder::new(Framing::V2, -1);
+        let mut input = BytesMut::from(&long_frame_header(1 << 40)[..]);
+        assert!(drain(&mut d, &mut input).unwrap().is_empty());
+        let piece = vec![0x5Au8; 64 * 1024];
+        for i in 1..=128 {
+            input.extend_from_slice(&piece);
+            assert!(drain(&mut d, &mut input).unwrap().is_empty());
+            let (len, cap, _) = partial_body(&d);
+            assert_eq!(len, i * piece.len());
+            assert!(cap <= (2 * len).max(PREALLOC_MAX).max(SPARE_BYTES), "{cap} for {len}");
+        }
+        // A body that completes becomes the message where it lies.
+        for size in [CONTIGUOUS_MAX + 5, 3 * CONTIGUOUS_MAX + 5] {
+            let mut d = Decoder::new(Framing::V2, -1);
+            let mut input = BytesMut::from(&long_frame_header(size as u64)[..]);
+            let body: Vec<u8> = (0..size).map(|i| (i % 249) as u8).collect();
+            input.extend_from_slice(&body[..size - 1]);
+            assert!(drain(&mut d, &mut input).unwrap().is_empty());
+            let (_, cap, at) = partial_body(&d);
+            assert!(cap >= size, "room for the announced size once that is near");
+            input.extend_from_slice(&body[size - 1..]);
+            let v = drain(&mut d, &mut input).unwrap();
+            assert_eq!(v[0].data(), &body[..]);
+            assert_eq!(v[0].data().as_ptr(), at, "no copy on completion");
+        }
+    }
+
+    fn long_frame_header(size: u64) -> Vec<u8> {
+        let mut h = vec![0x02];
+        h.extend_from_slice(&size.to_be_bytes());
+        h
+    }
+
+    #[test]
+    fn a_limit_refuses_larger_announcements_at_the_header() {
+        let mut d = Decoder::new(Framing::V2, -1);
+        d.set_limit(Some(300));
+        assert_eq!(all(&mut d, Bytes::from(frame_of(300))).unwrap().len(), 1);
+        assert_eq!(bytewise(&mut d, &long_frame_header(301)).unwrap_err(), Error::ENOBUFS);
+        let mut d = Decoder::new(Framing::V1, -1);
+        d.set_limit(Some(300));
+        assert_eq!(bytewise(&mut d, &[0xFF, 0, 0, 0, 0, 0, 0, 1, 46]).unwrap_err(), Error::ENOBUFS);
+        // MAXMSGSIZE and unallocatable sizes keep their own errors.
+        let mut d = Decoder::new(Framing::V2, 100);
+        d.set_limit(Some(300));
+        assert_eq!(bytewise(&mut d, &long_frame_header(301)).unwrap_err(), Error::EMSGSIZE);
+        let mut d = Decoder::new(Framing::V2, -1);
+        d.set_limit(Some(300));
+        assert_eq!(bytewise(&mut d, &long_frame_header(1 << 48)).unwrap_err(), Error::ENOMEM);
+        let mut d = Decoder::new(Framing::V2, -1);
+        d.set_limit(Some(300));
+        d.set_limit(None);
+        let mut input = BytesMut::from(&frame_of(1 << 16)[..]);
+        assert_eq!(drain(&mut d, &mut input).unwrap()[0].size(), 1 << 16);
+    }
+
+    fn frame_of(size: usize) -> Vec<u8> {
+        let mut f = long_frame_header(size as u64);
+        f.extend(std::iter::repeat_n(1u8, size));
+        f
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! ZMTP/1.0 frames are `length (incl. the flags octet) | flags | body`,
 //! with `0xFF + u64` as the long form of the length.
 
+mod body_map;
 mod decoder;
 mod encoder;
 mod out_queue;

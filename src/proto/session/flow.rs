@@ -1,7 +1,7 @@
 //! The session's inner steps: finishing the greeting, driving the
 //! mechanism, and turning frames into events.
 
-use super::{Event, HandshakeInfo, Phase, Session};
+use super::{Event, HandshakeInfo, Phase, Session, HANDSHAKE_FRAME_MAX};
 use crate::error::Error;
 use crate::msg::{self, Msg};
 use crate::proto::codec::{Decoder, Encoder, Framing};
@@ -31,6 +31,10 @@ impl Session {
             let frame = match self.decoder.decode(&mut self.input) {
                 Ok(Some(f)) => f,
                 Ok(None) => return Ok(None),
+                // Over HANDSHAKE_FRAME_MAX: no handshake command is that large.
+                Err(Error::ENOBUFS) if matches!(self.phase, Phase::Handshake) => {
+                    return Err(Failure::protocol_code(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED))
+                }
                 Err(e) => return Err(Failure::protocol(e)),
             };
             if let Some(e) = self.on_frame(frame, now)? {
@@ -99,9 +103,11 @@ impl Session {
         Ok(true)
     }
 
+    /// Only called before the handshake: the decoder starts bounded.
     fn set_framing(&mut self, encode: Framing, decode: Framing) {
         self.encoder = Encoder::new(encode);
         self.decoder = Decoder::new(decode, self.cfg.max_msg_size);
+        self.decoder.set_limit(Some(HANDSHAKE_FRAME_MAX));
     }
 
     /// ZMTP/1.0 and 2.0 have no handshake beyond identities: frames may flow.
@@ -159,6 +165,7 @@ impl Session {
         };
         self.events.push_back(Event::Handshake(info));
         self.phase = Phase::Traffic;
+        self.decoder.set_limit(None);
         self.release_held()
     }
 
@@ -176,6 +183,7 @@ impl Session {
             Phase::Greeting(_) => Ok(None),
             Phase::LegacyIdentity => {
                 self.phase = Phase::Traffic;
+                self.decoder.set_limit(None);
                 if self.subscribe_all {
                     // Old subscribers never say what they want: everything.
                     self.events.push_back(Event::Message(Msg::from_slice(&[1])));

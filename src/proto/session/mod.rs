@@ -141,6 +141,31 @@ enum Phase {
 /// buffers are `recycle::CHUNK`.
 pub const READ_MIN: usize = 64 * 1024;
 
+/// The largest frame body a peer may announce before its handshake is
+/// complete; a larger one drops the connection at once, before any of it
+/// is buffered. So a peer that has not authenticated cannot make us hold
+/// more than this (and one read), however it frames its bytes. Under a
+/// ZMTP/3.x mechanism the drop raises HANDSHAKE_FAILED_PROTOCOL
+/// (ZMTP_MALFORMED_COMMAND_UNSPECIFIED, what libzmq raises for a command
+/// its own size contradicts); a ZMTP/1.0 or 2.0 identity frame that large
+/// is a protocol error with no event, as libzmq reports those.
+///
+/// Every handshake command but those carrying metadata has a bounded size
+/// (RFC 23, 24, 26): HELLO is 200 octets for CURVE and at most 518 for
+/// PLAIN (two 255-octet fields), WELCOME 168, ERROR at most 262, a ZMTP/2.0
+/// identity 255. READY, and INITIATE's box, carry metadata, whose size the
+/// spec leaves open: Socket-Type, an Identity of at most 255 octets, and
+/// the application's ZMQ_METADATA properties, which libzmq does not bound.
+/// 128 KiB leaves room for twice the largest metadata our interop suite
+/// exchanges with libzmq (one 64 KiB property), and a frame this size
+/// still fits one pooled input buffer (`recycle::CHUNK`), so an
+/// unauthenticated connection never needs a buffer of its own.
+/// ZMQ_MAXMSGSIZE, when smaller, applies first, with libzmq's handling.
+pub const HANDSHAKE_FRAME_MAX: usize = 128 * 1024;
+
+// A handshake frame, and the rest of a read behind it, fit one pooled buffer.
+const _: () = assert!(HANDSHAKE_FRAME_MAX + 9 + READ_MIN <= crate::proto::recycle::CHUNK);
+
 const _: () = {
     const fn send<T: Send>() {}
     send::<Session>()
