@@ -33,6 +33,9 @@ pub struct Base {
     pub linger: Arc<std::sync::atomic::AtomicI32>,
     pub monitor: super::monitor::MonitorSink,
     pub thread_safe: bool,
+    /// The lock holder took a command or a message: threads blocked on a
+    /// classic socket must look again (`wake_waiters_if_changed`).
+    pub changed: bool,
 }
 
 impl Base {
@@ -53,12 +56,28 @@ impl Base {
             linger,
             monitor: Default::default(),
             thread_safe,
+            changed: false,
         }
     }
 
     /// Takes the next pending command, if any.
     pub fn next_command(&mut self) -> Option<Command> {
-        self.mailbox.try_recv(&mut self.mb_active)
+        let c = self.mailbox.try_recv(&mut self.mb_active);
+        self.changed |= c.is_some();
+        c
+    }
+
+    /// Called before the socket lock is released. A classic socket's
+    /// blocked threads sleep on one edge of its mailbox: if this holder
+    /// consumed a command (possibly that edge) or took a message (leaving
+    /// others behind, which no command will announce), they are woken to
+    /// look again. Only an application sharing a classic socket between
+    /// threads has such waiters; then this is what keeps one of them from
+    /// sleeping on a message (best effort: libzmq does not allow it at all).
+    pub fn wake_waiters_if_changed(&mut self) {
+        if std::mem::take(&mut self.changed) && !self.thread_safe && self.mailbox.has_waiters() {
+            self.mailbox.kick();
+        }
     }
 
     /// Writes our routing id into a new pipe, for a peer that records ids.
