@@ -115,6 +115,8 @@ pub struct Connection {
     /// Timer ids are fresh per arming (the reactor's rule).
     timer_ids: [u64; 4],
     next_timer_id: u64,
+    /// The session deadline TIMER_SESSION is armed for, if `pump` armed it.
+    session_at: Option<Instant>,
 }
 
 impl Connection {
@@ -144,6 +146,7 @@ impl Connection {
             reconnect_wait,
             timer_ids: [0; 4],
             next_timer_id: 0,
+            session_at: None,
         }
     }
 
@@ -188,6 +191,9 @@ impl Connection {
     }
 
     fn disarm(&mut self, r: &mut Reactor, me: Token, which: u64) {
+        if which == TIMER_SESSION {
+            self.session_at = None;
+        }
         let id = std::mem::take(&mut self.timer_ids[which as usize]);
         if id != 0 {
             r.cancel_timer(me, id);
@@ -353,9 +359,15 @@ impl Connection {
         }
         if let State::Active { session, .. } = &self.state {
             match session.next_deadline() {
+                // Armed already: re-arming on every pump would leave a
+                // cancelled entry in the reactor's heap each time, kept
+                // until its deadline (thousands a second under load with
+                // heartbeats, and a few per handshake).
+                Some(d) if self.session_at == Some(d) && self.timer_ids[TIMER_SESSION as usize] != 0 => {}
                 Some(d) => {
                     let after = d.saturating_duration_since(Instant::now());
                     self.arm(r, me, TIMER_SESSION, after);
+                    self.session_at = Some(d);
                 }
                 None => self.disarm(r, me, TIMER_SESSION),
             }
