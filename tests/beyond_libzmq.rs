@@ -233,6 +233,39 @@ fn many_threads_one_socket_pair(transport: &str) {
     }
 }
 
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+/// The wakeups of the shared case cost a program that keeps each socket to
+/// one thread nothing: no descriptor beyond libzmq's own.
+#[test]
+fn a_socket_kept_to_one_thread_needs_no_extra_descriptor() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    thread::spawn(|| {
+        let ctx = zmq_ctx_new();
+        // SAFETY: live context and socket; a buffer of 8 bytes.
+        unsafe {
+            let s = zmq_socket(ctx, PULL);
+            set_int(s, RCVTIMEO, 20);
+            let at = CString::new("inproc://one-thread").unwrap();
+            assert_eq!(zmq_bind(s, at.as_ptr()), 0);
+            let before = open_fds();
+            let mut b = [0u8; 8];
+            for _ in 0..3 {
+                fails(zmq_recv(s, b.as_mut_ptr() as *mut c_void, 8, 0), libc::EAGAIN);
+            }
+            // (At most: a thread of an earlier test may still be closing
+            // its own wake fd as it exits.)
+            assert!(open_fds() <= before, "blocking made a descriptor");
+            assert_eq!(zmq_close(s), 0);
+            assert_eq!(zmq_ctx_term(ctx), 0);
+        }
+    })
+    .join()
+    .unwrap();
+}
+
 #[test]
 fn a_classic_socket_shared_by_threads_loses_nothing() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());

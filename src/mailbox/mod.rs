@@ -229,20 +229,34 @@ impl Mailbox {
     }
 
     /// Counts the calling thread among those about to block in `wait`,
-    /// until the ticket drops. Taken with the socket lock held, so that
-    /// whoever holds the lock next sees it in `has_waiters`.
-    pub fn enter_wait(&self) -> WaitTicket<'_> {
-        WaitTicket { mb: self, fd: self.waiters.enter() }
+    /// until the ticket drops; with `private`, it can be woken through an
+    /// fd of its own (`waiters.rs`). Taken with the socket lock held, so
+    /// that whoever holds the lock next sees it in `has_waiters`.
+    pub fn enter_wait(&self, private: bool) -> WaitTicket<'_> {
+        WaitTicket { mb: self, fd: self.waiters.enter(private) }
     }
 
     pub fn has_waiters(&self) -> bool {
         self.waiters.any()
     }
 
+    /// Whether a thread blocked in `wait` can only be woken through the
+    /// eventfd `ZMQ_FD` shows.
+    pub fn has_waiters_without_fd(&self) -> bool {
+        self.waiters.any_without_fd()
+    }
+
     /// Wakes every thread blocked in `wait` so that they look at the socket
-    /// again, without touching the eventfd `ZMQ_FD` shows.
+    /// again: through their own fds, and through the mailbox's (a signal
+    /// with no command, so `ZMQ_FD` may read ready once for nothing, which
+    /// its contract allows) for one that has none.
     pub fn kick(&self) {
-        self.waiters.wake_all();
+        if self.waiters.wake_all() {
+            self.signaled.store(true, Ordering::Release);
+            let one: u64 = 1;
+            // SAFETY: writes 8 bytes from a local to our own eventfd.
+            unsafe { libc::write(self.efd.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
+        }
     }
 
     /// A counter bumped by every command; thread-safe sockets wait on it.
@@ -311,13 +325,13 @@ mod tests {
     }
 
     #[test]
-    fn kick_wakes_waiters_and_leaves_zmq_fd_alone() {
+    fn kick_wakes_waiters_with_an_fd_and_leaves_zmq_fd_alone() {
         let mb = Arc::new(Mailbox::new().unwrap());
         let (tx, rx) = std::sync::mpsc::channel();
         let waiter = {
             let mb = mb.clone();
             std::thread::spawn(move || {
-                let ticket = mb.enter_wait();
+                let ticket = mb.enter_wait(true);
                 tx.send(()).unwrap();
                 // A hang guard: false if nothing woke it.
                 mb.wait(&ticket, Some(Instant::now() + std::time::Duration::from_secs(30))).unwrap()
@@ -333,10 +347,24 @@ mod tests {
     }
 
     #[test]
+    fn kick_wakes_a_waiter_without_an_fd_through_zmq_fd() {
+        let mb = Mailbox::new().unwrap();
+        let ticket = mb.enter_wait(false);
+        assert!(mb.has_waiters_without_fd());
+        mb.kick();
+        assert!(fd_readable(mb.fd()));
+        assert!(mb.wait(&ticket, Some(Instant::now())).unwrap(), "woken");
+        drop(ticket);
+        let mut active = false;
+        assert!(mb.try_recv(&mut active).is_none(), "a signal with no command");
+        assert!(!fd_readable(mb.fd()));
+    }
+
+    #[test]
     fn wait_times_out() {
         let mb = Mailbox::new().unwrap();
         let d = Instant::now() + std::time::Duration::from_millis(20);
-        assert!(!mb.wait(&mb.enter_wait(), Some(d)).unwrap());
+        assert!(!mb.wait(&mb.enter_wait(false), Some(d)).unwrap());
         assert!(Instant::now() >= d);
     }
 }

@@ -3,9 +3,10 @@
 //! thread sleeps on the mailbox's eventfd, the edge `ZMQ_FD` shows, which
 //! whichever thread next processes commands consumes: so a thread that
 //! took a command or a message can leave the others asleep beside work
-//! that is theirs. It wakes them through fds of their own instead: one
-//! eventfd per thread, made the first time the thread blocks, which no
-//! other thread reads.
+//! that is theirs. Once a socket is seen shared, its blocked threads also
+//! sleep on an fd of their own, which no other thread reads: one eventfd
+//! per such thread, made the first time it blocks on a shared socket. A
+//! program that keeps each socket to one thread never makes one.
 
 use parking_lot::Mutex;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -19,10 +20,10 @@ pub(super) struct Waiters {
 }
 
 impl Waiters {
-    /// Counts the calling thread in; returns its wake fd (-1 if it could
-    /// not have one, which `poll` ignores: it then wakes on commands only).
-    pub(super) fn enter(&self) -> RawFd {
-        let fd = own_fd();
+    /// Counts the calling thread in; returns its wake fd, with `private`
+    /// (-1 without, or if it could not have one; `poll` ignores it).
+    pub(super) fn enter(&self, private: bool) -> RawFd {
+        let fd = if private { own_fd() } else { -1 };
         self.fds.lock().push(fd);
         self.count.fetch_add(1, Ordering::Relaxed);
         fd
@@ -42,14 +43,22 @@ impl Waiters {
         self.count.load(Ordering::Relaxed) > 0
     }
 
-    /// Makes every counted thread's `poll` return.
-    pub(super) fn wake_all(&self) {
-        for &fd in self.fds.lock().iter().filter(|&&fd| fd >= 0) {
+    /// Wakes every counted thread that has a wake fd; returns whether one
+    /// without is counted (it must be woken through the mailbox).
+    pub(super) fn wake_all(&self) -> bool {
+        let fds = self.fds.lock();
+        for &fd in fds.iter().filter(|&&fd| fd >= 0) {
             let one: u64 = 1;
             // SAFETY: writes 8 bytes from a local to an eventfd its thread
             // keeps open while it is counted here.
             unsafe { libc::write(fd, &one as *const u64 as *const libc::c_void, 8) };
         }
+        fds.iter().any(|&fd| fd < 0)
+    }
+
+    /// Whether a counted thread has no wake fd of its own.
+    pub(super) fn any_without_fd(&self) -> bool {
+        self.fds.lock().iter().any(|&fd| fd < 0)
     }
 }
 
@@ -82,9 +91,9 @@ mod tests {
     fn wakes_each_counted_thread_through_its_own_fd() {
         let w = Waiters::default();
         assert!(!w.any());
-        let fd = w.enter();
-        assert!(fd >= 0 && w.any());
-        w.wake_all();
+        let fd = w.enter(true);
+        assert!(fd >= 0 && w.any() && !w.any_without_fd());
+        assert!(!w.wake_all());
         let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
         // SAFETY: one valid pollfd.
         assert_eq!(unsafe { libc::poll(&mut pfd, 1, 0) }, 1);
@@ -93,7 +102,10 @@ mod tests {
         assert_eq!(unsafe { libc::poll(&mut pfd, 1, 0) }, 0);
         w.leave(fd);
         assert!(!w.any());
-        w.wake_all();
+        assert_eq!(w.enter(false), -1);
+        assert!(w.any_without_fd() && w.wake_all(), "one without an fd: the caller must signal");
+        w.leave(-1);
+        assert!(!w.wake_all());
         // SAFETY: as above.
         assert_eq!(unsafe { libc::poll(&mut pfd, 1, 0) }, 0, "no longer counted, not woken");
     }

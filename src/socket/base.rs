@@ -36,6 +36,12 @@ pub struct Base {
     /// The lock holder took a command or a message: threads blocked on a
     /// classic socket must look again (`wake_waiters_if_changed`).
     pub changed: bool,
+    /// The lock holder consumed a mailbox signal that carried no command
+    /// (a `Mailbox::kick` meant for a blocked thread).
+    took_bare_signal: bool,
+    /// A thread held the lock while another was blocked on the socket:
+    /// an application shares this classic socket between threads.
+    pub shared: bool,
 }
 
 impl Base {
@@ -57,13 +63,17 @@ impl Base {
             monitor: Default::default(),
             thread_safe,
             changed: false,
+            took_bare_signal: false,
+            shared: false,
         }
     }
 
     /// Takes the next pending command, if any.
     pub fn next_command(&mut self) -> Option<Command> {
+        let signaled = !self.mb_active && self.mailbox.is_signaled();
         let c = self.mailbox.try_recv(&mut self.mb_active);
         self.changed |= c.is_some();
+        self.took_bare_signal |= signaled && c.is_none();
         c
     }
 
@@ -71,11 +81,20 @@ impl Base {
     /// blocked threads sleep on one edge of its mailbox: if this holder
     /// consumed a command (possibly that edge) or took a message (leaving
     /// others behind, which no command will announce), they are woken to
-    /// look again. Only an application sharing a classic socket between
-    /// threads has such waiters; then this is what keeps one of them from
-    /// sleeping on a message (best effort: libzmq does not allow it at all).
+    /// look again; so is a thread that could only be woken through the
+    /// mailbox, if this holder consumed the signal meant for it. Only an
+    /// application sharing a classic socket between threads has such
+    /// waiters; then this is what keeps one of them from sleeping on a
+    /// message (best effort: libzmq does not allow it at all). Otherwise
+    /// it costs an atomic load.
     pub fn wake_waiters_if_changed(&mut self) {
-        if std::mem::take(&mut self.changed) && !self.thread_safe && self.mailbox.has_waiters() {
+        let changed = std::mem::take(&mut self.changed);
+        let bare = std::mem::take(&mut self.took_bare_signal);
+        if self.thread_safe || !self.mailbox.has_waiters() {
+            return;
+        }
+        self.shared = true;
+        if changed || (bare && self.mailbox.has_waiters_without_fd()) {
             self.mailbox.kick();
         }
     }

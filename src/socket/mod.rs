@@ -105,11 +105,20 @@ static FREE_SHELLS: Mutex<Vec<&'static Socket>> = Mutex::new(Vec::new());
 /// nothing: best effort, not a contract (libzmq forbids it). Releasing it
 /// wakes the threads blocked on the socket if this holder changed what
 /// they wait for (`Base::wake_waiters_if_changed`).
-struct Held<'a>(parking_lot::MutexGuard<'a, Option<Box<Core>>>);
+struct Held<'a>(Option<parking_lot::MutexGuard<'a, Option<Box<Core>>>>);
+
+impl Held<'_> {
+    /// Unlocks without the wakeup: for a holder that has just counted
+    /// itself among the waiters, and must not take itself for another
+    /// thread (nor wake anyone for what it already passed on).
+    fn unlock_as_waiter(mut self) {
+        self.0.take();
+    }
+}
 
 impl Drop for Held<'_> {
     fn drop(&mut self) {
-        if let Some(core) = self.0.as_mut() {
+        if let Some(core) = self.0.as_mut().and_then(|g| g.as_mut()) {
             core.base.wake_waiters_if_changed();
         }
     }
@@ -118,13 +127,14 @@ impl Drop for Held<'_> {
 impl std::ops::Deref for Held<'_> {
     type Target = Option<Box<Core>>;
     fn deref(&self) -> &Self::Target {
-        &self.0
+        // Only `unlock_as_waiter` takes the guard, and it consumes `self`.
+        self.0.as_ref().expect("held")
     }
 }
 
 impl std::ops::DerefMut for Held<'_> {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
+        self.0.as_mut().expect("held")
     }
 }
 
@@ -192,7 +202,7 @@ impl Socket {
     }
 
     fn lock(&self) -> Held<'_> {
-        Held(self.core.lock())
+        Held(Some(self.core.lock()))
     }
 
     /// Runs `f` on the live core, under the socket lock.
@@ -238,8 +248,8 @@ impl Socket {
             // counts itself among the waiters (under the lock, so that the
             // next holder sees it).
             core.base.wake_waiters_if_changed();
-            let ticket = mb.enter_wait();
-            drop(g);
+            let ticket = mb.enter_wait(core.base.shared);
+            g.unlock_as_waiter();
             let woke = if ts { mb.wait_generation(generation, d) } else { mb.wait(&ticket, d)? };
             drop(ticket);
             if !woke && d.is_some_and(|d| Instant::now() >= d) {
