@@ -133,6 +133,12 @@ impl Mailbox {
     /// Takes the next command without blocking. `active` is the owner's own
     /// flag (false once it found the queue empty and went to sleep).
     pub fn try_recv(&self, active: &mut bool) -> Option<Command> {
+        self.try_recv_noting(active, &mut false)
+    }
+
+    /// `try_recv`, setting `bare` if it consumed a signal that carried no
+    /// command (a `kick`).
+    pub fn try_recv_noting(&self, active: &mut bool, bare: &mut bool) -> Option<Command> {
         if *active {
             let mut st = self.state.lock();
             if let Some(c) = st.cmds.pop_front() {
@@ -153,6 +159,7 @@ impl Mailbox {
         if c.is_none() {
             st.asleep = true;
             *active = false;
+            *bare = true;
         }
         c
     }
@@ -201,11 +208,11 @@ impl Mailbox {
             };
             let mut pfds = [
                 libc::pollfd { fd: self.efd.as_raw_fd(), events: libc::POLLIN, revents: 0 },
-                // Negative (no wake fd): poll ignores it.
                 libc::pollfd { fd: ticket.fd, events: libc::POLLIN, revents: 0 },
             ];
-            // SAFETY: two valid pollfds on the stack.
-            let rc = unsafe { libc::poll(pfds.as_mut_ptr(), 2, timeout) };
+            let n = if ticket.fd >= 0 { 2 } else { 1 };
+            // SAFETY: `n` valid pollfds on the stack.
+            let rc = unsafe { libc::poll(pfds.as_mut_ptr(), n, timeout) };
             if rc < 0 {
                 return Err(Error::last_os());
             }

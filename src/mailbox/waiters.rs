@@ -12,10 +12,17 @@ use parking_lot::Mutex;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The threads blocked on one mailbox, by their wake fds.
+/// The threads blocked on one mailbox: how many, how many without a wake
+/// fd, and the wake fds. Every unlock of the socket reads `count`, and
+/// every blocking wait counts itself in and out: a cache line of its own
+/// keeps the mailbox's other threads (queueing commands) from bouncing it,
+/// and a thread without a wake fd (every thread of a program that keeps
+/// each socket to one thread) touches no lock.
 #[derive(Default)]
+#[repr(align(64))]
 pub(super) struct Waiters {
     count: AtomicUsize,
+    without_fd: AtomicUsize,
     fds: Mutex<Vec<RawFd>>,
 }
 
@@ -24,7 +31,11 @@ impl Waiters {
     /// (-1 without, or if it could not have one; `poll` ignores it).
     pub(super) fn enter(&self, private: bool) -> RawFd {
         let fd = if private { own_fd() } else { -1 };
-        self.fds.lock().push(fd);
+        if fd >= 0 {
+            self.fds.lock().push(fd);
+        } else {
+            self.without_fd.fetch_add(1, Ordering::Relaxed);
+        }
         self.count.fetch_add(1, Ordering::Relaxed);
         fd
     }
@@ -32,9 +43,13 @@ impl Waiters {
     /// Counts a thread out. Under the list's lock, so `wake_all` never
     /// writes to the fd of a thread that has moved on.
     pub(super) fn leave(&self, fd: RawFd) {
-        let mut fds = self.fds.lock();
-        if let Some(i) = fds.iter().position(|&f| f == fd) {
-            fds.swap_remove(i);
+        if fd >= 0 {
+            let mut fds = self.fds.lock();
+            if let Some(i) = fds.iter().position(|&f| f == fd) {
+                fds.swap_remove(i);
+            }
+        } else {
+            self.without_fd.fetch_sub(1, Ordering::Relaxed);
         }
         self.count.fetch_sub(1, Ordering::Relaxed);
     }
@@ -46,19 +61,18 @@ impl Waiters {
     /// Wakes every counted thread that has a wake fd; returns whether one
     /// without is counted (it must be woken through the mailbox).
     pub(super) fn wake_all(&self) -> bool {
-        let fds = self.fds.lock();
-        for &fd in fds.iter().filter(|&&fd| fd >= 0) {
+        for &fd in self.fds.lock().iter() {
             let one: u64 = 1;
             // SAFETY: writes 8 bytes from a local to an eventfd its thread
             // keeps open while it is counted here.
             unsafe { libc::write(fd, &one as *const u64 as *const libc::c_void, 8) };
         }
-        fds.iter().any(|&fd| fd < 0)
+        self.any_without_fd()
     }
 
     /// Whether a counted thread has no wake fd of its own.
     pub(super) fn any_without_fd(&self) -> bool {
-        self.fds.lock().iter().any(|&fd| fd < 0)
+        self.without_fd.load(Ordering::Relaxed) > 0
     }
 }
 

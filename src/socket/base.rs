@@ -70,10 +70,8 @@ impl Base {
 
     /// Takes the next pending command, if any.
     pub fn next_command(&mut self) -> Option<Command> {
-        let signaled = !self.mb_active && self.mailbox.is_signaled();
-        let c = self.mailbox.try_recv(&mut self.mb_active);
+        let c = self.mailbox.try_recv_noting(&mut self.mb_active, &mut self.took_bare_signal);
         self.changed |= c.is_some();
-        self.took_bare_signal |= signaled && c.is_none();
         c
     }
 
