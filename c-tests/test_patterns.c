@@ -346,6 +346,50 @@ static void unbind_and_disconnect (void)
     CHECK_OK (zmq_ctx_term (ctx));
 }
 
+static void connect_routing_id (void)
+{
+    /*  Only the routing types take ZMQ_CONNECT_ROUTING_ID (libzmq keeps it
+        in routing_socket_base_t: ROUTER, REP through ROUTER, STREAM); the
+        others refuse it with EINVAL. Empty is refused; it is write-only.  */
+    ctx = zmq_ctx_new ();
+    for (int type = ZMQ_PAIR; type <= ZMQ_STREAM; type++) {
+        void *s = sock (type);
+        int routing =
+          type == ZMQ_ROUTER || type == ZMQ_REP || type == ZMQ_STREAM;
+        if (routing)
+            CHECK_OK (zmq_setsockopt (s, ZMQ_CONNECT_ROUTING_ID, "x", 1));
+        else
+            CHECK_ERR (zmq_setsockopt (s, ZMQ_CONNECT_ROUTING_ID, "x", 1),
+                       EINVAL);
+        CHECK_ERR (zmq_setsockopt (s, ZMQ_CONNECT_ROUTING_ID, "", 0), EINVAL);
+        char buf[8];
+        size_t len = sizeof buf;
+        CHECK_ERR (zmq_getsockopt (s, ZMQ_CONNECT_ROUTING_ID, buf, &len),
+                   EINVAL);
+        close_zero_linger (s);
+    }
+
+    /*  A ROUTER addresses the peer it connected to by the id it chose.     */
+    void *server = sock (ZMQ_ROUTER), *client = sock (ZMQ_ROUTER);
+    CHECK_OK (zmq_bind (server, "inproc://crid"));
+    CHECK_OK (zmq_setsockopt (client, ZMQ_ROUTING_ID, "cli", 3));
+    set_int (client, ZMQ_ROUTER_MANDATORY, 1);
+    CHECK_OK (zmq_setsockopt (client, ZMQ_CONNECT_ROUTING_ID, "link", 4));
+    CHECK_OK (zmq_connect (client, "inproc://crid"));
+    SEND_STR (client, "link", ZMQ_SNDMORE);
+    SEND_STR (client, "hello", 0);
+    RECV_STR (server, "cli", 1);
+    RECV_STR (server, "hello", 0);
+    /*  And names what comes back from that peer.                          */
+    SEND_STR (server, "cli", ZMQ_SNDMORE);
+    SEND_STR (server, "back", 0);
+    RECV_STR (client, "link", 1);
+    RECV_STR (client, "back", 0);
+    close_zero_linger (server);
+    close_zero_linger (client);
+    CHECK_OK (zmq_ctx_term (ctx));
+}
+
 int main (void)
 {
     RUN_CASE (pair_both_ways);
@@ -358,5 +402,6 @@ int main (void)
     RUN_CASE (router_generated_ids);
     RUN_CASE (dealer_round_robin_and_fair);
     RUN_CASE (unbind_and_disconnect);
+    RUN_CASE (connect_routing_id);
     return testutil_summary ();
 }

@@ -33,6 +33,15 @@ pub struct Base {
     pub linger: Arc<std::sync::atomic::AtomicI32>,
     pub monitor: super::monitor::MonitorSink,
     pub thread_safe: bool,
+    /// The lock holder took a command or a message: threads blocked on a
+    /// classic socket must look again (`wake_waiters_if_changed`).
+    pub changed: bool,
+    /// The lock holder consumed a mailbox signal that carried no command
+    /// (a `Mailbox::kick` meant for a blocked thread).
+    took_bare_signal: bool,
+    /// A thread held the lock while another was blocked on the socket:
+    /// an application shares this classic socket between threads.
+    pub shared: bool,
 }
 
 impl Base {
@@ -53,12 +62,39 @@ impl Base {
             linger,
             monitor: Default::default(),
             thread_safe,
+            changed: false,
+            took_bare_signal: false,
+            shared: false,
         }
     }
 
     /// Takes the next pending command, if any.
     pub fn next_command(&mut self) -> Option<Command> {
-        self.mailbox.try_recv(&mut self.mb_active)
+        let c = self.mailbox.try_recv_noting(&mut self.mb_active, &mut self.took_bare_signal);
+        self.changed |= c.is_some();
+        c
+    }
+
+    /// Called before the socket lock is released. A classic socket's
+    /// blocked threads sleep on one edge of its mailbox: if this holder
+    /// consumed a command (possibly that edge) or took a message (leaving
+    /// others behind, which no command will announce), they are woken to
+    /// look again; so is a thread that could only be woken through the
+    /// mailbox, if this holder consumed the signal meant for it. Only an
+    /// application sharing a classic socket between threads has such
+    /// waiters; then this is what keeps one of them from sleeping on a
+    /// message (best effort: libzmq does not allow it at all). Otherwise
+    /// it costs an atomic load.
+    pub fn wake_waiters_if_changed(&mut self) {
+        let changed = std::mem::take(&mut self.changed);
+        let bare = std::mem::take(&mut self.took_bare_signal);
+        if self.thread_safe || !self.mailbox.has_waiters() {
+            return;
+        }
+        self.shared = true;
+        if changed || (bare && self.mailbox.has_waiters_without_fd()) {
+            self.mailbox.kick();
+        }
     }
 
     /// Writes our routing id into a new pipe, for a peer that records ids.

@@ -100,6 +100,44 @@ pub struct Socket {
 
 static FREE_SHELLS: Mutex<Vec<&'static Socket>> = Mutex::new(Vec::new());
 
+/// The socket lock, held. Every call on a socket runs under it, so a
+/// classic socket used by several threads at once loses and corrupts
+/// nothing: best effort, not a contract (libzmq forbids it). Releasing it
+/// wakes the threads blocked on the socket if this holder changed what
+/// they wait for (`Base::wake_waiters_if_changed`).
+struct Held<'a>(Option<parking_lot::MutexGuard<'a, Option<Box<Core>>>>);
+
+impl Held<'_> {
+    /// Unlocks without the wakeup: for a holder that has just counted
+    /// itself among the waiters, and must not take itself for another
+    /// thread (nor wake anyone for what it already passed on).
+    fn unlock_as_waiter(mut self) {
+        self.0.take();
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        if let Some(core) = self.0.as_mut().and_then(|g| g.as_mut()) {
+            core.base.wake_waiters_if_changed();
+        }
+    }
+}
+
+impl std::ops::Deref for Held<'_> {
+    type Target = Option<Box<Core>>;
+    fn deref(&self) -> &Self::Target {
+        // Only `unlock_as_waiter` takes the guard, and it consumes `self`.
+        self.0.as_ref().expect("held")
+    }
+}
+
+impl std::ops::DerefMut for Held<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.0.as_mut().expect("held")
+    }
+}
+
 /// Thread-safe (draft) socket types; the rest are for one thread at a time.
 fn is_thread_safe_type(t: i32) -> bool {
     matches!(t, 12..=17 | 19 | 20)
@@ -163,10 +201,14 @@ impl Socket {
         self.thread_safe.load(Ordering::Relaxed)
     }
 
+    fn lock(&self) -> Held<'_> {
+        Held(Some(self.core.lock()))
+    }
+
     /// Runs `f` on the live core, under the socket lock.
     #[inline]
     pub fn with<R>(&self, f: impl FnOnce(&mut Core) -> Result<R>) -> Result<R> {
-        let mut g = self.core.lock();
+        let mut g = self.lock();
         let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
         f(core)
     }
@@ -176,7 +218,7 @@ impl Socket {
     fn blocking<R>(&self, timeout_ms: Option<i32>, mut attempt: impl FnMut(&mut Core) -> Result<R>) -> Result<R> {
         let mut deadline: Option<Option<Instant>> = None;
         loop {
-            let mut g = self.core.lock();
+            let mut g = self.lock();
             let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
             let generation = if core.base.thread_safe { core.base.mailbox.generation() } else { 0 };
             core.process_commands()?;
@@ -185,6 +227,7 @@ impl Socket {
             match r {
                 Err(e) if e == Error::EAGAIN => {}
                 other => {
+                    core.base.changed |= other.is_ok();
                     if core.base.thread_safe {
                         // Others may be waiting for what is left.
                         core.base.mailbox.bump();
@@ -201,15 +244,22 @@ impl Socket {
             });
             let mb = core.base.mailbox.clone();
             let ts = core.base.thread_safe;
-            drop(g);
-            let woke = if ts { mb.wait_generation(generation, d) } else { mb.wait(d)? };
+            // Others are woken for what this holder changed, before it
+            // counts itself among the waiters (under the lock, so that the
+            // next holder sees it).
+            core.base.wake_waiters_if_changed();
+            let ticket = mb.enter_wait(core.base.shared);
+            g.unlock_as_waiter();
+            let woke = if ts { mb.wait_generation(generation, d) } else { mb.wait(&ticket, d)? };
+            drop(ticket);
             if !woke && d.is_some_and(|d| Instant::now() >= d) {
                 // One last look before giving up.
-                let mut g = self.core.lock();
+                let mut g = self.lock();
                 let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
                 core.process_commands()?;
                 let r = attempt(core);
                 core.sweep();
+                core.base.changed |= r.is_ok();
                 return r;
             }
         }
@@ -221,14 +271,17 @@ impl Socket {
             return Err(Error::EFAULT);
         }
         msg.set_more(flags & SNDMORE != 0);
-        let mut g = self.core.lock();
+        let mut g = self.lock();
         let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
         core.process_commands()?;
         let r = core.behavior.send(&mut core.base, msg);
         core.sweep();
         match r {
             Err(e) if e == Error::EAGAIN => {}
-            other => return other,
+            other => {
+                core.base.changed |= other.is_ok();
+                return other;
+            }
         }
         let timeo = core.base.options.sndtimeo;
         if flags & DONTWAIT != 0 || timeo == 0 {
@@ -243,11 +296,12 @@ impl Socket {
         if !msg.is_valid() {
             return Err(Error::EFAULT);
         }
-        let mut g = self.core.lock();
+        let mut g = self.lock();
         let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
         core.process_commands()?;
         let r = core.behavior.recv(&mut core.base);
         core.sweep();
+        core.base.changed |= r.is_ok();
         let r = match r {
             Err(e) if e == Error::EAGAIN => {
                 let timeo = core.base.options.rcvtimeo;
@@ -416,6 +470,11 @@ impl Socket {
         let mut core = g.take().ok_or(Error::ENOTSOCK)?;
         self.tag.store(DEAD, Ordering::Release);
         drop(g);
+        if core.base.mailbox.has_waiters() {
+            // Threads blocked on it (sharing a classic socket) find it
+            // gone: ENOTSOCK rather than sleeping on.
+            core.base.mailbox.kick();
+        }
         // Let the peers see our last flushed messages, then the end.
         while core.base.next_command().is_some() {}
         for s in core.base.pipes.slots() {

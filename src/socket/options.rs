@@ -160,6 +160,8 @@ pub struct Options {
     pub invert_matching: bool,
     /// ZMQ_METADATA properties, "X-Name" → value.
     pub app_metadata: Vec<(String, Vec<u8>)>,
+    /// ZMQ_CONNECT_ROUTING_ID, for the next connect only. Only the routing
+    /// types (ROUTER, REP, STREAM) accept it: see `types::set_connect_routing_id`.
     pub connect_routing_id: Vec<u8>,
     pub hello_msg: Option<Vec<u8>>,
     pub disconnect_msg: Option<Vec<u8>>,
@@ -564,13 +566,6 @@ impl Options {
                 if let Err(at) = self.app_metadata.binary_search_by(|(n, _)| n.as_str().cmp(&name)) {
                     self.app_metadata.insert(at, (name, value.to_vec()));
                 }
-            }
-            CONNECT_ROUTING_ID => {
-                let b = v.bytes();
-                if b.is_empty() || b.len() > 255 {
-                    return Err(Error::EINVAL);
-                }
-                self.connect_routing_id = b.to_vec();
             }
             HELLO_MSG => {
                 self.hello_msg = if v.bytes().is_empty() { None } else { Some(v.bytes().to_vec()) }

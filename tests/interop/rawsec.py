@@ -230,11 +230,15 @@ class Curve:
         self.conn.sendall(self.initiate(**initiate))
         self.ready()
 
-    def message(self, payload, nonce=None, more=False):
+    def message(self, payload, nonce=None, more=False, inner=None, outer=0):
+        """A MESSAGE; `inner` is the flags octet in the box (default: MORE
+        as `more` says), `outer` the frame's own flags (libzmq sends 0)."""
         n = self.short(nonce)
-        box = self.box.encrypt(bytes([1 if more else 0]) + payload,
+        if inner is None:
+            inner = 1 if more else 0
+        box = self.box.encrypt(bytes([inner]) + payload,
                                b'CurveZMQMESSAGEC' + n).ciphertext
-        return frame(b'\x07MESSAGE' + n + box)
+        return frame(b'\x07MESSAGE' + n + box, outer)
 
     def read_message(self, what):
         flags, body = read_frame(self.conn, what)
@@ -320,6 +324,31 @@ def c_after_handshake(make, echo_first=None):
         send_ignoring_close(conn, make(cv))
         return observe(conn)
     return act
+
+
+def c_then_echo(make):
+    """A good handshake, what make(cv) returns (which the server must take
+    without closing, and without echoing unless `make` reads the echo
+    itself), then a message that must come back."""
+    @curve
+    def act(conn, cv):
+        cv.handshake()
+        conn.sendall(make(cv))
+        cv.echo(b'raw hello')
+        return observe(conn, 1.5)
+    return act
+
+
+def c_outer_more(cv):
+    """MESSAGE 'raw one' in a frame with MORE set outside the box only,
+    then 'raw two' with no flags at all: libzmq ORs the frame's flags into
+    the decrypted message's, so the server gets (and echoes) one message of
+    two frames."""
+    cv.conn.sendall(cv.message(b'raw one', outer=0x01) + cv.message(b'raw two'))
+    got = (cv.read_message('the echo of raw one'), cv.read_message('the echo of raw two'))
+    if got != ((1, b'raw one'), (0, b'raw two')):
+        raise Failure('echo: %r, expected raw one (MORE) then raw two' % (got,))
+    return b''
 
 
 @curve
@@ -435,6 +464,11 @@ ACTS = {
     'curve-message-short': c_after_handshake(
         lambda cv: frame(b'\x07MESSAGE' + cv.short() + b'\0' * 16)),
     'curve-message-clear': c_after_handshake(lambda cv: frame(b'raw hello')),
+    'curve-message-outer-command': c_then_echo(
+        lambda cv: cv.message(b'raw command', outer=0x04)),
+    'curve-message-inner-command': c_then_echo(
+        lambda cv: cv.message(b'raw command', inner=0x02)),
+    'curve-message-outer-more': c_then_echo(c_outer_more),
     'curve-close-after-welcome': c_close_after_welcome,
     # PLAIN
     'plain-ok': p_ok,

@@ -8,7 +8,8 @@ mod router;
 mod simple;
 mod stream;
 
-use super::options::Options;
+use super::base::Base;
+use super::options::{OptIn, Options};
 use super::Behavior;
 use crate::error::{Error, Result};
 
@@ -76,6 +77,18 @@ pub fn adjust_options(ty: i32, o: &mut Options) {
     }
 }
 
+/// ZMQ_CONNECT_ROUTING_ID, which libzmq's routing types (ROUTER, REP by
+/// inheritance, STREAM) take and every other type refuses with EINVAL. Any
+/// non-empty value is accepted: the id names the pipe locally and never
+/// goes on the wire, so libzmq puts no 255-octet limit on it.
+pub fn set_connect_routing_id(b: &mut Base, v: &OptIn<'_>) -> Result<()> {
+    if v.bytes().is_empty() {
+        return Err(Error::EINVAL);
+    }
+    b.options.connect_routing_id = v.bytes().to_vec();
+    Ok(())
+}
+
 /// A random starting point for generated ids, as libzmq does.
 pub fn random_u32() -> u32 {
     let mut b = [0u8; 4];
@@ -91,4 +104,36 @@ pub fn integral_id(n: u32) -> Vec<u8> {
     let mut v = vec![0u8];
     v.extend_from_slice(&n.to_be_bytes());
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::CtxShared;
+    use crate::socket::{options, Socket};
+
+    #[test]
+    fn only_routing_types_take_a_connect_routing_id() {
+        let ctx = CtxShared::new();
+        for ty in [PAIR, PUB, SUB, REQ, REP, DEALER, ROUTER, PULL, PUSH, XPUB, XSUB, STREAM]
+            .into_iter()
+            .chain([SERVER, CLIENT, RADIO, DISH, GATHER, SCATTER, PEER, CHANNEL])
+        {
+            let s = Socket::create(&ctx, ty).unwrap();
+            let routing = matches!(ty, ROUTER | REP | STREAM);
+            let set = s.setsockopt(options::CONNECT_ROUTING_ID, b"peer-a");
+            assert_eq!(set.is_ok(), routing, "type {ty}: {set:?}");
+            if !routing {
+                assert_eq!(set, Err(Error::EINVAL), "type {ty}");
+            }
+            // Empty is refused everywhere; long ids are fine where accepted.
+            assert_eq!(s.setsockopt(options::CONNECT_ROUTING_ID, b""), Err(Error::EINVAL), "type {ty}");
+            assert_eq!(s.setsockopt(options::CONNECT_ROUTING_ID, &[7u8; 300]).is_ok(), routing, "type {ty}");
+            // Write-only, as in libzmq.
+            let (mut buf, mut len) = ([0u8; 300], 300);
+            assert_eq!(s.getsockopt(options::CONNECT_ROUTING_ID, &mut buf, &mut len), Err(Error::EINVAL));
+            s.close().unwrap();
+        }
+        ctx.terminate();
+    }
 }

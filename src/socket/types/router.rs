@@ -293,6 +293,7 @@ impl Behavior for Router {
                 let x = v.int_where(|x| (0..=3).contains(&x))?;
                 b.options.router_notify = x;
             }
+            opt::CONNECT_ROUTING_ID => super::set_connect_routing_id(b, v)?,
             _ => return Err(Error::EINVAL),
         }
         Ok(())

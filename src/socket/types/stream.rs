@@ -116,6 +116,7 @@ impl Behavior for Stream {
                 b.options.raw_notify = v.bool_strict()?;
                 Ok(())
             }
+            opt::CONNECT_ROUTING_ID => super::set_connect_routing_id(b, v),
             _ => Err(Error::EINVAL),
         }
     }

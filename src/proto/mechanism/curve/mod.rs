@@ -163,9 +163,15 @@ impl Channel {
     }
 
     /// One received MESSAGE, checked in libzmq's order, back to the frame
-    /// it carries with MORE/COMMAND from the inner flags (the outer frame's
-    /// flags mean nothing after the handshake).
+    /// it carries. Its MORE and COMMAND are those in the box OR'd with the
+    /// MESSAGE frame's own, as libzmq's `curve_encoding_t::decode` leaves
+    /// them (it opens the box into the frame's `msg_t`, whose flags stay,
+    /// and `set_flags` adds). So a MESSAGE sent as a command frame comes out
+    /// a command, which the session drops unless it is a PING or a
+    /// subscription, as libzmq's does. Senders (libzmq, us) put no flags on
+    /// the frame itself.
     pub(crate) fn decode(&mut self, frame: Msg) -> Result<Msg, Failure> {
+        let outer = frame.flags() & (msg::MORE | msg::COMMAND);
         let data = frame.data();
         super::check_basic_structure(data)?;
         if !data.starts_with(MESSAGE) {
@@ -207,6 +213,7 @@ impl Channel {
             (flags, Msg::from_bytes(b))
         };
         self.peer_nonce = n;
+        m.set_flags(outer);
         if flags & INNER_MORE != 0 {
             m.set_flags(msg::MORE);
         }
@@ -255,6 +262,24 @@ mod tests {
             assert_eq!((back.data(), back.flags()), (&body[..], flags), "len {len}");
         }
         assert!(c.decode(Msg::from_slice(b"\x07MESSAGE")).is_err());
+    }
+
+    #[test]
+    fn frame_flags_add_to_those_in_the_box() {
+        let (mut c, mut s) = pair();
+        for (outer, inner, want) in [
+            (msg::COMMAND, 0, msg::COMMAND),
+            (msg::MORE, 0, msg::MORE),
+            (msg::MORE | msg::COMMAND, msg::MORE, msg::MORE | msg::COMMAND),
+            (0, msg::COMMAND, msg::COMMAND),
+        ] {
+            let mut m = Msg::from_slice(b"payload");
+            m.set_flags(inner);
+            let mut wire = c.encode(m).unwrap();
+            wire.set_flags(outer);
+            let back = s.decode(wire).unwrap();
+            assert_eq!((back.data(), back.flags()), (&b"payload"[..], want), "outer {outer:#x} inner {inner:#x}");
+        }
     }
 
     /// Encode + decode throughput, to compare with libzmq's

@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod waiters;
+
 /// What one thread asks of a socket owned by another.
 pub enum Command {
     /// The peer wrote into a pipe whose reader (us) had gone to sleep.
@@ -62,6 +64,21 @@ pub struct Mailbox {
     cond: Condvar,
     signaled: AtomicBool,
     efd: OwnedFd,
+    /// Threads blocked in `wait` (several only when an application shares
+    /// a classic socket between threads).
+    waiters: waiters::Waiters,
+}
+
+/// The calling thread, counted among a mailbox's waiters until dropped.
+pub struct WaitTicket<'a> {
+    mb: &'a Mailbox,
+    fd: RawFd,
+}
+
+impl Drop for WaitTicket<'_> {
+    fn drop(&mut self) {
+        self.mb.waiters.leave(self.fd);
+    }
 }
 
 impl Mailbox {
@@ -82,6 +99,7 @@ impl Mailbox {
             signaled: AtomicBool::new(false),
             // SAFETY: fd is a fresh descriptor we own.
             efd: unsafe { OwnedFd::from_raw_fd(fd) },
+            waiters: waiters::Waiters::default(),
         })
     }
 
@@ -115,6 +133,12 @@ impl Mailbox {
     /// Takes the next command without blocking. `active` is the owner's own
     /// flag (false once it found the queue empty and went to sleep).
     pub fn try_recv(&self, active: &mut bool) -> Option<Command> {
+        self.try_recv_noting(active, &mut false)
+    }
+
+    /// `try_recv`, setting `bare` if it consumed a signal that carried no
+    /// command (a `kick`).
+    pub fn try_recv_noting(&self, active: &mut bool, bare: &mut bool) -> Option<Command> {
         if *active {
             let mut st = self.state.lock();
             if let Some(c) = st.cmds.pop_front() {
@@ -135,6 +159,7 @@ impl Mailbox {
         if c.is_none() {
             st.asleep = true;
             *active = false;
+            *bare = true;
         }
         c
     }
@@ -162,9 +187,10 @@ impl Mailbox {
         self.signaled.load(Ordering::Acquire)
     }
 
-    /// Blocks until the eventfd is signalled or `deadline` passes (`None`:
-    /// forever). Returns whether a signal is pending; EINTR on a signal.
-    pub fn wait(&self, deadline: Option<Instant>) -> Result<bool> {
+    /// Blocks until the eventfd is signalled, `kick` wakes the ticket's
+    /// thread, or `deadline` passes (`None`: forever). Returns whether it
+    /// was woken; EINTR on a signal.
+    pub fn wait(&self, ticket: &WaitTicket<'_>, deadline: Option<Instant>) -> Result<bool> {
         loop {
             if self.signaled.load(Ordering::Acquire) {
                 return Ok(true);
@@ -180,18 +206,22 @@ impl Mailbox {
                     ms.min(i32::MAX as u128) as i32
                 }
             };
-            let mut pfd = libc::pollfd { fd: self.efd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
-            // SAFETY: one valid pollfd on the stack.
-            let rc = unsafe { libc::poll(&mut pfd, 1, timeout) };
+            let mut pfds = [
+                libc::pollfd { fd: self.efd.as_raw_fd(), events: libc::POLLIN, revents: 0 },
+                libc::pollfd { fd: ticket.fd, events: libc::POLLIN, revents: 0 },
+            ];
+            let n = if ticket.fd >= 0 { 2 } else { 1 };
+            // SAFETY: `n` valid pollfds on the stack.
+            let rc = unsafe { libc::poll(pfds.as_mut_ptr(), n, timeout) };
             if rc < 0 {
-                let e = Error::last_os();
-                if e == Error::EINTR {
-                    return Err(e);
-                }
-                return Err(e);
+                return Err(Error::last_os());
             }
             if rc == 0 && deadline.is_some() && Instant::now() >= deadline.unwrap_or_else(Instant::now) {
                 return Ok(false);
+            }
+            if pfds[1].revents != 0 {
+                waiters::drain(ticket.fd);
+                return Ok(true);
             }
             if rc > 0 {
                 if self.signaled.load(Ordering::Acquire) {
@@ -202,6 +232,37 @@ impl Mailbox {
                 // count is stale. Drop it and keep waiting.
                 self.consume_signal();
             }
+        }
+    }
+
+    /// Counts the calling thread among those about to block in `wait`,
+    /// until the ticket drops; with `private`, it can be woken through an
+    /// fd of its own (`waiters.rs`). Taken with the socket lock held, so
+    /// that whoever holds the lock next sees it in `has_waiters`.
+    pub fn enter_wait(&self, private: bool) -> WaitTicket<'_> {
+        WaitTicket { mb: self, fd: self.waiters.enter(private) }
+    }
+
+    pub fn has_waiters(&self) -> bool {
+        self.waiters.any()
+    }
+
+    /// Whether a thread blocked in `wait` can only be woken through the
+    /// eventfd `ZMQ_FD` shows.
+    pub fn has_waiters_without_fd(&self) -> bool {
+        self.waiters.any_without_fd()
+    }
+
+    /// Wakes every thread blocked in `wait` so that they look at the socket
+    /// again: through their own fds, and through the mailbox's (a signal
+    /// with no command, so `ZMQ_FD` may read ready once for nothing, which
+    /// its contract allows) for one that has none.
+    pub fn kick(&self) {
+        if self.waiters.wake_all() {
+            self.signaled.store(true, Ordering::Release);
+            let one: u64 = 1;
+            // SAFETY: writes 8 bytes from a local to our own eventfd.
+            unsafe { libc::write(self.efd.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
         }
     }
 
@@ -271,10 +332,46 @@ mod tests {
     }
 
     #[test]
+    fn kick_wakes_waiters_with_an_fd_and_leaves_zmq_fd_alone() {
+        let mb = Arc::new(Mailbox::new().unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = {
+            let mb = mb.clone();
+            std::thread::spawn(move || {
+                let ticket = mb.enter_wait(true);
+                tx.send(()).unwrap();
+                // A hang guard: false if nothing woke it.
+                mb.wait(&ticket, Some(Instant::now() + std::time::Duration::from_secs(30))).unwrap()
+            })
+        };
+        rx.recv().unwrap();
+        assert!(mb.has_waiters());
+        // Whether or not the waiter is in poll yet, its fd stays readable.
+        mb.kick();
+        assert!(waiter.join().unwrap(), "woken by the kick");
+        assert!(!mb.has_waiters());
+        assert!(!fd_readable(mb.fd()), "ZMQ_FD shows commands only");
+    }
+
+    #[test]
+    fn kick_wakes_a_waiter_without_an_fd_through_zmq_fd() {
+        let mb = Mailbox::new().unwrap();
+        let ticket = mb.enter_wait(false);
+        assert!(mb.has_waiters_without_fd());
+        mb.kick();
+        assert!(fd_readable(mb.fd()));
+        assert!(mb.wait(&ticket, Some(Instant::now())).unwrap(), "woken");
+        drop(ticket);
+        let mut active = false;
+        assert!(mb.try_recv(&mut active).is_none(), "a signal with no command");
+        assert!(!fd_readable(mb.fd()));
+    }
+
+    #[test]
     fn wait_times_out() {
         let mb = Mailbox::new().unwrap();
         let d = Instant::now() + std::time::Duration::from_millis(20);
-        assert!(!mb.wait(Some(d)).unwrap());
+        assert!(!mb.wait(&mb.enter_wait(false), Some(d)).unwrap());
         assert!(Instant::now() >= d);
     }
 }
