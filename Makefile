@@ -39,6 +39,13 @@
 #
 #   make bench                bench-inproc and bench-net
 #
+#   make asan                 the C tests, the upstream suite and the interop
+#                             suite on an AddressSanitizer build of the library
+#                             (nightly rustc; tools/sanitize). SANFLAGS=--leaks
+#                             adds LeakSanitizer over the upstream programs
+#   make valgrind             the upstream suite under valgrind's memcheck
+#   make tsan                 the Rust tests under ThreadSanitizer (nightly)
+#
 CARGO ?= cargo
 CARGOFLAGS ?=
 CC ?= cc
@@ -169,3 +176,19 @@ interop: build
 	@eval "$$($(ARTIFACTS))" && tests/interop/run --ours "$$(dirname "$$cdylib")/libzmq.so"
 
 .PHONY: interop
+
+# Sanitizers and valgrind (tools/sanitize): each builds its own copy of the
+# library under $(TARGET_DIR)/asan, /valgrind or /tsan and fails on any
+# report. SANFLAGS passes options, e.g. SANFLAGS='--compat "--only test_x"'.
+SANFLAGS ?=
+
+asan:
+	tools/sanitize asan $(SANFLAGS)
+
+valgrind:
+	tools/sanitize valgrind $(SANFLAGS)
+
+tsan:
+	tools/sanitize tsan $(SANFLAGS)
+
+.PHONY: asan valgrind tsan
