@@ -41,9 +41,10 @@
 #
 #   make asan                 the C tests, the upstream suite and the interop
 #                             suite on an AddressSanitizer build of the library
-#                             (nightly rustc; tools/sanitize). SANFLAGS=--leaks
-#                             adds LeakSanitizer over the upstream programs
+#                             (nightly rustc; tools/sanitize); leaks count as
+#                             errors (SANFLAGS=--no-leaks: not)
 #   make valgrind             the upstream suite under valgrind's memcheck
+#                             (stable rustc)
 #   make tsan                 the Rust tests under ThreadSanitizer (nightly)
 #
 CARGO ?= cargo
