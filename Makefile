@@ -45,7 +45,8 @@
 #                             errors (SANFLAGS=--no-leaks: not)
 #   make valgrind             the upstream suite under valgrind's memcheck
 #                             (stable rustc)
-#   make tsan                 the Rust tests under ThreadSanitizer (nightly)
+#   make tsan                 the Rust tests, the C tests and the upstream suite
+#                             under ThreadSanitizer (nightly; tools/tsan.supp)
 #
 CARGO ?= cargo
 CARGOFLAGS ?=
@@ -180,7 +181,7 @@ interop: build
 
 # Sanitizers and valgrind (tools/sanitize): each builds its own copy of the
 # library under $(TARGET_DIR)/asan, /valgrind or /tsan and fails on any
-# report. SANFLAGS passes options, e.g. SANFLAGS='--compat "--only test_x"'.
+# report or failed suite. SANFLAGS passes options, e.g. SANFLAGS='--compat "--only test_x"'.
 SANFLAGS ?=
 
 asan:
