@@ -39,6 +39,15 @@
 #
 #   make bench                bench-inproc and bench-net
 #
+#   make asan                 the C tests, the upstream suite and the interop
+#                             suite on an AddressSanitizer build of the library
+#                             (nightly rustc; tools/sanitize); leaks count as
+#                             errors (SANFLAGS=--no-leaks: not)
+#   make valgrind             the upstream suite under valgrind's memcheck
+#                             (stable rustc)
+#   make tsan                 the Rust tests, the C tests and the upstream suite
+#                             under ThreadSanitizer (nightly; tools/tsan.supp)
+#
 CARGO ?= cargo
 CARGOFLAGS ?=
 CC ?= cc
@@ -169,3 +178,19 @@ interop: build
 	@eval "$$($(ARTIFACTS))" && tests/interop/run --ours "$$(dirname "$$cdylib")/libzmq.so"
 
 .PHONY: interop
+
+# Sanitizers and valgrind (tools/sanitize): each builds its own copy of the
+# library under $(TARGET_DIR)/asan, /valgrind or /tsan and fails on any
+# report or failed suite. SANFLAGS passes options, e.g. SANFLAGS='--compat "--only test_x"'.
+SANFLAGS ?=
+
+asan:
+	tools/sanitize asan $(SANFLAGS)
+
+valgrind:
+	tools/sanitize valgrind $(SANFLAGS)
+
+tsan:
+	tools/sanitize tsan $(SANFLAGS)
+
+.PHONY: asan valgrind tsan

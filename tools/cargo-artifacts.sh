@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds the crate (cargo build --release, plus any arguments given) and
+# Builds the crate (cargo build --release, plus any arguments given; with a
+# --profile NAME among them, that profile instead of release) and
 # prints where the products are, as shell assignments for `eval`:
 #   header=.../out/zmq.h   cdylib=.../libzmq.so   staticlib=.../libzmq.a
 # The paths come from cargo's own JSON messages, so CARGO_TARGET_DIR, a
@@ -9,7 +10,11 @@ set -eu
 CARGO=${CARGO:-cargo}
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
-"$CARGO" build --release --message-format=json-render-diagnostics "$@" >"$tmp"
+profile=--release
+for a in "$@"; do
+    case "$a" in --profile|--profile=*) profile= ;; esac
+done
+"$CARGO" build $profile --message-format=json-render-diagnostics "$@" >"$tmp"
 
 # The package's own messages: its package_id names the crate, zmq-rs-abi.
 pkg='zmq-rs-abi[@#]'

@@ -12,11 +12,15 @@ const CTX_LIVE: u32 = 0xabad_cafe;
 const CTX_DEAD: u32 = 0xdead_beef;
 
 /// What a context handle points at. Never freed, so a stale handle reads a
-/// dead tag instead of freed memory.
+/// dead tag instead of freed memory; a terminated one is kept for the next
+/// zmq_ctx_new (as socket shells are), so a program that makes and ends
+/// contexts in a loop does not grow by one handle each time.
 pub(crate) struct CtxHandle {
     tag: AtomicU32,
     inner: Mutex<Option<Arc<CtxShared>>>,
 }
+
+static FREE_HANDLES: Mutex<Vec<&'static CtxHandle>> = Mutex::new(Vec::new());
 
 /// Resolves a context handle; EFAULT if it is not a live context.
 ///
@@ -82,11 +86,14 @@ pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
 #[no_mangle]
 pub extern "C" fn zmq_ctx_new() -> *mut c_void {
     entry(|| {
-        let h = Box::leak(Box::new(CtxHandle {
-            tag: AtomicU32::new(CTX_LIVE),
-            inner: Mutex::new(Some(CtxShared::new())),
-        }));
-        Ok(h as *mut CtxHandle as *mut c_void)
+        let shared = CtxShared::new();
+        let h: &'static CtxHandle = match FREE_HANDLES.lock().pop() {
+            Some(h) => h,
+            None => Box::leak(Box::new(CtxHandle { tag: AtomicU32::new(CTX_DEAD), inner: Mutex::new(None) })),
+        };
+        *h.inner.lock() = Some(shared);
+        h.tag.store(CTX_LIVE, Ordering::Release);
+        Ok(h as *const CtxHandle as *mut c_void)
     })
 }
 
@@ -101,10 +108,17 @@ pub unsafe extern "C" fn zmq_ctx_term(context: *mut c_void) -> c_int {
             return Err(Error::EINTR);
         }
         c.terminate();
-        // SAFETY: ctx_from proved this is a live handle.
-        let h = unsafe { &*(context as *const CtxHandle) };
-        h.tag.store(CTX_DEAD, Ordering::Release);
-        *h.inner.lock() = None;
+        // SAFETY: ctx_from proved this is one of our never-freed handles.
+        let h: &'static CtxHandle = unsafe { &*(context as *const CtxHandle) };
+        let mut inner = h.inner.lock();
+        // Two threads may end the same context at once: only the one that
+        // takes it out retires the handle, so it is never listed twice.
+        if inner.as_ref().is_some_and(|held| Arc::ptr_eq(held, &c)) {
+            h.tag.store(CTX_DEAD, Ordering::Release);
+            *inner = None;
+            drop(inner);
+            FREE_HANDLES.lock().push(h);
+        }
         Ok(0)
     })
 }

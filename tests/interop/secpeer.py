@@ -334,7 +334,17 @@ def client(sc, ctl, endpoint):
         trace('exchange done')
         ev.drain(0.1)
     else:
-        sock.send(b'must not cross', zmq.DONTWAIT)
+        try:
+            sock.send(b'must not cross', zmq.DONTWAIT)
+        except zmq.Again:
+            # The refusal came first (this process was held up since the
+            # connect; seen on a loaded machine under ASan): we drop the
+            # pipe of a connection that will not be retried when the
+            # socket next looks at its commands, so there is nothing to
+            # queue on. libzmq keeps that pipe a little longer (its socket
+            # and session exchange two more commands) and drops the message
+            # with it; either way nothing crosses, which is what is checked.
+            pass
         want = 2 if sc['outcome'] == 'retry' else 1
         deadline = time.monotonic() + TIMEOUT_S
         while ev.count('DISCONNECTED') < want:
