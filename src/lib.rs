@@ -22,6 +22,8 @@ pub mod util;
 /// receiving one; glibc's arenas turn that pattern into lock traffic and
 /// heap trimming (page faults). mimalloc frees cross-thread without either.
 /// It serves only this library's own allocations; the application's
-/// malloc is untouched.
+/// malloc is untouched. Fuzz builds (`--cfg fuzzing`) keep the system
+/// allocator, whose every allocation AddressSanitizer can watch.
+#[cfg(not(fuzzing))]
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
