@@ -13,7 +13,8 @@ use zmq::proto::mechanism::zap::{judge, parse_reply, Judgement};
 use zmq::proto::mechanism::{MechanismOptions, PeerInfo, ZapVerdict};
 use zmq::proto::{Event, Failure, MonitorEvent, Session};
 
-/// Reply frames from the fuzzer's octets.
+/// Reply frames from the fuzzer's octets, up to the first without MORE:
+/// the ZAP client hands over a message once its last frame is in.
 pub fn frames_of(mut data: &[u8]) -> Vec<Msg> {
     let mut frames = Vec::new();
     while let Some((&h, rest)) = data.split_first() {
@@ -21,6 +22,9 @@ pub fn frames_of(mut data: &[u8]) -> Vec<Msg> {
         let mut m = Msg::from_slice(&rest[..n]);
         m.set_more(h & 1 != 0);
         frames.push(m);
+        if h & 1 == 0 {
+            break;
+        }
         data = &rest[n..];
     }
     frames
