@@ -82,3 +82,19 @@ fn libzmq_reference_loads_where_installed() {
         .any(|p| Path::new(p).exists());
     assert_eq!(zmq_fuzz::z85::reference().is_some(), installed);
 }
+
+/// The streams recorded from Debian's libzmq (tests/capture.rs) are
+/// handshakes with libzmq itself, and replay to the end of them.
+#[test]
+fn libzmq_captures_reach_their_handshake() {
+    for mech in [Mech::Null, Mech::Plain, Mech::Curve] {
+        for side in [Side::Server, Side::Client] {
+            let target = format!("session_{}_{}", format!("{mech:?}").to_lowercase(), format!("{side:?}").to_lowercase());
+            let path = corpus_dir(&target).join("libzmq-dealer-router");
+            let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let o = run(mech, side, &data);
+            assert_eq!(o.handshakes, 1, "{}: {o:?}", path.display());
+            assert!(o.messages >= 2, "{}: {o:?}", path.display());
+        }
+    }
+}
