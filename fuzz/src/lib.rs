@@ -8,6 +8,7 @@
 pub mod codec;
 pub mod crypto;
 pub mod endpoint;
+pub mod libzmq;
 pub mod metadata;
 pub mod seeds;
 pub mod session;

@@ -293,6 +293,28 @@ fn sockopts(v: &mut Vec<Seed>) {
     for (ty, recs) in cases {
         v.push(("sockopt", format!("seed-type{ty}"), [&[ty as u8][..], &recs].concat()));
     }
+    // What the differential against libzmq found (fixed in src/socket/
+    // options.rs and src/ffi/socket.rs); kept as regressions.
+    let mut nul_key = [0u8; 40];
+    nul_key[..10].copy_from_slice(b"HelloWorld");
+    let mut bad_key = [b'x'; 40];
+    bad_key[5] = b'~';
+    let null = |o: i32| [o as u8 | 0x80, 0];
+    let bugs: [(&str, i32, Vec<u8>); 10] = [
+        ("zap-domain-empty", st::DEALER, bytes(opt::ZAP_DOMAIN, b"")),
+        ("socks-proxy-empty", st::DEALER, [bytes(opt::SOCKS_PROXY, b"x"), bytes(opt::SOCKS_PROXY, b"")].concat()),
+        ("socks-proxy-null", st::DEALER, [bytes(opt::SOCKS_PROXY, b"x"), null(opt::SOCKS_PROXY).to_vec()].concat()),
+        ("plain-username-empty", st::DEALER, [bytes(opt::PLAIN_USERNAME, b"u"), bytes(opt::PLAIN_USERNAME, b"")].concat()),
+        ("plain-username-null", st::DEALER, [bytes(opt::PLAIN_USERNAME, b"u"), null(opt::PLAIN_USERNAME).to_vec()].concat()),
+        ("ipc-filter-empty", st::PULL, [bytes(opt::IPC_FILTER_UID, b""), bytes(opt::TCP_ACCEPT_FILTER, b""), bytes(opt::BINDTODEVICE, b"")].concat()),
+        ("heartbeat-ttl-negative", st::PUSH, int(opt::HEARTBEAT_TTL, -99)),
+        ("connect-routing-id-types", st::PAIR, bytes(opt::CONNECT_ROUTING_ID, b"peer")),
+        ("connect-routing-id-rep", st::REP, bytes(opt::CONNECT_ROUTING_ID, b"peer")),
+        ("curve-key-nul-and-bad-group", st::DEALER, [bytes(opt::CURVE_SECRETKEY, &nul_key), bytes(opt::CURVE_SECRETKEY, &bad_key)].concat()),
+    ];
+    for (name, ty, recs) in bugs {
+        v.push(("sockopt", format!("bug-{name}"), [&[ty as u8][..], &recs].concat()));
+    }
 }
 
 fn crypto(v: &mut Vec<Seed>) {

@@ -1,33 +1,20 @@
 //! Z85: our encoder and decoder, the C entry points on buffers of the
 //! exact size they may use (so AddressSanitizer sees any overrun), the
 //! CURVE key readers, and Debian's libzmq as the reference when it is
-//! installed (loaded with dlopen; its symbols stay out of ours).
+//! installed (`libzmq.rs`).
 
 use std::ffi::CString;
-use std::sync::OnceLock;
 use zmq::util::{curve, z85};
 
 pub type Encode = unsafe extern "C" fn(*mut libc::c_char, *const u8, libc::size_t) -> *mut libc::c_char;
 pub type Decode = unsafe extern "C" fn(*mut u8, *const libc::c_char) -> *mut u8;
 
-/// Debian's libzmq's Z85 functions, if it can be loaded.
+/// Debian's libzmq's Z85 functions, if it is installed.
 pub fn reference() -> Option<(Encode, Decode)> {
-    static REF: OnceLock<Option<(usize, usize)>> = OnceLock::new();
-    let (e, d) = (*REF.get_or_init(|| {
-        // SAFETY: dlopen/dlsym with valid C strings; the handle is kept
-        // open for the life of the process.
-        unsafe {
-            let h = libc::dlopen(c"libzmq.so.5".as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL);
-            if h.is_null() {
-                return None;
-            }
-            let e = libc::dlsym(h, c"zmq_z85_encode".as_ptr());
-            let d = libc::dlsym(h, c"zmq_z85_decode".as_ptr());
-            (!e.is_null() && !d.is_null()).then_some((e as usize, d as usize))
-        }
-    }))?;
+    let e = crate::libzmq::symbol(c"zmq_z85_encode")?;
+    let d = crate::libzmq::symbol(c"zmq_z85_decode")?;
     // SAFETY: the symbols have these C signatures (zmq.h).
-    unsafe { Some((std::mem::transmute::<usize, Encode>(e), std::mem::transmute::<usize, Decode>(d))) }
+    unsafe { Some((std::mem::transmute::<*mut libc::c_void, Encode>(e), std::mem::transmute::<*mut libc::c_void, Decode>(d))) }
 }
 
 /// `n` octets from the C heap, so that ASan bounds them exactly.
