@@ -471,10 +471,16 @@ impl Options {
                 if b.is_empty() {
                     self.tcp_accept_filters.clear();
                 } else {
-                    if b.len() > 255 || !valid_accept_filter(b) {
+                    // libzmq parses the value as a C string (up to a NUL)
+                    // with the rules of its accept-time mask, under the
+                    // ZMQ_IPV6 of the moment.
+                    let text = &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())];
+                    let parses = std::str::from_utf8(text)
+                        .is_ok_and(|t| crate::transport::accept_filter::AcceptFilter::parse(t, self.ipv6).is_ok());
+                    if b.len() > 255 || !parses {
                         return Err(Error::EINVAL);
                     }
-                    self.tcp_accept_filters.push(b.to_vec());
+                    self.tcp_accept_filters.push(text.to_vec());
                 }
             }
             IPC_FILTER_UID => {
@@ -671,23 +677,6 @@ impl Options {
 }
 
 /// Whether an accept filter is an IPv4/IPv6 address with an optional /mask.
-fn valid_accept_filter(f: &[u8]) -> bool {
-    let Ok(s) = std::str::from_utf8(f) else { return false };
-    let (addr, mask) = match s.split_once('/') {
-        Some((a, m)) => (a, Some(m)),
-        None => (s, None),
-    };
-    let max = match addr.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(_)) => 32,
-        Ok(std::net::IpAddr::V6(_)) => 128,
-        Err(_) => return false,
-    };
-    match mask {
-        None => true,
-        Some(m) => m.parse::<u32>().is_ok_and(|m| m <= max),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -777,10 +766,17 @@ mod tests {
 
     #[test]
     fn accept_filters() {
-        assert!(valid_accept_filter(b"127.0.0.1"));
-        assert!(valid_accept_filter(b"10.0.0.0/8"));
-        assert!(valid_accept_filter(b"::1/128"));
-        assert!(!valid_accept_filter(b"10.0.0.0/33"));
-        assert!(!valid_accept_filter(b"localhost"));
+        let mut o = Options::new(0);
+        for ok in [&b"127.0.0.1"[..], b"10.0.0.0/8", b"13", b"10.1/8x", b"1.2.3.4\0junk"] {
+            o.set(TCP_ACCEPT_FILTER, OptIn(ok)).unwrap_or_else(|e| panic!("{ok:?}: {e:?}"));
+        }
+        assert_eq!(o.tcp_accept_filters.last().map(Vec::as_slice), Some(&b"1.2.3.4"[..]));
+        for bad in [&b"10.0.0.0/33"[..], b"localhost", b"::1/128", b"\0", b"10.0.0.0/"] {
+            assert_eq!(o.set(TCP_ACCEPT_FILTER, OptIn(bad)), Err(Error::EINVAL), "{bad:?}");
+        }
+        o.ipv6 = true;
+        o.set(TCP_ACCEPT_FILTER, OptIn(b"::1/128")).unwrap();
+        o.set(TCP_ACCEPT_FILTER, OptIn(b"")).unwrap();
+        assert!(o.tcp_accept_filters.is_empty());
     }
 }
