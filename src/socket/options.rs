@@ -473,14 +473,15 @@ impl Options {
                 } else {
                     // libzmq parses the value as a C string (up to a NUL)
                     // with the rules of its accept-time mask, under the
-                    // ZMQ_IPV6 of the moment.
+                    // ZMQ_IPV6 of the moment. Octets that are not UTF-8
+                    // can only be junk after the mask's digits (which atoi
+                    // ignores): kept as U+FFFD, they read the same.
                     let text = &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())];
-                    let parses = std::str::from_utf8(text)
-                        .is_ok_and(|t| crate::transport::accept_filter::AcceptFilter::parse(t, self.ipv6).is_ok());
-                    if b.len() > 255 || !parses {
+                    let text = String::from_utf8_lossy(text);
+                    if b.len() > 255 || crate::transport::accept_filter::AcceptFilter::parse(&text, self.ipv6).is_err() {
                         return Err(Error::EINVAL);
                     }
-                    self.tcp_accept_filters.push(text.to_vec());
+                    self.tcp_accept_filters.push(text.into_owned().into_bytes());
                 }
             }
             IPC_FILTER_UID => {
@@ -767,11 +768,11 @@ mod tests {
     #[test]
     fn accept_filters() {
         let mut o = Options::new(0);
-        for ok in [&b"127.0.0.1"[..], b"10.0.0.0/8", b"13", b"10.1/8x", b"1.2.3.4\0junk"] {
+        for ok in [&b"127.0.0.1"[..], b"10.0.0.0/8", b"13", b"10.1/8x", b"127/07\xd6", b"1.2.3.4\0junk"] {
             o.set(TCP_ACCEPT_FILTER, OptIn(ok)).unwrap_or_else(|e| panic!("{ok:?}: {e:?}"));
         }
         assert_eq!(o.tcp_accept_filters.last().map(Vec::as_slice), Some(&b"1.2.3.4"[..]));
-        for bad in [&b"10.0.0.0/33"[..], b"localhost", b"::1/128", b"\0", b"10.0.0.0/"] {
+        for bad in [&b"10.0.0.0/33"[..], b"localhost", b"::1/128", b"\0", b"10.0.0.0/", b"1.2.3.\xd6"] {
             assert_eq!(o.set(TCP_ACCEPT_FILTER, OptIn(bad)), Err(Error::EINVAL), "{bad:?}");
         }
         o.ipv6 = true;
