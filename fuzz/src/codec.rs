@@ -68,7 +68,7 @@ pub fn decoder(data: &[u8]) {
     let whole = decode_all(framing, max, wire, wire.len().max(1));
     let cut = decode_all(framing, max, wire, usize::from(*cut).max(1));
     assert_eq!(whole, cut, "the same stream read in pieces of {}", data[1]);
-    let (frames, end) = whole;
+    let (frames, _end) = whole;
     for (body, flags) in &frames {
         assert!(max < 0 || body.len() as u64 <= max as u64, "{} octets over MAXMSGSIZE {max}", body.len());
         let allowed = if framing == Framing::V1 { msg::MORE } else { msg::MORE | msg::COMMAND };
@@ -86,7 +86,6 @@ pub fn decoder(data: &[u8]) {
     let again = decode_all(framing, max, &q.to_vec(), 1 << 20);
     assert_eq!(again.0, frames, "re-encoded frames decode differently");
     assert_eq!(again.1, End::Clean);
-    let _ = end;
 }
 
 /// How a stream ended: cleanly between frames, inside one, or with errno.
