@@ -48,6 +48,15 @@
 #   make tsan                 the Rust tests, the C tests and the upstream suite
 #                             under ThreadSanitizer (nightly; tools/tsan.supp)
 #
+#   make fuzz                 every fuzz target (fuzz/) for FUZZ_SECONDS each
+#                             (default 60) with libFuzzer; needs `cargo +nightly`
+#                             and cargo-fuzz. FUZZFLAGS=--merge keeps what adds
+#                             coverage in fuzz/corpus/; FUZZ_TARGETS=... picks
+#   make fuzz-replay          every fuzz corpus entry as a regression test, on
+#                             the stable toolchain (part of `make test`)
+#   make fuzz-brief           FUZZ_BRIEF_SECONDS (default 10) per target where
+#                             nightly and cargo-fuzz exist, else a note (CI)
+#
 CARGO ?= cargo
 CARGOFLAGS ?=
 CC ?= cc
@@ -124,6 +133,7 @@ check-install:
 # the release artifacts, and one build serves everything.
 test: build
 	$(CARGO) test --release $(CARGOFLAGS)
+	$(MAKE) fuzz-replay
 	$(MAKE) c-tests
 	$(MAKE) interop
 	$(MAKE) compat-ratchet
@@ -194,3 +204,21 @@ tsan:
 	tools/sanitize tsan $(SANFLAGS)
 
 .PHONY: asan valgrind tsan
+#
+# Fuzzing (fuzz/README.md). The fuzz crate is a workspace of its own, so
+# none of this touches the library's build.
+FUZZ_SECONDS ?= 60
+FUZZ_BRIEF_SECONDS ?= 10
+FUZZFLAGS ?=
+FUZZ_TARGETS ?=
+
+fuzz:
+	fuzz/run --seconds $(FUZZ_SECONDS) $(FUZZFLAGS) $(FUZZ_TARGETS)
+
+fuzz-brief:
+	fuzz/run --seconds $(FUZZ_BRIEF_SECONDS) --if-available $(FUZZ_TARGETS)
+
+fuzz-replay:
+	$(CARGO) test --release --no-default-features --manifest-path fuzz/Cargo.toml
+
+.PHONY: fuzz fuzz-brief fuzz-replay

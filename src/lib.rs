@@ -22,10 +22,10 @@ pub mod util;
 /// receiving one; glibc's arenas turn that pattern into lock traffic and
 /// heap trimming (page faults). mimalloc frees cross-thread without either.
 /// It serves only this library's own allocations; the application's
-/// malloc is untouched. The `system-alloc` feature keeps std's System
-/// allocator instead, for ASan and valgrind, which cannot see inside
-/// mimalloc's pages.
-#[cfg(all(not(test), not(feature = "system-alloc")))]
+/// malloc is untouched. The `system-alloc` feature and fuzz builds
+/// (`--cfg fuzzing`) keep std's System allocator instead, for ASan and
+/// valgrind, which cannot see inside mimalloc's pages.
+#[cfg(all(not(test), not(fuzzing), not(feature = "system-alloc")))]
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -5,6 +5,7 @@ use super::types::zmq_msg_t;
 use super::{c_str, entry};
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use crate::socket::options;
 use crate::socket::Socket;
 use std::os::raw::{c_char, c_int, c_void};
 
@@ -51,6 +52,9 @@ pub unsafe extern "C" fn zmq_setsockopt(s: *mut c_void, option: c_int, optval: *
     entry(|| {
         // SAFETY: forwarded contract.
         let s = unsafe { sock(s)? };
+        if optvallen == 0 && !optval.is_null() && options::NULL_CLEARS_EMPTY_INVALID.contains(&option) {
+            return Err(Error::EINVAL);
+        }
         // SAFETY: the caller passes optvallen readable bytes.
         let v = unsafe { super::bytes(optval, optvallen, Error::EFAULT)? };
         s.setsockopt(option, v)?;

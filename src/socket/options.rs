@@ -96,6 +96,13 @@ pub const MECH_NULL: i32 = 0;
 pub const MECH_PLAIN: i32 = 1;
 pub const MECH_CURVE: i32 = 2;
 
+/// String and set options for which libzmq tells a NULL value from a
+/// pointer to zero octets: NULL clears (or, for the PLAIN credentials,
+/// resets the mechanism), an empty value is EINVAL. Only the C entry
+/// point still knows which it was given.
+pub const NULL_CLEARS_EMPTY_INVALID: [i32; 8] =
+    [TCP_ACCEPT_FILTER, PLAIN_USERNAME, PLAIN_PASSWORD, IPC_FILTER_PID, IPC_FILTER_UID, IPC_FILTER_GID, SOCKS_PROXY, BINDTODEVICE];
+
 /// Every option that is not specific to one socket type.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -389,23 +396,25 @@ fn string_opt(v: &[u8], max: usize) -> Result<Vec<u8>> {
     Ok(v.to_vec())
 }
 
-fn curve_key_in(v: &[u8]) -> Result<[u8; 32]> {
-    let raw = match v.len() {
-        32 => v.to_vec(),
-        40 | 41 => {
-            let text = if v.len() == 41 {
-                if v[40] != 0 {
-                    return Err(Error::EINVAL);
-                }
-                &v[..40]
-            } else {
-                v
-            };
-            crate::util::z85::decode(text)?
+/// libzmq's set_curve_key: 32 raw octets, or Z85 text of 40 octets (41
+/// with a NUL) read as a C string, i.e. up to its first NUL, and decoded
+/// group by group into `key` in place. So, as in libzmq, a text cut
+/// short by a NUL replaces only the front of the key, and a bad group
+/// fails after the groups before it were written.
+fn set_curve_key(key: &mut [u8; 32], v: &[u8]) -> Result<()> {
+    match v.len() {
+        32 => {
+            key.copy_from_slice(v);
+            Ok(())
         }
-        _ => return Err(Error::EINVAL),
-    };
-    <[u8; 32]>::try_from(raw.as_slice()).map_err(|_| Error::EINVAL)
+        40 | 41 => {
+            let text = &v[..v.iter().position(|&b| b == 0).unwrap_or(v.len())];
+            crate::util::z85::check_encoded_len(text.len())?;
+            let n = crate::util::z85::decoded_len(text.len());
+            crate::util::z85::decode_into(text, &mut key[..n])
+        }
+        _ => Err(Error::EINVAL),
+    }
 }
 
 impl Options {
@@ -464,10 +473,17 @@ impl Options {
                 if b.is_empty() {
                     self.tcp_accept_filters.clear();
                 } else {
-                    if b.len() > 255 || !valid_accept_filter(b) {
+                    // libzmq parses the value as a C string (up to a NUL)
+                    // with the rules of its accept-time mask, under the
+                    // ZMQ_IPV6 of the moment. Octets that are not UTF-8
+                    // can only be junk after the mask's digits (which atoi
+                    // ignores): kept as U+FFFD, they read the same.
+                    let text = &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())];
+                    let text = String::from_utf8_lossy(text);
+                    if b.len() > 255 || crate::transport::accept_filter::AcceptFilter::parse(&text, self.ipv6).is_err() {
                         return Err(Error::EINVAL);
                     }
-                    self.tcp_accept_filters.push(b.to_vec());
+                    self.tcp_accept_filters.push(text.into_owned().into_bytes());
                 }
             }
             IPC_FILTER_UID => {
@@ -520,26 +536,34 @@ impl Options {
                 self.mechanism = if self.as_server { MECH_CURVE } else { MECH_NULL };
             }
             CURVE_PUBLICKEY => {
-                self.curve_public_key = curve_key_in(v.bytes())?;
+                set_curve_key(&mut self.curve_public_key, v.bytes())?;
                 self.mechanism = MECH_CURVE;
             }
             CURVE_SECRETKEY => {
-                self.curve_secret_key = curve_key_in(v.bytes())?;
+                set_curve_key(&mut self.curve_secret_key, v.bytes())?;
                 self.mechanism = MECH_CURVE;
             }
             CURVE_SERVERKEY => {
-                self.curve_server_key = curve_key_in(v.bytes())?;
+                set_curve_key(&mut self.curve_server_key, v.bytes())?;
                 self.as_server = false;
                 self.mechanism = MECH_CURVE;
             }
             CONFLATE => self.conflate = v.bool_strict()?,
-            ZAP_DOMAIN => self.zap_domain = string_opt(v.bytes(), 255)?,
+            ZAP_DOMAIN => {
+                // libzmq: 1..=255 octets; an empty domain cannot be set.
+                if v.bytes().is_empty() {
+                    return Err(Error::EINVAL);
+                }
+                self.zap_domain = string_opt(v.bytes(), 255)?
+            }
             ZAP_ENFORCE_DOMAIN => self.zap_enforce_domain = v.bool_strict()?,
             HANDSHAKE_IVL => self.handshake_ivl = v.int_where(|x| x >= 0)?,
             HEARTBEAT_IVL => self.heartbeat_ivl = v.int_where(|x| x >= 0)?,
             HEARTBEAT_TTL => {
-                // Stored in deciseconds and sent as a u16.
-                let ms = v.int_where(|x| (0..=6_553_599).contains(&x))?;
+                // Stored in deciseconds and sent as a u16. libzmq checks
+                // the range after dividing (towards zero), so -99..=-1 ms
+                // are accepted too, as 0.
+                let ms = v.int_where(|x| (0..=65_535).contains(&(x / 100)))?;
                 self.heartbeat_ttl = (ms / 100) as u16;
             }
             HEARTBEAT_TIMEOUT => self.heartbeat_timeout = v.int_where(|x| x >= 0)?,
@@ -645,23 +669,6 @@ impl Options {
 }
 
 /// Whether an accept filter is an IPv4/IPv6 address with an optional /mask.
-fn valid_accept_filter(f: &[u8]) -> bool {
-    let Ok(s) = std::str::from_utf8(f) else { return false };
-    let (addr, mask) = match s.split_once('/') {
-        Some((a, m)) => (a, Some(m)),
-        None => (s, None),
-    };
-    let max = match addr.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(_)) => 32,
-        Ok(std::net::IpAddr::V6(_)) => 128,
-        Err(_) => return false,
-    };
-    match mask {
-        None => true,
-        Some(m) => m.parse::<u32>().is_ok_and(|m| m <= max),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -715,12 +722,53 @@ mod tests {
         assert!(set_int(&mut o, HEARTBEAT_TTL, 6_553_600).is_err());
     }
 
+    /// As libzmq 4.3.4's options.cpp and socket_base.cpp (found by the
+    /// sockopt fuzz target against Debian's libzmq).
+    #[test]
+    fn rules_found_by_fuzzing_against_libzmq() {
+        let mut o = Options::new(crate::socket::types::DEALER);
+        assert_eq!(o.set(ZAP_DOMAIN, OptIn(b"")), Err(Error::EINVAL));
+        set_int(&mut o, HEARTBEAT_TTL, -99).unwrap();
+        assert_eq!(o.heartbeat_ttl, 0);
+        assert!(set_int(&mut o, HEARTBEAT_TTL, -100).is_err());
+        set_int(&mut o, HEARTBEAT_TTL, 6_553_599).unwrap();
+        assert_eq!(o.set(CONNECT_ROUTING_ID, OptIn(b"peer")), Err(Error::EINVAL));
+        let mut r = Options::new(crate::socket::types::ROUTER);
+        r.set(CONNECT_ROUTING_ID, OptIn(b"peer")).unwrap();
+        let mut s = Options::new(crate::socket::types::STREAM);
+        s.set(CONNECT_ROUTING_ID, OptIn(b"peer")).unwrap();
+        let mut s = Options::new(crate::socket::types::REP);
+        s.set(CONNECT_ROUTING_ID, OptIn(b"peer")).unwrap();
+        // Z85 key text is read up to a NUL and decoded in place.
+        let mut k = Options::new(crate::socket::types::DEALER);
+        k.set(CURVE_SECRETKEY, OptIn(&[7u8; 32])).unwrap();
+        let mut text = [0u8; 40];
+        text[..10].copy_from_slice(b"HelloWorld");
+        k.set(CURVE_SECRETKEY, OptIn(&text)).unwrap();
+        assert_eq!(k.curve_secret_key[..8], [0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B]);
+        assert_eq!(k.curve_secret_key[8..], [7u8; 24]);
+        k.set(CURVE_SECRETKEY, OptIn(&[7u8; 32])).unwrap();
+        let mut bad = [b'x'; 40];
+        bad[..5].copy_from_slice(b"Hello");
+        bad[5] = b'~';
+        assert_eq!(k.set(CURVE_SECRETKEY, OptIn(&bad)), Err(Error::EINVAL));
+        assert_eq!(k.curve_secret_key[..4], [0x86, 0x4F, 0xD2, 0x6F], "the group before the bad one is written");
+        assert_eq!(k.curve_secret_key[4..], [7u8; 28]);
+    }
+
     #[test]
     fn accept_filters() {
-        assert!(valid_accept_filter(b"127.0.0.1"));
-        assert!(valid_accept_filter(b"10.0.0.0/8"));
-        assert!(valid_accept_filter(b"::1/128"));
-        assert!(!valid_accept_filter(b"10.0.0.0/33"));
-        assert!(!valid_accept_filter(b"localhost"));
+        let mut o = Options::new(0);
+        for ok in [&b"127.0.0.1"[..], b"10.0.0.0/8", b"13", b"10.1/8x", b"127/07\xd6", b"1.2.3.4\0junk"] {
+            o.set(TCP_ACCEPT_FILTER, OptIn(ok)).unwrap_or_else(|e| panic!("{ok:?}: {e:?}"));
+        }
+        assert_eq!(o.tcp_accept_filters.last().map(Vec::as_slice), Some(&b"1.2.3.4"[..]));
+        for bad in [&b"10.0.0.0/33"[..], b"localhost", b"::1/128", b"\0", b"10.0.0.0/", b"1.2.3.\xd6"] {
+            assert_eq!(o.set(TCP_ACCEPT_FILTER, OptIn(bad)), Err(Error::EINVAL), "{bad:?}");
+        }
+        o.ipv6 = true;
+        o.set(TCP_ACCEPT_FILTER, OptIn(b"::1/128")).unwrap();
+        o.set(TCP_ACCEPT_FILTER, OptIn(b"")).unwrap();
+        assert!(o.tcp_accept_filters.is_empty());
     }
 }

@@ -10,7 +10,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, ToSocketAdd
 
 /// What a resolution may use, as libzmq's `ip_resolver_options_t`.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct ResolveOpts {
+pub struct ResolveOpts {
     /// `*` host and `*` port allowed; failures are ENODEV, not EINVAL.
     pub bindable: bool,
     pub allow_dns: bool,
@@ -57,7 +57,7 @@ pub(crate) fn resolve(addr: &str, local: bool, ipv6: bool) -> Result<TcpAddress>
 }
 
 /// libzmq's `ip_resolver_t::resolve` for one `host[:port]`.
-pub(crate) fn resolve_ip(name: &str, o: ResolveOpts) -> Result<SocketAddr> {
+pub fn resolve_ip(name: &str, o: ResolveOpts) -> Result<SocketAddr> {
     let (mut host, port) = if o.expect_port {
         // The last colon: IPv6 literals contain colons of their own.
         let i = name.rfind(':').ok_or(Error::EINVAL)?;

@@ -110,6 +110,13 @@ impl MechanismConfig {
 
     /// A mechanism for one connection, made once the greeting is done.
     pub fn create(&self, opts: MechanismOptions) -> Box<dyn Mechanism> {
+        self.create_with(opts, Box::new(curve::crypto::OsRandom))
+    }
+
+    /// As [`MechanismConfig::create`], with CURVE's random octets (short-term
+    /// keys, cookie key, nonces) taken from `random`: a fixed source makes
+    /// a handshake replayable, which the fuzz targets rely on.
+    pub fn create_with(&self, opts: MechanismOptions, random: Box<dyn curve::crypto::Random>) -> Box<dyn Mechanism> {
         match self {
             MechanismConfig::Null => Box::new(NullMechanism::new(opts)),
             MechanismConfig::Plain { server: true, .. } => Box::new(PlainServer::new(opts)),
@@ -117,10 +124,10 @@ impl MechanismConfig {
                 Box::new(PlainClient::new(opts, username.clone(), password.clone()))
             }
             MechanismConfig::Curve { server: true, secret, .. } => {
-                Box::new(CurveServer::new(opts, *secret, Box::new(curve::crypto::OsRandom)))
+                Box::new(CurveServer::new(opts, *secret, random))
             }
             MechanismConfig::Curve { server: false, public, secret, server_key } => {
-                Box::new(CurveClient::new(opts, *public, *secret, *server_key, Box::new(curve::crypto::OsRandom)))
+                Box::new(CurveClient::new(opts, *public, *secret, *server_key, random))
             }
         }
     }

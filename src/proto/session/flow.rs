@@ -95,7 +95,10 @@ impl Session {
                     peer_address: self.cfg.peer_address.clone(),
                     downgrade_subscriptions: version == Version::V3_0,
                 };
-                self.mech = Some(self.cfg.mechanism.create(opts));
+                self.mech = Some(match self.random.take() {
+                    Some(random) => self.cfg.mechanism.create_with(opts, random),
+                    None => self.cfg.mechanism.create(opts),
+                });
                 self.phase = Phase::Handshake;
                 self.pump_mechanism(now)?;
             }

@@ -31,6 +31,7 @@ use crate::msg::{Metadata, Msg};
 use crate::proto::codec::{Decoder, Encoder, OutQueue};
 use crate::proto::greeting::{Greeting, Version};
 use crate::proto::heartbeat::{Due, TimerConfig, Timers};
+use crate::proto::mechanism::curve::crypto::Random;
 use crate::proto::mechanism::{Mechanism, MechanismConfig, Status, ZapRequest, ZapVerdict};
 use crate::proto::metadata::Properties;
 use crate::proto::recycle::{BufferPool, InputBuf};
@@ -190,6 +191,8 @@ pub struct Session {
     held: VecDeque<Msg>,
     metadata: Option<Arc<Metadata>>,
     can_send: bool,
+    /// Where the mechanism gets its random octets, if not from the OS.
+    random: Option<Box<dyn Random>>,
     /// PUB/XPUB facing an unversioned peer: fake a subscribe-all.
     subscribe_all: bool,
     failed: Option<Failure>,
@@ -217,9 +220,18 @@ impl Session {
             held: VecDeque::new(),
             metadata: None,
             can_send: false,
+            random: None,
             subscribe_all: false,
             failed: None,
         }
+    }
+
+    /// Replaces the OS as the source of the mechanism's random octets
+    /// (CURVE keys and nonces), before the greeting completes: a fixed
+    /// source makes a recorded exchange replay byte for byte (tests, the
+    /// fuzz targets). Never for a real connection.
+    pub fn set_random(&mut self, random: Box<dyn Random>) {
+        self.random = Some(random);
     }
 
     /// The negotiated protocol, once the greeting is done.
