@@ -86,6 +86,7 @@ pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
 #[no_mangle]
 pub extern "C" fn zmq_ctx_new() -> *mut c_void {
     entry(|| {
+        crate::util::alloc_policy::apply();
         let shared = CtxShared::new();
         let h: &'static CtxHandle = match FREE_HANDLES.lock().pop() {
             Some(h) => h,

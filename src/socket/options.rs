@@ -732,13 +732,7 @@ mod tests {
         assert_eq!(o.heartbeat_ttl, 0);
         assert!(set_int(&mut o, HEARTBEAT_TTL, -100).is_err());
         set_int(&mut o, HEARTBEAT_TTL, 6_553_599).unwrap();
-        assert_eq!(o.set(CONNECT_ROUTING_ID, OptIn(b"peer")), Err(Error::EINVAL));
-        let mut r = Options::new(crate::socket::types::ROUTER);
-        r.set(CONNECT_ROUTING_ID, OptIn(b"peer")).unwrap();
-        let mut s = Options::new(crate::socket::types::STREAM);
-        s.set(CONNECT_ROUTING_ID, OptIn(b"peer")).unwrap();
-        let mut s = Options::new(crate::socket::types::REP);
-        s.set(CONNECT_ROUTING_ID, OptIn(b"peer")).unwrap();
+        // CONNECT_ROUTING_ID per socket type: socket::types::tests.
         // Z85 key text is read up to a NUL and decoded in place.
         let mut k = Options::new(crate::socket::types::DEALER);
         k.set(CURVE_SECRETKEY, OptIn(&[7u8; 32])).unwrap();

@@ -2,6 +2,7 @@
 
 #[cfg(test)]
 pub mod alloc_count;
+pub mod alloc_policy;
 pub mod atomic_counter;
 pub mod curve;
 pub mod idmap;
