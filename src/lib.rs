@@ -1,7 +1,9 @@
 //! libzmq 4.3.x rewritten in Rust, exported at the C ABI as `libzmq.so.5`.
 //!
-//! Layers (each uses only those below it): `ffi` (the C ABI) → `ctx`,
-//! `socket` → `routing` → `pipe`, `mailbox` → `msg`, `error`.
+//! Modules are layered, each importing only layers below it, bottom to top:
+//! base (`error`, `util`, `msg`); `proto`, `routing`, `mailbox`,
+//! `transport`; `pipe`; `io`; `ctx`; `socket`; `poll`; `ffi`. See
+//! docs/ARCHITECTURE.md; tests/layering.rs enforces it.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod error;
