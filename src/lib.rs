@@ -1,7 +1,7 @@
 //! libzmq 4.3.x rewritten in Rust, exported at the C ABI as `libzmq.so.5`.
 //!
 //! Modules are layered, each importing only layers below it, bottom to top:
-//! base (`error`, `util`, `msg`); `proto`, `routing`, `mailbox`,
+//! base (`types`, `error`, `util`, `msg`); `proto`, `routing`, `mailbox`,
 //! `transport`; `pipe`; `io`; `ctx`; `socket`; `poll`; `ffi`. See
 //! docs/ARCHITECTURE.md; tests/layering.rs enforces it.
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -18,6 +18,7 @@ pub mod proto;
 pub mod routing;
 pub mod socket;
 pub mod transport;
+pub mod types;
 pub mod util;
 
 /// Message bodies are allocated by the sending thread and freed by the

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::msg::Metadata;
-use crate::socket::types as st;
+use crate::types::SocketType;
 
 /// Property names libzmq itself sends and interprets (case-sensitive).
 pub const SOCKET_TYPE: &[u8] = b"Socket-Type";
@@ -85,8 +85,9 @@ pub fn encode_property(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
 /// libzmq's READY/INITIATE property list: Socket-Type, then Identity (even
 /// empty) for REQ, DEALER and ROUTER, then the ZMQ_METADATA properties.
 pub fn basic_properties(out: &mut Vec<u8>, socket_type: i32, routing_id: &[u8], app: &[(String, Vec<u8>)]) {
-    encode_property(out, SOCKET_TYPE, socket_type_name(socket_type).unwrap_or("").as_bytes());
-    if matches!(socket_type, st::REQ | st::DEALER | st::ROUTER) {
+    let ty = SocketType::from_c(socket_type);
+    encode_property(out, SOCKET_TYPE, ty.map_or("", SocketType::name).as_bytes());
+    if ty.is_some_and(SocketType::announces_identity) {
         encode_property(out, IDENTITY, routing_id);
     }
     for (name, value) in app {
@@ -123,66 +124,19 @@ pub fn parse(mut data: &[u8]) -> Result<Properties> {
 
 /// The Socket-Type string of a socket type number, as libzmq spells it.
 pub fn socket_type_name(t: i32) -> Option<&'static str> {
-    Some(match t {
-        st::PAIR => "PAIR",
-        st::PUB => "PUB",
-        st::SUB => "SUB",
-        st::REQ => "REQ",
-        st::REP => "REP",
-        st::DEALER => "DEALER",
-        st::ROUTER => "ROUTER",
-        st::PULL => "PULL",
-        st::PUSH => "PUSH",
-        st::XPUB => "XPUB",
-        st::XSUB => "XSUB",
-        st::STREAM => "STREAM",
-        st::SERVER => "SERVER",
-        st::CLIENT => "CLIENT",
-        st::RADIO => "RADIO",
-        st::DISH => "DISH",
-        st::GATHER => "GATHER",
-        st::SCATTER => "SCATTER",
-        DGRAM => "DGRAM",
-        st::PEER => "PEER",
-        st::CHANNEL => "CHANNEL",
-        _ => return None,
-    })
+    SocketType::from_c(t).map(SocketType::name)
 }
 
-/// ZMQ_DGRAM: not a socket type this crate creates, but it has a place in
-/// libzmq's name table and compatibility rules.
-const DGRAM: i32 = 18;
-
 /// Whether a peer announcing `peer` may talk to a local socket of type
-/// `local` (libzmq's check_socket_type). Exact, case-sensitive match.
+/// `local` (libzmq's check_socket_type).
 pub fn compatible(local: i32, peer: &[u8]) -> bool {
-    let ok: &[&str] = match local {
-        st::REQ => &["REP", "ROUTER"],
-        st::REP => &["REQ", "DEALER"],
-        st::DEALER => &["REP", "DEALER", "ROUTER"],
-        st::ROUTER => &["REQ", "DEALER", "ROUTER"],
-        st::PUSH => &["PULL"],
-        st::PULL => &["PUSH"],
-        st::PUB | st::XPUB => &["SUB", "XSUB"],
-        st::SUB | st::XSUB => &["PUB", "XPUB"],
-        st::PAIR => &["PAIR"],
-        st::SERVER => &["CLIENT"],
-        st::CLIENT => &["SERVER"],
-        st::RADIO => &["DISH"],
-        st::DISH => &["RADIO"],
-        st::GATHER => &["SCATTER"],
-        st::SCATTER => &["GATHER"],
-        DGRAM => &["DGRAM"],
-        st::PEER => &["PEER"],
-        st::CHANNEL => &["CHANNEL"],
-        _ => &[],
-    };
-    ok.iter().any(|name| name.as_bytes() == peer)
+    SocketType::from_c(local).is_some_and(|t| t.accepts_peer_named(peer))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::socket::types as st;
 
     #[test]
     fn dealer_ready_properties_match_capture() {

@@ -140,7 +140,7 @@ impl std::ops::DerefMut for Held<'_> {
 
 /// Thread-safe (draft) socket types; the rest are for one thread at a time.
 fn is_thread_safe_type(t: i32) -> bool {
-    matches!(t, 12..=17 | 19 | 20)
+    crate::types::SocketType::from_c(t).is_some_and(crate::types::SocketType::thread_safe)
 }
 
 impl Socket {

@@ -12,27 +12,29 @@ use super::base::Base;
 use super::options::{OptIn, Options};
 use super::Behavior;
 use crate::error::{Error, Result};
+use crate::types::SocketType;
 
-pub const PAIR: i32 = 0;
-pub const PUB: i32 = 1;
-pub const SUB: i32 = 2;
-pub const REQ: i32 = 3;
-pub const REP: i32 = 4;
-pub const DEALER: i32 = 5;
-pub const ROUTER: i32 = 6;
-pub const PULL: i32 = 7;
-pub const PUSH: i32 = 8;
-pub const XPUB: i32 = 9;
-pub const XSUB: i32 = 10;
-pub const STREAM: i32 = 11;
-pub const SERVER: i32 = 12;
-pub const CLIENT: i32 = 13;
-pub const RADIO: i32 = 14;
-pub const DISH: i32 = 15;
-pub const GATHER: i32 = 16;
-pub const PEER: i32 = 19;
-pub const SCATTER: i32 = 17;
-pub const CHANNEL: i32 = 20;
+// The C values, for the code that still passes types as ints.
+pub const PAIR: i32 = SocketType::Pair.as_c();
+pub const PUB: i32 = SocketType::Pub.as_c();
+pub const SUB: i32 = SocketType::Sub.as_c();
+pub const REQ: i32 = SocketType::Req.as_c();
+pub const REP: i32 = SocketType::Rep.as_c();
+pub const DEALER: i32 = SocketType::Dealer.as_c();
+pub const ROUTER: i32 = SocketType::Router.as_c();
+pub const PULL: i32 = SocketType::Pull.as_c();
+pub const PUSH: i32 = SocketType::Push.as_c();
+pub const XPUB: i32 = SocketType::XPub.as_c();
+pub const XSUB: i32 = SocketType::XSub.as_c();
+pub const STREAM: i32 = SocketType::Stream.as_c();
+pub const SERVER: i32 = SocketType::Server.as_c();
+pub const CLIENT: i32 = SocketType::Client.as_c();
+pub const RADIO: i32 = SocketType::Radio.as_c();
+pub const DISH: i32 = SocketType::Dish.as_c();
+pub const GATHER: i32 = SocketType::Gather.as_c();
+pub const PEER: i32 = SocketType::Peer.as_c();
+pub const SCATTER: i32 = SocketType::Scatter.as_c();
+pub const CHANNEL: i32 = SocketType::Channel.as_c();
 
 /// The behaviour of a socket type; EINVAL for unknown or unsupported types.
 pub fn create(ty: i32) -> Result<Box<dyn Behavior>> {

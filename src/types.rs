@@ -1,0 +1,165 @@
+//! Socket types and what every layer needs to know about them.
+//!
+//! The C API passes a socket type as an int; ffi turns it into a
+//! [`SocketType`] once and every layer below asks the enum, so a fact about
+//! a type (its wire name, its peers, whether threads may share it) is
+//! written here and nowhere else.
+
+/// libzmq's socket types, with their C values.
+#[repr(i32)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum SocketType {
+    Pair = 0,
+    Pub = 1,
+    Sub = 2,
+    Req = 3,
+    Rep = 4,
+    Dealer = 5,
+    Router = 6,
+    Pull = 7,
+    Push = 8,
+    XPub = 9,
+    XSub = 10,
+    Stream = 11,
+    Server = 12,
+    Client = 13,
+    Radio = 14,
+    Dish = 15,
+    Gather = 16,
+    Scatter = 17,
+    /// Has a name and peers in libzmq's tables, but needs the udp
+    /// transport; sockets of this type are not created yet.
+    Dgram = 18,
+    Peer = 19,
+    Channel = 20,
+}
+
+use SocketType::*;
+
+impl SocketType {
+    /// Every type, in C value order.
+    pub const ALL: [SocketType; 21] = [
+        Pair, Pub, Sub, Req, Rep, Dealer, Router, Pull, Push, XPub, XSub, Stream, Server, Client, Radio, Dish,
+        Gather, Scatter, Dgram, Peer, Channel,
+    ];
+
+    /// The type with this C value, if there is one.
+    pub fn from_c(v: i32) -> Option<SocketType> {
+        usize::try_from(v).ok().and_then(|i| Self::ALL.get(i).copied())
+    }
+
+    pub const fn as_c(self) -> i32 {
+        self as i32
+    }
+
+    /// The Socket-Type property value, as libzmq spells it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Pair => "PAIR",
+            Pub => "PUB",
+            Sub => "SUB",
+            Req => "REQ",
+            Rep => "REP",
+            Dealer => "DEALER",
+            Router => "ROUTER",
+            Pull => "PULL",
+            Push => "PUSH",
+            XPub => "XPUB",
+            XSub => "XSUB",
+            Stream => "STREAM",
+            Server => "SERVER",
+            Client => "CLIENT",
+            Radio => "RADIO",
+            Dish => "DISH",
+            Gather => "GATHER",
+            Scatter => "SCATTER",
+            Dgram => "DGRAM",
+            Peer => "PEER",
+            Channel => "CHANNEL",
+        }
+    }
+
+    /// The peer types a socket of this type accepts in the handshake
+    /// (libzmq's check_socket_type). STREAM has none: it speaks no ZMTP.
+    pub const fn peers(self) -> &'static [SocketType] {
+        match self {
+            Req => &[Rep, Router],
+            Rep => &[Req, Dealer],
+            Dealer => &[Rep, Dealer, Router],
+            Router => &[Req, Dealer, Router],
+            Push => &[Pull],
+            Pull => &[Push],
+            Pub | XPub => &[Sub, XSub],
+            Sub | XSub => &[Pub, XPub],
+            Pair => &[Pair],
+            Server => &[Client],
+            Client => &[Server],
+            Radio => &[Dish],
+            Dish => &[Radio],
+            Gather => &[Scatter],
+            Scatter => &[Gather],
+            Dgram => &[Dgram],
+            Peer => &[Peer],
+            Channel => &[Channel],
+            Stream => &[],
+        }
+    }
+
+    /// Whether a peer announcing `name` as its Socket-Type may talk to us:
+    /// an exact, case-sensitive match, as in libzmq.
+    pub fn accepts_peer_named(self, name: &[u8]) -> bool {
+        self.peers().iter().any(|p| p.name().as_bytes() == name)
+    }
+
+    /// The draft types that several threads may use at once; the classic
+    /// ones are for one thread at a time.
+    pub const fn thread_safe(self) -> bool {
+        matches!(self, Server | Client | Radio | Dish | Gather | Scatter | Peer | Channel)
+    }
+
+    /// Whether the handshake's property list carries an Identity (even an
+    /// empty one), as libzmq sends it.
+    pub const fn announces_identity(self) -> bool {
+        matches!(self, Req | Dealer | Router)
+    }
+
+    /// Whether a socket of this type sends everything to a peer that cannot
+    /// subscribe: PUB and XPUB over ZMTP/1.0, which has no SUBSCRIBE.
+    pub const fn subscribes_to_all_on_old_links(self) -> bool {
+        matches!(self, Pub | XPub)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c_values_round_trip_and_nothing_else_converts() {
+        for (i, t) in SocketType::ALL.iter().enumerate() {
+            assert_eq!(t.as_c(), i as i32);
+            assert_eq!(SocketType::from_c(i as i32), Some(*t));
+        }
+        for v in [-1, 21, 99, i32::MIN, i32::MAX] {
+            assert_eq!(SocketType::from_c(v), None);
+        }
+    }
+
+    #[test]
+    fn compatibility_is_symmetric_except_for_stream() {
+        for a in SocketType::ALL {
+            for b in SocketType::ALL {
+                assert_eq!(a.peers().contains(&b), b.peers().contains(&a), "{a:?} {b:?}");
+            }
+        }
+        assert!(Req.accepts_peer_named(b"ROUTER"));
+        assert!(!Req.accepts_peer_named(b"router"));
+        assert!(!Stream.accepts_peer_named(b"STREAM"));
+    }
+
+    #[test]
+    fn the_draft_types_are_the_thread_safe_ones() {
+        let safe: Vec<i32> = SocketType::ALL.iter().filter(|t| t.thread_safe()).map(|t| t.as_c()).collect();
+        assert_eq!(safe, [12, 13, 14, 15, 16, 17, 19, 20]);
+    }
+}
