@@ -3,39 +3,22 @@
 use super::{entry, get_errno};
 use crate::ctx::{self, CtxShared};
 use crate::error::{own_text, Error, Result};
-use parking_lot::Mutex;
+use crate::util::handle::Registry;
 use std::os::raw::{c_char, c_int, c_void};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-const CTX_LIVE: u32 = 0xabad_cafe;
-const CTX_DEAD: u32 = 0xdead_beef;
-
-/// What a context handle points at. Never freed, so a stale handle reads a
-/// dead tag instead of freed memory; a terminated one is kept for the next
-/// zmq_ctx_new (as socket shells are), so a program that makes and ends
-/// contexts in a loop does not grow by one handle each time.
-pub(crate) struct CtxHandle {
-    tag: AtomicU32,
-    inner: Mutex<Option<Arc<CtxShared>>>,
-}
-
-static FREE_HANDLES: Mutex<Vec<&'static CtxHandle>> = Mutex::new(Vec::new());
+/// Context handles (libzmq's live tag for a context).
+static CONTEXTS: Registry<Arc<CtxShared>> = Registry::new(0xabad_cafe);
 
 /// Resolves a context handle; EFAULT if it is not a live context.
 ///
 /// # Safety
-/// `p` is NULL or a pointer obtained from zmq_ctx_new (possibly terminated).
+/// As `Registry::resolve`: `p` is NULL or a pointer obtained from
+/// zmq_ctx_new (possibly terminated) or to 4 readable bytes.
 pub(crate) unsafe fn ctx_from(p: *mut c_void) -> Result<Arc<CtxShared>> {
-    if p.is_null() || (p as usize) % std::mem::align_of::<CtxHandle>() != 0 {
-        return Err(Error::EFAULT);
-    }
-    // SAFETY: per the contract, p points at a never-freed CtxHandle.
-    let h = unsafe { &*(p as *const CtxHandle) };
-    if h.tag.load(Ordering::Acquire) != CTX_LIVE {
-        return Err(Error::EFAULT);
-    }
-    h.inner.lock().clone().ok_or(Error::EFAULT)
+    // SAFETY: forwarded contract.
+    let shell = unsafe { CONTEXTS.resolve(p) }.ok_or(Error::EFAULT)?;
+    shell.lock().clone().ok_or(Error::EFAULT)
 }
 
 #[no_mangle]
@@ -87,14 +70,7 @@ pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
 pub extern "C" fn zmq_ctx_new() -> *mut c_void {
     entry(|| {
         crate::util::alloc_policy::apply();
-        let shared = CtxShared::new();
-        let h: &'static CtxHandle = match FREE_HANDLES.lock().pop() {
-            Some(h) => h,
-            None => Box::leak(Box::new(CtxHandle { tag: AtomicU32::new(CTX_DEAD), inner: Mutex::new(None) })),
-        };
-        *h.inner.lock() = Some(shared);
-        h.tag.store(CTX_LIVE, Ordering::Release);
-        Ok(h as *const CtxHandle as *mut c_void)
+        Ok(CONTEXTS.open(CtxShared::new()).handle())
     })
 }
 
@@ -109,16 +85,12 @@ pub unsafe extern "C" fn zmq_ctx_term(context: *mut c_void) -> c_int {
             return Err(Error::EINTR);
         }
         c.terminate();
-        // SAFETY: ctx_from proved this is one of our never-freed handles.
-        let h: &'static CtxHandle = unsafe { &*(context as *const CtxHandle) };
-        let mut inner = h.inner.lock();
         // Two threads may end the same context at once: only the one that
-        // takes it out retires the handle, so it is never listed twice.
-        if inner.as_ref().is_some_and(|held| Arc::ptr_eq(held, &c)) {
-            h.tag.store(CTX_DEAD, Ordering::Release);
-            *inner = None;
-            drop(inner);
-            FREE_HANDLES.lock().push(h);
+        // takes it out retires the handle. ctx_from proved it live, and it
+        // cannot have been freed since (shells never are).
+        // SAFETY: as for ctx_from, which accepted this pointer.
+        if let Some(shell) = unsafe { CONTEXTS.resolve(context) } {
+            CONTEXTS.close_if(shell, |held| Arc::ptr_eq(held, &c));
         }
         Ok(0)
     })

@@ -1,6 +1,6 @@
 //! `zmq_poll` and the draft poller API (`zmq_poller_*`).
 //!
-//! Poller handles point at [`PollerShell`]s that are never freed: a
+//! Poller handles point at shells (`util::handle`) that are never freed: a
 //! destroyed shell is marked dead and recycled for a later
 //! `zmq_poller_new`, so a stale or double-destroyed handle is caught
 //! (EFAULT) or acts on a live poller, never on freed memory. The handle
@@ -64,27 +64,16 @@ pub use draft::*;
 mod draft {
     use super::*;
     use crate::poll::poller::{Poller, RETIRED_FD};
-    use parking_lot::Mutex;
-    use std::sync::atomic::{AtomicU32, Ordering};
+    use crate::util::handle::{Registry, Shell};
 
-    const LIVE: u32 = 0xCAFE_BABE;
-    const DEAD: u32 = 0xDEAD_BEEF;
+    /// Poller handles (libzmq's live tag for a poller).
+    static POLLERS: Registry<Box<Poller>> = Registry::new(0xCAFE_BABE);
 
-    /// What a poller handle points at. `tag` stays at offset 0.
-    #[repr(C)]
-    pub struct PollerShell {
-        tag: AtomicU32,
-        inner: Mutex<Option<Box<Poller>>>,
-    }
-
-    static FREE_SHELLS: Mutex<Vec<&'static PollerShell>> = Mutex::new(Vec::new());
-
-    impl PollerShell {
-        fn with<R>(&self, f: impl FnOnce(&mut Poller) -> Result<R>) -> Result<R> {
-            let mut g = self.inner.lock();
-            let p = g.as_mut().ok_or(Error::EFAULT)?;
-            f(p)
-        }
+    /// Runs `f` on the poller behind a live shell; EFAULT once destroyed.
+    fn with<R>(shell: &Shell<Box<Poller>>, f: impl FnOnce(&mut Poller) -> Result<R>) -> Result<R> {
+        let mut g = shell.lock();
+        let p = g.as_mut().ok_or(Error::EFAULT)?;
+        f(p)
     }
 
     /// Resolves a poller handle; EFAULT for NULL, misaligned or not-live.
@@ -92,27 +81,11 @@ mod draft {
     /// # Safety
     /// `p` is NULL, or points at least 4 readable bytes (a handle from
     /// `zmq_poller_new`, possibly destroyed since, or any other object the
-    /// caller owns, e.g. a `void *` variable holding NULL); only the first
-    /// 4 bytes are read unless they hold the live tag. A foreign object
-    /// whose first 4 bytes happen to equal the live tag is undefined
-    /// behaviour, as it is with libzmq.
-    unsafe fn poller_handle(p: *mut c_void) -> Result<&'static PollerShell> {
-        if p.is_null() || !(p as usize).is_multiple_of(std::mem::align_of::<AtomicU32>()) {
-            return Err(Error::EFAULT);
-        }
-        // SAFETY: per the contract, 4 readable, suitably aligned bytes;
-        // a volatile read, so nothing is assumed about what lives there.
-        let tag = unsafe { std::ptr::read_volatile(p as *const u32) };
-        if tag != LIVE || !(p as usize).is_multiple_of(std::mem::align_of::<PollerShell>()) {
-            return Err(Error::EFAULT);
-        }
-        // SAFETY: the live tag says this is one of our leaked, never freed
-        // shells, so the reference is good for 'static.
-        let s: &'static PollerShell = unsafe { &*(p as *const PollerShell) };
-        if s.tag.load(Ordering::Acquire) != LIVE {
-            return Err(Error::EFAULT);
-        }
-        Ok(s)
+    /// caller owns, e.g. a `void *` variable holding NULL): see
+    /// `Registry::resolve`.
+    unsafe fn poller_handle(p: *mut c_void) -> Result<&'static Shell<Box<Poller>>> {
+        // SAFETY: forwarded from the caller.
+        unsafe { POLLERS.resolve(p) }.ok_or(Error::EFAULT)
     }
 
     /// Resolves a socket handle for the poller: ENOTSOCK for NULL or bad.
@@ -129,13 +102,7 @@ mod draft {
     #[no_mangle]
     pub extern "C" fn zmq_poller_new() -> *mut c_void {
         entry(|| {
-            let shell: &'static PollerShell = match FREE_SHELLS.lock().pop() {
-                Some(s) => s,
-                None => Box::leak(Box::new(PollerShell { tag: AtomicU32::new(DEAD), inner: Mutex::new(None) })),
-            };
-            *shell.inner.lock() = Some(Box::new(Poller::new()));
-            shell.tag.store(LIVE, Ordering::Release);
-            Ok(shell as *const PollerShell as *mut c_void)
+            Ok(POLLERS.open(Box::new(Poller::new())).handle())
         })
     }
 
@@ -154,17 +121,10 @@ mod draft {
             let p = unsafe { *poller_p };
             // SAFETY: per the caller's contract on the slot's content.
             let shell = unsafe { poller_handle(p)? };
-            let mut g = shell.inner.lock();
-            if shell.tag.load(Ordering::Acquire) != LIVE {
-                return Err(Error::EFAULT);
-            }
-            let inner = g.take().ok_or(Error::EFAULT)?;
-            shell.tag.store(DEAD, Ordering::Release);
-            drop(g);
+            let inner = POLLERS.close(shell).ok_or(Error::EFAULT)?;
             drop(inner);
             // SAFETY: the caller guarantees a writable slot.
             unsafe { *poller_p = std::ptr::null_mut() };
-            FREE_SHELLS.lock().push(shell);
             Ok(0)
         })
     }
@@ -178,7 +138,7 @@ mod draft {
         entry(|| {
             // SAFETY: forwarded from the caller.
             let sh = unsafe { poller_handle(poller)? };
-            sh.with(|p| Ok(p.size().min(c_int::MAX as usize) as c_int))
+            with(sh, |p| Ok(p.size().min(c_int::MAX as usize) as c_int))
         })
     }
 
@@ -198,7 +158,7 @@ mod draft {
             let sh = unsafe { poller_handle(poller)? };
             // SAFETY: forwarded from the caller.
             let s = unsafe { socket_handle(socket)? };
-            sh.with(|p| p.add(s, user_data as usize, events)).map(|_| 0)
+            with(sh, |p| p.add(s, user_data as usize, events)).map(|_| 0)
         })
     }
 
@@ -213,7 +173,7 @@ mod draft {
             let sh = unsafe { poller_handle(poller)? };
             // SAFETY: forwarded from the caller.
             let s = unsafe { socket_handle(socket)? };
-            sh.with(|p| p.modify(s, events)).map(|_| 0)
+            with(sh, |p| p.modify(s, events)).map(|_| 0)
         })
     }
 
@@ -228,7 +188,7 @@ mod draft {
             let sh = unsafe { poller_handle(poller)? };
             // SAFETY: forwarded from the caller.
             let s = unsafe { socket_handle(socket)? };
-            sh.with(|p| p.remove(s)).map(|_| 0)
+            with(sh, |p| p.remove(s)).map(|_| 0)
         })
     }
 
@@ -246,7 +206,7 @@ mod draft {
         entry(|| {
             // SAFETY: forwarded from the caller.
             let sh = unsafe { poller_handle(poller)? };
-            sh.with(|p| p.add_fd(fd, user_data as usize, events)).map(|_| 0)
+            with(sh, |p| p.add_fd(fd, user_data as usize, events)).map(|_| 0)
         })
     }
 
@@ -259,7 +219,7 @@ mod draft {
         entry(|| {
             // SAFETY: forwarded from the caller.
             let sh = unsafe { poller_handle(poller)? };
-            sh.with(|p| p.modify_fd(fd, events)).map(|_| 0)
+            with(sh, |p| p.modify_fd(fd, events)).map(|_| 0)
         })
     }
 
@@ -272,7 +232,7 @@ mod draft {
         entry(|| {
             // SAFETY: forwarded from the caller.
             let sh = unsafe { poller_handle(poller)? };
-            sh.with(|p| p.remove_fd(fd)).map(|_| 0)
+            with(sh, |p| p.remove_fd(fd)).map(|_| 0)
         })
     }
 
@@ -296,7 +256,7 @@ mod draft {
         if n < 0 {
             return Err(Error::EINVAL);
         }
-        let found = sh.with(|p| p.wait(n as usize, timeout))?;
+        let found = with(sh, |p| p.wait(n as usize, timeout))?;
         // SAFETY: non-NULL; the caller guarantees `n` writable events.
         let out = unsafe { std::slice::from_raw_parts_mut(events, n as usize) };
         for (i, slot) in out.iter_mut().enumerate() {
@@ -357,7 +317,7 @@ mod draft {
         entry(|| {
             // SAFETY: forwarded from the caller.
             let sh = unsafe { poller_handle(poller)? };
-            let v = sh.with(|p| p.signaler_fd())?;
+            let v = with(sh, |p| p.signaler_fd())?;
             if fd.is_null() {
                 return Err(Error::EFAULT);
             }

@@ -12,10 +12,10 @@ use crate::util::atomic_counter::AtomicCounter;
 use crate::util::curve;
 use crate::util::stopwatch::{self, now_ms, Stopwatch};
 use crate::util::thread::AppThread;
+use crate::util::handle::{Registry, Shell};
 use crate::util::timers::Timers;
 use crate::util::z85;
 use libc::size_t;
-use std::cell::{Cell, RefCell};
 use std::os::raw::{c_char, c_int, c_long, c_ulong, c_void};
 
 // ---------------------------------------------------------------- Z85
@@ -332,11 +332,6 @@ pub unsafe extern "C" fn zmq_threadclose(thread_: *mut c_void) {
 /// A timer handler, non-NULL.
 type TimerFn = unsafe extern "C" fn(timer_id: c_int, arg: *mut c_void);
 
-/// Tag of a live timer set (libzmq's value).
-const TIMERS_LIVE_TAG: u32 = 0xCAFE_DADA;
-/// Tag written when a timer set is destroyed (libzmq's value).
-const TIMERS_DEAD_TAG: u32 = 0xDEAD_BEEF;
-
 /// A timer handler and the argument it was registered with.
 #[derive(Clone, Copy)]
 struct TimerHandler {
@@ -344,47 +339,29 @@ struct TimerHandler {
     arg: *mut c_void,
 }
 
-/// What a `zmq_timers_new` handle points to. The tag comes first so that a
-/// handle can be checked by reading four bytes.
-#[repr(C)]
-struct TimersHandle {
-    tag: Cell<u32>,
-    timers: RefCell<Timers<TimerHandler>>,
-    /// Execute rounds in progress (a handler may start another).
-    executing: Cell<u32>,
-    /// Destroyed by a handler: freed when the last round ends.
-    destroy_pending: Cell<bool>,
+// SAFETY: the argument is the application's, only handed back to its
+// handler on the thread that calls zmq_timers_execute; we never touch
+// what it points at.
+unsafe impl Send for TimerHandler {}
+
+/// Timer sets (libzmq's live tag for one). The lock is held only between
+/// handler calls, so a handler may use its own set, destroy included.
+static TIMER_SETS: Registry<Timers<TimerHandler>> = Registry::new(0xCAFE_DADA);
+
+type TimerShell = Shell<Timers<TimerHandler>>;
+
+/// Runs `f` on the timer set; EFAULT once it is destroyed.
+fn with_timers<R>(h: &TimerShell, f: impl FnOnce(&mut Timers<TimerHandler>) -> R) -> Result<R> {
+    Ok(f(h.lock().as_mut().ok_or(Error::EFAULT)?))
 }
 
-impl TimersHandle {
-    /// Runs `f` on the timer set. No borrow is ever held while a handler
-    /// runs, so the borrow cannot fail unless two threads share the set
-    /// (which libzmq does not allow either); that is reported as EFAULT.
-    fn with<R>(&self, f: impl FnOnce(&mut Timers<TimerHandler>) -> R) -> Result<R> {
-        let mut timers = self.timers.try_borrow_mut().map_err(|_| Error::EFAULT)?;
-        Ok(f(&mut timers))
-    }
-}
-
-/// Borrows the timer set behind a handle, or EFAULT.
+/// The timer set behind a handle, or EFAULT.
 ///
 /// # Safety
-/// `p` is NULL or readable for 4 bytes. Like libzmq, this cannot tell a
-/// freed handle whose memory was reused, or a foreign pointer whose first
-/// four bytes happen to equal the tag, from a live handle; a non-NULL
-/// pointer to fewer than four readable bytes is undefined behaviour. A
-/// timer set must not be used from two threads at once (as in libzmq).
-unsafe fn timers_handle<'a>(p: *mut c_void) -> Result<&'a TimersHandle> {
-    if p.is_null() || !(p as usize).is_multiple_of(std::mem::align_of::<TimersHandle>()) {
-        return Err(Error::EFAULT);
-    }
-    // SAFETY: non-NULL, aligned and, per the caller, readable for 4 bytes.
-    let tag = unsafe { std::ptr::read_volatile(p as *const u32) };
-    if tag != TIMERS_LIVE_TAG {
-        return Err(Error::EFAULT);
-    }
-    // SAFETY: the tag marks a live TimersHandle made by zmq_timers_new.
-    Ok(unsafe { &*(p as *const TimersHandle) })
+/// `p` is NULL or readable for 4 bytes: see `Registry::resolve`.
+unsafe fn timers_handle(p: *mut c_void) -> Result<&'static TimerShell> {
+    // SAFETY: forwarded from the caller.
+    unsafe { TIMER_SETS.resolve(p) }.ok_or(Error::EFAULT)
 }
 
 /// A C `size_t` interval in milliseconds.
@@ -399,13 +376,7 @@ fn interval_ms(interval: size_t) -> u64 {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_new() -> *mut c_void {
     entry(|| {
-        let h = TimersHandle {
-            tag: Cell::new(TIMERS_LIVE_TAG),
-            timers: RefCell::new(Timers::new()),
-            executing: Cell::new(0),
-            destroy_pending: Cell::new(false),
-        };
-        Ok(Box::into_raw(Box::new(h)).cast())
+        Ok(TIMER_SETS.open(Timers::new()).handle())
     })
 }
 
@@ -426,14 +397,7 @@ pub unsafe extern "C" fn zmq_timers_destroy(timers_p: *mut *mut c_void) -> c_int
         let p = unsafe { *timers_p };
         // SAFETY: per the caller's contract on the slot's content.
         let h = unsafe { timers_handle(p)? };
-        h.tag.set(TIMERS_DEAD_TAG);
-        if h.executing.get() > 0 {
-            h.destroy_pending.set(true);
-        } else {
-            // SAFETY: made by Box::into_raw in zmq_timers_new and, its tag
-            // now dead, never accepted by timers_handle again.
-            drop(unsafe { Box::from_raw(p as *mut TimersHandle) });
-        }
+        TIMER_SETS.close(h).ok_or(Error::EFAULT)?;
         // SAFETY: the caller guarantees a writable slot.
         unsafe { *timers_p = std::ptr::null_mut() };
         Ok(0)
@@ -457,7 +421,7 @@ pub unsafe extern "C" fn zmq_timers_add(
         // SAFETY: forwarded from the caller.
         let h = unsafe { timers_handle(timers)? };
         let func = handler.ok_or(Error::EFAULT)?;
-        h.with(|t| t.add(now_ms(), interval_ms(interval), TimerHandler { func, arg }))
+        with_timers(h, |t| t.add(now_ms(), interval_ms(interval), TimerHandler { func, arg }))
     })
 }
 
@@ -471,7 +435,7 @@ pub unsafe extern "C" fn zmq_timers_cancel(timers: *mut c_void, timer_id: c_int)
     entry(|| {
         // SAFETY: forwarded from the caller.
         let h = unsafe { timers_handle(timers)? };
-        h.with(|t| t.cancel(timer_id))??;
+        with_timers(h, |t| t.cancel(timer_id))??;
         Ok(0)
     })
 }
@@ -490,7 +454,7 @@ pub unsafe extern "C" fn zmq_timers_set_interval(
     entry(|| {
         // SAFETY: forwarded from the caller.
         let h = unsafe { timers_handle(timers)? };
-        h.with(|t| t.set_interval(now_ms(), timer_id, interval_ms(interval)))??;
+        with_timers(h, |t| t.set_interval(now_ms(), timer_id, interval_ms(interval)))??;
         Ok(0)
     })
 }
@@ -505,7 +469,7 @@ pub unsafe extern "C" fn zmq_timers_reset(timers: *mut c_void, timer_id: c_int) 
     entry(|| {
         // SAFETY: forwarded from the caller.
         let h = unsafe { timers_handle(timers)? };
-        h.with(|t| t.reset(now_ms(), timer_id))??;
+        with_timers(h, |t| t.reset(now_ms(), timer_id))??;
         Ok(0)
     })
 }
@@ -521,7 +485,7 @@ pub unsafe extern "C" fn zmq_timers_timeout(timers: *mut c_void) -> c_long {
     entry(|| {
         // SAFETY: forwarded from the caller.
         let h = unsafe { timers_handle(timers)? };
-        Ok(match h.with(|t| t.timeout(now_ms()))? {
+        Ok(match with_timers(h, |t| t.timeout(now_ms()))? {
             Some(ms) => c_long::try_from(ms).unwrap_or(c_long::MAX),
             None => -1,
         })
@@ -539,30 +503,18 @@ pub unsafe extern "C" fn zmq_timers_execute(timers: *mut c_void) -> c_int {
     entry(|| {
         // SAFETY: forwarded from the caller.
         let h = unsafe { timers_handle(timers)? };
-        h.executing.set(h.executing.get() + 1);
-        let run = || -> Result<()> {
-            let mut round = h.with(|t| t.begin_execute(now_ms()))?;
-            while !h.destroy_pending.get() {
-                // The borrow ends before the handler runs, so that the
-                // handler can use this timer set.
-                let Some((id, handler)) = h.with(|t| t.next_due(&mut round))? else {
-                    break;
-                };
-                // SAFETY: the application registered this handler with this
-                // argument through zmq_timers_add.
-                unsafe { (handler.func)(id, handler.arg) };
-            }
-            Ok(())
-        };
-        let result = run();
-        h.executing.set(h.executing.get() - 1);
-        if h.executing.get() == 0 && h.destroy_pending.get() {
-            // SAFETY: a handler destroyed the set (its tag is dead and the
-            // caller's slot NULLed) and no round uses it any more; `h` is
-            // not used after this.
-            drop(unsafe { Box::from_raw(timers as *mut TimersHandle) });
+        let set = h.generation();
+        let mut round = with_timers(h, |t| t.begin_execute(now_ms()))?;
+        // The lock is released before each handler runs, so that the
+        // handler can use this timer set; once a handler destroys it (and
+        // perhaps makes another in the same shell), the round ends.
+        while h.generation() == set {
+            let Ok(Some((id, handler))) = with_timers(h, |t| t.next_due(&mut round)) else { break };
+            // SAFETY: the application registered this handler with this
+            // argument through zmq_timers_add.
+            unsafe { (handler.func)(id, handler.arg) };
         }
-        result.map(|()| 0)
+        Ok(0)
     })
 }
 

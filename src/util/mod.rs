@@ -5,6 +5,7 @@ pub mod alloc_count;
 pub mod alloc_policy;
 pub mod atomic_counter;
 pub mod curve;
+pub mod handle;
 pub mod idmap;
 pub mod stopwatch;
 pub mod thread;
