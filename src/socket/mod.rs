@@ -18,9 +18,9 @@ use crate::msg::Msg;
 use crate::routing::indexed::Slot;
 use base::{Base, Core};
 use options::{OptIn, OptOut};
-use parking_lot::Mutex;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use crate::util::handle::{Registry, Shell};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -88,17 +88,12 @@ fn connect_any(core: &mut Core, addr: &str) -> Result<()> {
     }
 }
 
-const LIVE: u32 = 0xbadd_ecaf;
-const DEAD: u32 = 0xdead_beef;
+/// Socket handles (libzmq's live tag for a socket).
+static SOCKETS: Registry<Box<Core>> = Registry::new(0xbadd_ecaf);
 
-/// The object a socket handle points at.
-pub struct Socket {
-    tag: AtomicU32,
-    thread_safe: AtomicBool,
-    core: Mutex<Option<Box<Core>>>,
-}
-
-static FREE_SHELLS: Mutex<Vec<&'static Socket>> = Mutex::new(Vec::new());
+/// The object a socket handle points at: the socket's core in a shell
+/// that outlives it (`util::handle`).
+pub type Socket = Shell<Box<Core>>;
 
 /// The socket lock, held. Every call on a socket runs under it, so a
 /// classic socket used by several threads at once loses and corrupts
@@ -161,17 +156,7 @@ impl Socket {
         let ts = is_thread_safe_type(ty);
         let base = Base::new(opts, mailbox, ctx.clone(), id, ts);
         let core = Box::new(Core { base, behavior });
-        let shell: &'static Socket = match FREE_SHELLS.lock().pop() {
-            Some(s) => s,
-            None => Box::leak(Box::new(Socket {
-                tag: AtomicU32::new(DEAD),
-                thread_safe: AtomicBool::new(false),
-                core: Mutex::new(None),
-            })),
-        };
-        *shell.core.lock() = Some(core);
-        shell.thread_safe.store(ts, Ordering::Relaxed);
-        shell.tag.store(LIVE, Ordering::Release);
+        let shell = SOCKETS.open_with_info(core, u32::from(ts));
         Ok(shell)
     }
 
@@ -181,34 +166,27 @@ impl Socket {
     /// `p` is NULL or a pointer the caller got from zmq_socket (possibly
     /// closed since). Any other pointer is the caller's undefined behaviour,
     /// as with libzmq; we only read its tag.
-    pub unsafe fn from_handle<'a>(p: *mut std::ffi::c_void) -> Result<&'a Socket> {
-        if p.is_null() || (p as usize) % std::mem::align_of::<Socket>() != 0 {
-            return Err(Error::ENOTSOCK);
-        }
-        // SAFETY: per the contract, p points at a (never freed) shell.
-        let s = unsafe { &*(p as *const Socket) };
-        if s.tag.load(Ordering::Acquire) != LIVE {
-            return Err(Error::ENOTSOCK);
-        }
-        Ok(s)
+    pub unsafe fn from_handle(p: *mut std::ffi::c_void) -> Result<&'static Socket> {
+        // SAFETY: forwarded contract (see Registry::resolve).
+        unsafe { SOCKETS.resolve(p) }.ok_or(Error::ENOTSOCK)
     }
 
     pub fn as_handle(&'static self) -> *mut std::ffi::c_void {
-        self as *const Socket as *mut std::ffi::c_void
+        self.handle()
     }
 
     pub fn is_thread_safe(&self) -> bool {
-        self.thread_safe.load(Ordering::Relaxed)
+        self.info() != 0
     }
 
-    fn lock(&self) -> Held<'_> {
-        Held(Some(self.core.lock()))
+    fn hold(&self) -> Held<'_> {
+        Held(Some(self.lock()))
     }
 
     /// Runs `f` on the live core, under the socket lock.
     #[inline]
     pub fn with<R>(&self, f: impl FnOnce(&mut Core) -> Result<R>) -> Result<R> {
-        let mut g = self.lock();
+        let mut g = self.hold();
         let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
         f(core)
     }
@@ -218,7 +196,7 @@ impl Socket {
     fn blocking<R>(&self, timeout_ms: Option<i32>, mut attempt: impl FnMut(&mut Core) -> Result<R>) -> Result<R> {
         let mut deadline: Option<Option<Instant>> = None;
         loop {
-            let mut g = self.lock();
+            let mut g = self.hold();
             let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
             let generation = if core.base.thread_safe { core.base.mailbox.generation() } else { 0 };
             core.process_commands()?;
@@ -254,7 +232,7 @@ impl Socket {
             drop(ticket);
             if !woke && d.is_some_and(|d| Instant::now() >= d) {
                 // One last look before giving up.
-                let mut g = self.lock();
+                let mut g = self.hold();
                 let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
                 core.process_commands()?;
                 let r = attempt(core);
@@ -271,7 +249,7 @@ impl Socket {
             return Err(Error::EFAULT);
         }
         msg.set_more(flags & SNDMORE != 0);
-        let mut g = self.lock();
+        let mut g = self.hold();
         let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
         core.process_commands()?;
         let r = core.behavior.send(&mut core.base, msg);
@@ -296,7 +274,7 @@ impl Socket {
         if !msg.is_valid() {
             return Err(Error::EFAULT);
         }
-        let mut g = self.lock();
+        let mut g = self.hold();
         let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
         core.process_commands()?;
         let r = core.behavior.recv(&mut core.base);
@@ -463,13 +441,7 @@ impl Socket {
 
     /// zmq_close: terminates every pipe and retires the shell.
     pub fn close(&'static self) -> Result<()> {
-        let mut g = self.core.lock();
-        if self.tag.load(Ordering::Acquire) != LIVE {
-            return Err(Error::ENOTSOCK);
-        }
-        let mut core = g.take().ok_or(Error::ENOTSOCK)?;
-        self.tag.store(DEAD, Ordering::Release);
-        drop(g);
+        let mut core = SOCKETS.close(self).ok_or(Error::ENOTSOCK)?;
         if core.base.mailbox.has_waiters() {
             // Threads blocked on it (sharing a classic socket) find it
             // gone: ENOTSOCK rather than sleeping on.
@@ -500,7 +472,6 @@ impl Socket {
         let id = core.base.id;
         drop(core);
         ctx.unregister_socket(id);
-        FREE_SHELLS.lock().push(self);
         Ok(())
     }
 

@@ -25,6 +25,9 @@ pub struct Shell<T> {
     /// go of the lock (a timer round running handlers) can tell its object
     /// from a later one in the same shell.
     opened: AtomicU64,
+    /// A word about the object, readable without the lock (a socket's
+    /// thread safety).
+    info: AtomicU32,
 }
 
 impl<T> Shell<T> {
@@ -36,6 +39,11 @@ impl<T> Shell<T> {
     /// Which object the shell holds (changes on every open).
     pub fn generation(&self) -> u64 {
         self.opened.load(Ordering::Acquire)
+    }
+
+    /// The word given to `open_with_info`.
+    pub fn info(&self) -> u32 {
+        self.info.load(Ordering::Acquire)
     }
 
     /// The C handle.
@@ -58,11 +66,17 @@ impl<T: Send> Registry<T> {
 
     /// A live shell holding `value`: a retired one if there is one.
     pub fn open(&self, value: T) -> &'static Shell<T> {
+        self.open_with_info(value, 0)
+    }
+
+    /// As `open`, with a word about the object for `Shell::info`.
+    pub fn open_with_info(&self, value: T, info: u32) -> &'static Shell<T> {
         let shell = self.retired.lock().pop().unwrap_or_else(|| {
-            Box::leak(Box::new(Shell { tag: AtomicU32::new(DEAD), value: Mutex::new(None), opened: AtomicU64::new(0) }))
+            Box::leak(Box::new(Shell { tag: AtomicU32::new(DEAD), value: Mutex::new(None), opened: AtomicU64::new(0), info: AtomicU32::new(0) }))
         });
         *shell.value.lock() = Some(value);
         shell.opened.fetch_add(1, Ordering::AcqRel);
+        shell.info.store(info, Ordering::Release);
         shell.tag.store(self.live, Ordering::Release);
         shell
     }
