@@ -5,8 +5,8 @@
 //! writable; the rest are full.
 
 use super::indexed::{IndexedArray, Slot};
+use super::pipe_set::PipeSet;
 use crate::msg::Msg;
-use crate::pipe::table::PipeTable;
 
 #[derive(Default)]
 pub struct Distributor {
@@ -91,12 +91,12 @@ impl Distributor {
         }
     }
 
-    pub fn send_to_all(&mut self, pipes: &mut PipeTable, msg: &mut Msg) {
+    pub fn send_to_all<P: PipeSet>(&mut self, pipes: &mut P, msg: &mut Msg) {
         self.matching = self.active;
         self.send_to_matching(pipes, msg);
     }
 
-    pub fn send_to_matching(&mut self, pipes: &mut PipeTable, msg: &mut Msg) {
+    pub fn send_to_matching<P: PipeSet>(&mut self, pipes: &mut P, msg: &mut Msg) {
         let more = msg.more();
         self.distribute(pipes, msg);
         if !more {
@@ -105,7 +105,7 @@ impl Distributor {
         self.more = more;
     }
 
-    fn distribute(&mut self, pipes: &mut PipeTable, msg: &mut Msg) {
+    fn distribute<P: PipeSet>(&mut self, pipes: &mut P, msg: &mut Msg) {
         let mut orig = Some(msg.take());
         // The last matching pipe gets the original; the others share its body.
         let mut i = 0;
@@ -120,7 +120,7 @@ impl Distributor {
     }
 
     /// Writes to one pipe; a full pipe leaves the active set.
-    fn write(&mut self, pipes: &mut PipeTable, s: Slot, m: Msg) -> bool {
+    fn write<P: PipeSet>(&mut self, pipes: &mut P, s: Slot, m: Msg) -> bool {
         let more = m.more();
         if pipes.write(s, m).is_err() {
             let i = self.pipes.index(s).unwrap_or(0);
@@ -140,8 +140,8 @@ impl Distributor {
     }
 
     /// Whether every matching pipe has room (XPUB_NODROP).
-    pub fn check_hwm(&mut self, pipes: &mut PipeTable) -> bool {
-        (0..self.matching).all(|i| pipes.get(self.pipes.get(i)).check_hwm())
+    pub fn check_hwm<P: PipeSet>(&mut self, pipes: &mut P) -> bool {
+        (0..self.matching).all(|i| pipes.check_hwm(self.pipes.get(i)))
     }
 
     pub fn has_out(&self) -> bool {

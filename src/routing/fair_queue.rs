@@ -1,9 +1,9 @@
 //! Round-robin over readable pipes, one whole message at a time (libzmq's fq).
 
 use super::indexed::{ActiveSet, Slot};
+use super::pipe_set::PipeSet;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
-use crate::pipe::table::PipeTable;
 
 #[derive(Default)]
 pub struct FairQueue {
@@ -26,7 +26,7 @@ impl FairQueue {
 
     /// Receives one frame and the pipe it came from; EAGAIN if none.
     #[inline]
-    pub fn recv(&mut self, pipes: &mut PipeTable) -> Result<(Msg, Slot)> {
+    pub fn recv<P: PipeSet>(&mut self, pipes: &mut P) -> Result<(Msg, Slot)> {
         while self.set.active > 0 {
             let s = self.set.current();
             if let Some(m) = pipes.read(s) {
@@ -43,7 +43,7 @@ impl FairQueue {
         Err(Error::EAGAIN)
     }
 
-    pub fn has_in(&mut self, pipes: &mut PipeTable) -> bool {
+    pub fn has_in<P: PipeSet>(&mut self, pipes: &mut P) -> bool {
         if self.more {
             return true;
         }

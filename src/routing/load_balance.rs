@@ -1,9 +1,9 @@
 //! Round-robin over writable pipes, one whole message at a time (libzmq's lb).
 
 use super::indexed::{ActiveSet, Slot};
+use super::pipe_set::PipeSet;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
-use crate::pipe::table::PipeTable;
 
 #[derive(Default)]
 pub struct LoadBalancer {
@@ -31,7 +31,7 @@ impl LoadBalancer {
 
     /// Sends one frame; on success `msg` is left empty and the pipe used is
     /// returned. EAGAIN when no pipe can take it.
-    pub fn send(&mut self, pipes: &mut PipeTable, msg: &mut Msg) -> Result<Option<Slot>> {
+    pub fn send<P: PipeSet>(&mut self, pipes: &mut P, msg: &mut Msg) -> Result<Option<Slot>> {
         if self.dropping {
             self.more = msg.more();
             self.dropping = self.more;
@@ -66,7 +66,7 @@ impl LoadBalancer {
         Ok(Some(s))
     }
 
-    pub fn has_out(&mut self, pipes: &mut PipeTable) -> bool {
+    pub fn has_out<P: PipeSet>(&mut self, pipes: &mut P) -> bool {
         if self.more {
             return true;
         }
