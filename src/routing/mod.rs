@@ -4,6 +4,8 @@
 //! `util`) lies below: `pipe` implements `PipeSet`, not the reverse.
 
 pub mod dist;
+#[cfg(test)]
+mod fake_pipes;
 pub mod fair_queue;
 pub mod indexed;
 pub mod load_balance;
