@@ -3,6 +3,7 @@
 use super::{Pipe, PipeId};
 use crate::msg::Msg;
 use crate::routing::indexed::Slot;
+use crate::routing::pipe_set::PipeSet;
 use crate::util::idmap::IdMap;
 
 #[derive(Default)]
@@ -116,5 +117,44 @@ impl PipeTable {
         if !self.dead.contains(&s) {
             self.dead.push(s);
         }
+    }
+}
+
+/// The strategies' view of the table: the same calls as above, so that a
+/// read that finds a pipe closed still queues it in `dead`.
+impl PipeSet for PipeTable {
+    #[inline]
+    fn read(&mut self, s: Slot) -> Option<Msg> {
+        PipeTable::read(self, s)
+    }
+
+    #[inline]
+    fn check_read(&mut self, s: Slot) -> bool {
+        PipeTable::check_read(self, s)
+    }
+
+    #[inline]
+    fn write(&mut self, s: Slot, m: Msg) -> Result<(), Msg> {
+        PipeTable::write(self, s, m)
+    }
+
+    #[inline]
+    fn check_write(&mut self, s: Slot) -> bool {
+        PipeTable::check_write(self, s)
+    }
+
+    #[inline]
+    fn flush(&mut self, s: Slot) {
+        PipeTable::flush(self, s)
+    }
+
+    #[inline]
+    fn rollback(&mut self, s: Slot) {
+        PipeTable::rollback(self, s)
+    }
+
+    #[inline]
+    fn check_hwm(&mut self, s: Slot) -> bool {
+        self.get(s).check_hwm()
     }
 }

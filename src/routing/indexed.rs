@@ -121,3 +121,86 @@ impl ActiveSet {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::trie::XorShift;
+
+    /// Every item sits where `index` says, and only present slots have one.
+    fn check(a: &IndexedArray, model: &[Slot]) {
+        let mut items: Vec<Slot> = a.iter().collect();
+        items.sort_unstable();
+        let mut want = model.to_vec();
+        want.sort_unstable();
+        assert_eq!(items, want);
+        for i in 0..a.len() {
+            assert_eq!(a.index(a.get(i)), Some(i));
+        }
+        for s in 0..64 {
+            assert_eq!(a.contains(s), model.contains(&s), "slot {s}");
+        }
+    }
+
+    #[test]
+    fn indexed_array_keeps_positions_through_pushes_swaps_and_erases() {
+        let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+        let mut a = IndexedArray::default();
+        let mut model: Vec<Slot> = Vec::new();
+        for _ in 0..2000 {
+            match rng.below(3) {
+                0 => {
+                    let s = rng.below(64) as Slot;
+                    if !model.contains(&s) {
+                        a.push(s);
+                        model.push(s);
+                    }
+                }
+                1 if !model.is_empty() => {
+                    let (i, j) = (rng.below(a.len() as u64) as usize, rng.below(a.len() as u64) as usize);
+                    let (si, sj) = (a.get(i), a.get(j));
+                    a.swap(i, j);
+                    assert_eq!((a.get(i), a.get(j)), (sj, si));
+                }
+                _ => {
+                    let s = rng.below(64) as Slot;
+                    a.erase(s); // absent slots are ignored
+                    model.retain(|&m| m != s);
+                }
+            }
+            check(&a, &model);
+        }
+        assert_eq!(a.is_empty(), model.is_empty());
+    }
+
+    #[test]
+    fn active_set_cursor_stays_on_an_active_pipe() {
+        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+        let mut set = ActiveSet::default();
+        let mut present: Vec<Slot> = Vec::new();
+        for _ in 0..4000 {
+            let s = rng.below(16) as Slot;
+            match rng.below(5) {
+                0 if !present.contains(&s) => {
+                    set.attach(s);
+                    present.push(s);
+                }
+                1 => {
+                    let had = set.pipes.index(s);
+                    assert_eq!(set.remove(s), had);
+                    present.retain(|&p| p != s);
+                }
+                2 => set.activated(s),
+                3 if set.active > 0 => set.deactivate_current(),
+                _ if set.active > 0 => set.advance(),
+                _ => {}
+            }
+            assert_eq!(set.pipes.len(), present.len());
+            assert!(set.active <= set.pipes.len());
+            assert!(set.current < set.active.max(1), "cursor {} active {}", set.current, set.active);
+            if set.active > 0 {
+                assert!(present.contains(&set.current()));
+            }
+        }
+    }
+}
