@@ -67,12 +67,6 @@ struct Exception {
 
 const EXCEPTIONS: &[Exception] = &[
     Exception {
-        from: "routing",
-        to: "pipe",
-        why: "strategies take the concrete PipeTable instead of a pipe trait of their own",
-        files: &["routing/dist.rs", "routing/fair_queue.rs", "routing/load_balance.rs"],
-    },
-    Exception {
         from: "mailbox",
         to: "pipe",
         why: "Command names Pipe and PipeId; the mailbox should be generic over its command",
