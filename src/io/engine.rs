@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::mailbox::Command;
 use crate::msg::{self, Msg};
 use crate::pipe::Pipe;
-use crate::proto::mechanism::{MechanismConfig, ZapVerdict};
+use crate::proto::mechanism::ZapVerdict;
 use crate::proto::session::{Config, Event, Session};
 use crate::proto::{Failure, MonitorEvent};
 use crate::transport::{ipc_address::IpcAddress, ipc_socket, peer, tcp_socket};
@@ -46,14 +46,6 @@ const OUT_BATCH_BY_REF: usize = 1024 * 1024;
 /// already there to decode: one wake brings it up to this many.
 const WAKE_AFTER: usize = 32;
 
-
-/// ZMQ_RECONNECT_STOP bits (draft).
-const RECONNECT_STOP_CONN_REFUSED: i32 = 1;
-const RECONNECT_STOP_HANDSHAKE_FAILED: i32 = 2;
-
-/// ZMQ_ROUTER_NOTIFY bits.
-const NOTIFY_CONNECT: i32 = 1;
-const NOTIFY_DISCONNECT: i32 = 2;
 
 const TIMER_CONTINUE: u64 = 0;
 const TIMER_SESSION: u64 = 1;
@@ -124,7 +116,7 @@ pub struct Connection {
 
 impl Connection {
     fn new(link: Link, side: Side, ipc: bool, uri: String) -> Connection {
-        let reconnect_wait = link.options.reconnect_ivl;
+        let reconnect_wait = link.config.reconnect.ivl;
         Connection {
             link,
             side,
@@ -213,7 +205,7 @@ impl Connection {
                 .and_then(|a| ipc_socket::ipc_connect_start(&a))
                 .map(|c| (c.socket, c.in_progress))
         } else {
-            tcp_socket::connect_start(strip_scheme(&self.uri), &self.link.options).map(|c| (c.socket, c.in_progress))
+            tcp_socket::connect_start(strip_scheme(&self.uri), &self.link.config.tcp).map(|c| (c.socket, c.in_progress))
         };
         self.remote = self.uri.clone();
         match started {
@@ -225,7 +217,7 @@ impl Connection {
                     return;
                 }
                 self.event(link::CONNECT_DELAYED, libc::EINPROGRESS as u64);
-                let ms = self.link.options.connect_timeout;
+                let ms = self.link.config.connect_timeout_ms;
                 if ms > 0 {
                     self.arm(r, me, TIMER_SESSION, Duration::from_millis(ms as u64));
                 }
@@ -238,7 +230,7 @@ impl Connection {
     /// A connect attempt failed: retry, unless ZMQ_RECONNECT_STOP says a
     /// refusal ends this endpoint (then the socket loses it, as in libzmq).
     fn connect_failed(&mut self, r: &mut Reactor, me: Token, e: Error) {
-        let stop = e == Error::ECONNREFUSED && self.link.options.reconnect_stop & RECONNECT_STOP_CONN_REFUSED != 0;
+        let stop = e == Error::ECONNREFUSED && self.link.config.reconnect.stop_on_refusal;
         if !stop {
             self.schedule_reconnect(r, me);
             return;
@@ -254,7 +246,7 @@ impl Connection {
 
     fn connected(&mut self, r: &mut Reactor, me: Token, sock: socket2::Socket) {
         self.disarm(r, me, TIMER_SESSION);
-        self.reconnect_wait = self.link.options.reconnect_ivl;
+        self.reconnect_wait = self.link.config.reconnect.ivl;
         let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
         self.local = peer::socket_name(&sock, peer::End::Local);
         self.remote = self.uri.clone();
@@ -267,7 +259,7 @@ impl Connection {
         self.readable = true;
         self.read_closed = false;
         if !self.ipc {
-            let _ = tcp_socket::tune_connection(&sock, &self.link.options);
+            let _ = tcp_socket::tune_connection(&sock, &self.link.config.tcp);
             // Canonical: a dual-stack (ZMQ_IPV6) end names an IPv4 peer
             // ::ffff:a.b.c.d, where the peer names itself a.b.c.d.
             let addr = |a: std::io::Result<socket2::SockAddr>| {
@@ -290,7 +282,7 @@ impl Connection {
         let mut cfg = self.config(peer_address);
         // libzmq's private property behind ZMQ_SRCFD.
         cfg.engine_properties.insert(0, ("__fd".to_owned(), fd.to_string().into_bytes()));
-        if self.link.options.raw_socket {
+        if self.link.config.raw {
             // STREAM: no handshake; the connection is usable at once and,
             // with STREAM_NOTIFY, announced by an empty message.
             let raw = Raw::new(&cfg.engine_properties);
@@ -311,21 +303,8 @@ impl Connection {
     }
 
     fn config(&self, peer_address: String) -> Config {
-        let o = &self.link.options;
-        let mut c = Config::new(o.socket_type);
-        c.routing_id = o.routing_id.clone();
-        c.mechanism = mechanism_of(o);
-        c.zap_domain = o.zap_domain.clone();
-        c.zap_enforce_domain = o.zap_enforce_domain;
-        c.metadata = o.app_metadata.clone();
-        c.max_msg_size = o.maxmsgsize;
-        c.timers.handshake_ivl_ms = o.handshake_ivl;
-        c.timers.heartbeat_ivl_ms = o.heartbeat_ivl;
-        c.timers.heartbeat_ttl_ms = i32::from(o.heartbeat_ttl) * 100;
-        c.timers.heartbeat_timeout_ms = o.heartbeat_timeout;
+        let mut c = self.link.config.session.clone();
         c.connecting = self.side == Side::Connect;
-        c.recv_routing_id = o.recv_routing_id;
-        c.reconnect_stop_handshake_failed = o.reconnect_stop & RECONNECT_STOP_HANDSHAKE_FAILED != 0;
         if !peer_address.is_empty() {
             c.engine_properties.push(("Peer-Address".to_owned(), peer_address.as_bytes().to_vec()));
         }
@@ -450,15 +429,13 @@ impl Connection {
                     if info.monitor_event {
                         self.link.event(link::HANDSHAKE_SUCCEEDED, 0, self.side, &self.local, &self.remote);
                     }
-                    let id = if self.link.options.recv_routing_id { Some(info.peer_routing_id.unwrap_or_default()) } else { None };
+                    let id = if self.link.config.session.recv_routing_id { Some(info.peer_routing_id.unwrap_or_default()) } else { None };
                     attach_pipe(&mut self.pipe, &self.link, r, me, id);
                     // ZMQ_HELLO_MSG: the first message on every new connection.
-                    if let Some(h) = self.link.options.hello_msg.as_ref() {
-                        if crate::ctx::inproc::sends_hello(self.link.options.socket_type) {
-                            session.send(Msg::from_slice(h))?;
-                        }
+                    if let Some(h) = self.link.config.hello_msg.as_ref() {
+                        session.send(Msg::from_slice(h))?;
                     }
-                    if self.link.options.router_notify & NOTIFY_CONNECT != 0 {
+                    if self.link.config.notify_connect {
                         if let Some(p) = &mut self.pipe {
                             if p.write(Msg::new()).is_ok() {
                                 p.flush();
@@ -554,7 +531,7 @@ impl Connection {
     /// STREAM_NOTIFY: an empty message tells the STREAM socket that a peer
     /// connected or went away.
     fn notify_raw(&mut self, raw: &Raw) {
-        if !self.link.options.raw_notify {
+        if !self.link.config.raw_notify {
             return;
         }
         if let Some(p) = &mut self.pipe {
@@ -567,7 +544,7 @@ impl Connection {
     /// The connection is over: report it as libzmq does, then reconnect
     /// or let go of the pipe.
     fn fail(&mut self, r: &mut Reactor, me: Token, f: Failure) {
-        if self.link.options.raw_socket && matches!(self.state, State::Active { .. }) {
+        if self.link.config.raw && matches!(self.state, State::Active { .. }) {
             let raw = Raw::new(&[]);
             self.notify_raw(&raw);
         }
@@ -575,19 +552,17 @@ impl Connection {
         // ZMQ_DISCONNECT_MSG: an accepted peer that got through the
         // handshake and is gone is reported with the socket's own message.
         if handshaked && self.side == Side::Bind {
-            if let (Some(d), Some(p)) = (self.link.options.disconnect_msg.as_ref(), self.pipe.as_mut()) {
-                if crate::ctx::inproc::gets_disconnect_msg(self.link.options.socket_type) {
-                    p.rollback();
-                    self.inbound_mid_message = false;
-                    if p.write(Msg::from_slice(d)).is_ok() {
-                        p.flush();
-                    }
+            if let (Some(d), Some(p)) = (self.link.config.disconnect_msg.as_ref(), self.pipe.as_mut()) {
+                p.rollback();
+                self.inbound_mid_message = false;
+                if p.write(Msg::from_slice(d)).is_ok() {
+                    p.flush();
                 }
             }
         }
         // ZMQ_ROUTER_NOTIFY: a peer that got through the handshake is
         // announced gone with an empty message, after what it left half sent.
-        if handshaked && self.link.options.router_notify & NOTIFY_DISCONNECT != 0 {
+        if handshaked && self.link.config.notify_disconnect {
             if let Some(p) = &mut self.pipe {
                 p.rollback();
                 self.inbound_mid_message = false;
@@ -620,8 +595,8 @@ impl Connection {
         let retry = self.side == Side::Connect
             && (!self.closing || lingering)
             && f.reconnects()
-            && self.link.options.reconnect_ivl > 0;
-        if retry && !self.link.options.immediate {
+            && self.link.config.reconnect.ivl > 0;
+        if retry && !self.link.config.immediate {
             self.keep_pipe_for_reconnect();
             self.resubscribe();
             self.schedule_reconnect(r, me);
@@ -653,7 +628,7 @@ impl Connection {
     /// dropped, and the socket sends all its subscriptions again for the
     /// next one.
     fn resubscribe(&mut self) {
-        if !matches!(self.link.options.socket_type, 2 | 10 | 15) {
+        if !self.link.config.resubscribe {
             return;
         }
         if let Some(p) = &mut self.pipe {
@@ -687,14 +662,14 @@ impl Connection {
             self.event(link::CLOSED, fd as u64);
         }
         self.state = State::Idle;
-        let o = &self.link.options;
-        let ivl = o.reconnect_ivl.max(1);
-        let wait = if o.reconnect_ivl_max > 0 {
+        let o = &self.link.config.reconnect;
+        let ivl = o.ivl.max(1);
+        let wait = if o.ivl_max > 0 {
             let w = self.reconnect_wait.max(ivl);
-            self.reconnect_wait = (w.saturating_mul(2)).min(o.reconnect_ivl_max);
+            self.reconnect_wait = (w.saturating_mul(2)).min(o.ivl_max);
             w
         } else {
-            ivl + (crate::socket::types::random_u32() % ivl as u32) as i32
+            ivl + (crate::util::random::random_u32() % ivl as u32) as i32
         };
         self.event(link::CONNECT_RETRIED, wait as u64);
         self.arm(r, me, TIMER_RECONNECT, Duration::from_millis(wait as u64));
@@ -749,7 +724,7 @@ impl Connection {
 /// sockets that record ids.
 fn attach_pipe(pipe: &mut Option<Pipe>, link: &Link, r: &mut Reactor, me: Token, id: Option<Vec<u8>>) {
     if pipe.is_none() {
-        let (sock_end, mut io_end) = link.options.network_pipe();
+        let (sock_end, mut io_end) = link.config.network_pipe();
         let _ = io_end.set_owner(r.mailbox().clone());
         r.own_pipe(io_end.id(), me);
         if let Some(id) = id {
@@ -764,30 +739,11 @@ fn attach_pipe(pipe: &mut Option<Pipe>, link: &Link, r: &mut Reactor, me: Token,
     }
 }
 
-fn push_routing_id(p: &mut Pipe, id: &[u8]) {
+pub(super) fn push_routing_id(p: &mut Pipe, id: &[u8]) {
     let mut m = Msg::from_slice(id);
     m.set_flags(msg::ROUTING_ID);
     if p.write(m).is_ok() {
         p.flush_all();
-    }
-}
-
-/// ZMQ_MECHANISM and the keys or credentials that go with it.
-fn mechanism_of(o: &crate::socket::options::Options) -> MechanismConfig {
-    use crate::socket::options::{MECH_CURVE, MECH_PLAIN};
-    match o.mechanism {
-        MECH_PLAIN => MechanismConfig::Plain {
-            server: o.as_server,
-            username: o.plain_username.clone(),
-            password: o.plain_password.clone(),
-        },
-        MECH_CURVE => MechanismConfig::Curve {
-            server: o.as_server,
-            public: o.curve_public_key,
-            secret: o.curve_secret_key,
-            server_key: o.curve_server_key,
-        },
-        _ => MechanismConfig::Null,
     }
 }
 

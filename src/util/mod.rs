@@ -6,6 +6,7 @@ pub mod alloc_policy;
 pub mod atomic_counter;
 pub mod curve;
 pub mod idmap;
+pub mod random;
 pub mod stopwatch;
 pub mod thread;
 pub mod timers;
