@@ -5,7 +5,7 @@
 //! ZMQ_IMMEDIATE is set.
 
 use super::link::{self, Link, Side};
-use super::reactor::{Handler, Reactor, Ready};
+use super::reactor::{Handler, Reactor, Ready, TimerKind};
 use super::stream::Stream;
 use super::wire::{Raw, Wire};
 use super::zap::ZapClient;
@@ -46,11 +46,6 @@ const OUT_BATCH_BY_REF: usize = 1024 * 1024;
 /// already there to decode: one wake brings it up to this many.
 const WAKE_AFTER: usize = 32;
 
-
-const TIMER_CONTINUE: u64 = 0;
-const TIMER_SESSION: u64 = 1;
-const TIMER_RECONNECT: u64 = 2;
-const TIMER_LINGER: u64 = 3;
 
 enum State {
     /// Waiting for the reconnect timer (connecting side).
@@ -104,13 +99,11 @@ pub struct Connection {
     /// The socket let go of the pipe: flush, then close.
     closing: bool,
     reconnect_wait: i32,
-    /// Timer ids are fresh per arming (the reactor's rule).
-    timer_ids: [u64; 4],
-    next_timer_id: u64,
-    /// The session deadline TIMER_SESSION is armed for. Pumps re-read the
-    /// deadline every round; re-arming an unchanged one would leave a
-    /// cancelled timer in the reactor's queue per round until it expired
-    /// (with a 60 s heartbeat, 124 MB after a million messages).
+    /// The session deadline the Session timer is armed for (None: not
+    /// armed). Pumps re-read the deadline every round; re-arming an
+    /// unchanged one would leave a dead timer in the reactor's queue per
+    /// round until it expired (with a 60 s heartbeat, 124 MB after a
+    /// million messages).
     session_deadline: Option<Instant>,
 }
 
@@ -139,8 +132,6 @@ impl Connection {
             batch_by_ref: OUT_BATCH_BY_REF,
             closing: false,
             reconnect_wait,
-            timer_ids: [0; 4],
-            next_timer_id: 0,
             session_deadline: None,
         }
     }
@@ -177,21 +168,9 @@ impl Connection {
         t
     }
 
-    fn arm(&mut self, r: &mut Reactor, me: Token, which: u64, after: Duration) {
-        self.disarm(r, me, which);
-        self.next_timer_id += 4;
-        let id = self.next_timer_id + which;
-        self.timer_ids[which as usize] = id;
-        r.add_timer(me, after, id);
-    }
-
-    fn disarm(&mut self, r: &mut Reactor, me: Token, which: u64) {
-        if which == TIMER_SESSION {
-            self.session_deadline = None;
-        }
-        let id = std::mem::take(&mut self.timer_ids[which as usize]);
-        if id != 0 {
-            r.cancel_timer(me, id);
+    fn disarm_session(&mut self, r: &mut Reactor, me: Token) {
+        if self.session_deadline.take().is_some() {
+            r.cancel_timer(me, TimerKind::Session);
         }
     }
 
@@ -219,7 +198,7 @@ impl Connection {
                 self.event(link::CONNECT_DELAYED, libc::EINPROGRESS as u64);
                 let ms = self.link.config.connect_timeout_ms;
                 if ms > 0 {
-                    self.arm(r, me, TIMER_SESSION, Duration::from_millis(ms as u64));
+                    r.add_timer(me, TimerKind::ConnectTimeout, Duration::from_millis(ms as u64));
                 }
                 self.state = State::Connecting(sock);
             }
@@ -245,7 +224,7 @@ impl Connection {
     }
 
     fn connected(&mut self, r: &mut Reactor, me: Token, sock: socket2::Socket) {
-        self.disarm(r, me, TIMER_SESSION);
+        r.cancel_timer(me, TimerKind::ConnectTimeout);
         self.reconnect_wait = self.link.config.reconnect.ivl;
         let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
         self.local = peer::socket_name(&sock, peer::End::Local);
@@ -335,19 +314,19 @@ impl Connection {
                 // Let the thread's other connections have a turn. No
                 // readiness edge or pipe wakeup will come for work that is
                 // already waiting, so come back by timer.
-                self.arm(r, me, TIMER_CONTINUE, Duration::ZERO);
+                r.add_timer(me, TimerKind::Continue, Duration::ZERO);
                 break;
             }
         }
         if let State::Active { session, .. } = &self.state {
             match session.next_deadline() {
-                Some(d) if self.session_deadline == Some(d) && self.timer_ids[TIMER_SESSION as usize] != 0 => {}
+                Some(d) if self.session_deadline == Some(d) => {}
                 Some(d) => {
                     let after = d.saturating_duration_since(Instant::now());
-                    self.arm(r, me, TIMER_SESSION, after);
+                    r.add_timer(me, TimerKind::Session, after);
                     self.session_deadline = Some(d);
                 }
-                None => self.disarm(r, me, TIMER_SESSION),
+                None => self.disarm_session(r, me),
             }
         }
         let handshaked = matches!(self.state, State::Active { handshaked: true, .. });
@@ -590,7 +569,7 @@ impl Connection {
         self.state = State::Closed;
         self.forget_tcp_end(r);
         self.drop_zap(r);
-        self.disarm(r, me, TIMER_SESSION);
+        self.disarm_session(r, me);
         let lingering = self.closing && self.link.linger() != 0 && self.has_unsent();
         let retry = self.side == Side::Connect
             && (!self.closing || lingering)
@@ -672,7 +651,7 @@ impl Connection {
             ivl + (crate::util::random::random_u32() % ivl as u32) as i32
         };
         self.event(link::CONNECT_RETRIED, wait as u64);
-        self.arm(r, me, TIMER_RECONNECT, Duration::from_millis(wait as u64));
+        r.add_timer(me, TimerKind::Reconnect, Duration::from_millis(wait as u64));
     }
 
     /// Closes for good (socket gone, endpoint removed, context ending).
@@ -714,7 +693,7 @@ impl Connection {
             return;
         }
         if linger > 0 {
-            self.arm(r, me, TIMER_LINGER, Duration::from_millis(linger as u64));
+            r.add_timer(me, TimerKind::Linger, Duration::from_millis(linger as u64));
         }
     }
 }
@@ -774,24 +753,25 @@ impl Handler for Connection {
         self.pump(r, me);
     }
 
-    fn timer(&mut self, r: &mut Reactor, me: Token, id: u64) {
-        let which = id % 4;
-        if self.timer_ids[which as usize] != id {
-            return;
-        }
-        self.timer_ids[which as usize] = 0;
-        match which {
-            TIMER_CONTINUE => self.pump(r, me),
-            TIMER_RECONNECT => self.connect(r, me),
-            TIMER_LINGER => self.close(r, me),
-            _ => match &mut self.state {
-                State::Connecting(_) => self.schedule_reconnect(r, me),
-                State::Active { session, .. } => match session.on_timer(Instant::now()) {
-                    Ok(()) => self.pump(r, me),
-                    Err(f) => self.fail(r, me, f),
-                },
-                _ => {}
-            },
+    fn timer(&mut self, r: &mut Reactor, me: Token, kind: TimerKind) {
+        match kind {
+            TimerKind::Continue => self.pump(r, me),
+            TimerKind::Reconnect => self.connect(r, me),
+            TimerKind::Linger => self.close(r, me),
+            TimerKind::ConnectTimeout => {
+                if let State::Connecting(_) = self.state {
+                    self.schedule_reconnect(r, me);
+                }
+            }
+            TimerKind::Session => {
+                self.session_deadline = None;
+                if let State::Active { session, .. } = &mut self.state {
+                    match session.on_timer(Instant::now()) {
+                        Ok(()) => self.pump(r, me),
+                        Err(f) => self.fail(r, me, f),
+                    }
+                }
+            }
         }
     }
 
