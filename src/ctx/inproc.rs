@@ -35,20 +35,10 @@ fn binding_of(b: &Base) -> InprocBinding {
         routing_id: b.options.routing_id.clone(),
         recv_routing_id: b.options.recv_routing_id,
         socket_type: b.options.socket_type,
-        hello_msg: b.options.hello_msg.clone().filter(|_| sends_hello(b.options.socket_type)),
-        disconnect_msg: b.options.disconnect_msg.clone().filter(|_| gets_disconnect_msg(b.options.socket_type)),
+        hello_msg: b.options.effective_hello_msg(),
+        disconnect_msg: b.options.effective_disconnect_msg(),
         conflate: b.options.effective_conflate(),
     }
-}
-
-/// The types that greet each new peer with ZMQ_HELLO_MSG (draft).
-pub fn sends_hello(ty: i32) -> bool {
-    matches!(ty, 5 | 6 | 12 | 13 | 19)
-}
-
-/// The types told of a lost peer with their own ZMQ_DISCONNECT_MSG (draft).
-pub fn gets_disconnect_msg(ty: i32) -> bool {
-    matches!(ty, 6 | 12 | 19)
 }
 
 /// Writes a hello message into a new pipe, after any routing id.

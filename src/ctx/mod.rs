@@ -234,3 +234,10 @@ impl CtxShared {
         Ok(())
     }
 }
+
+impl crate::io::zap::ZapDirectory for CtxShared {
+    fn zap_handler(&self) -> Option<crate::io::zap::ZapHandler> {
+        let b = self.find_endpoint(crate::io::zap::ENDPOINT)?;
+        Some(crate::io::zap::ZapHandler { mailbox: b.mailbox, recv_routing_id: b.recv_routing_id })
+    }
+}

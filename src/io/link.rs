@@ -1,22 +1,25 @@
-//! What an io-thread handler knows of the socket it serves: where to hand
-//! pipes, its options as they were when the endpoint was made (libzmq
-//! copies them too), and its monitor.
+//! What an io-thread handler holds of the socket it serves: where to hand
+//! pipes, the endpoint's configuration, the socket's monitor and current
+//! linger, and where to find the context's ZAP handler.
 
+use super::config::EndpointConfig;
+use super::monitor::MonitorSink;
+use super::zap::ZapDirectory;
 use crate::mailbox::Mailbox;
-use crate::socket::monitor::MonitorSink;
-use crate::socket::options::Options;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 
-pub use crate::socket::monitor::events::*;
+pub use super::monitor::events::*;
 
 #[derive(Clone)]
 pub struct Link {
-    pub ctx: Arc<crate::ctx::CtxShared>,
     pub socket: Arc<Mailbox>,
-    pub options: Arc<Options>,
-    pub monitor: MonitorSink,
-    /// The socket's current ZMQ_LINGER.
-    pub linger: Arc<std::sync::atomic::AtomicI32>,
+    pub config: Arc<EndpointConfig>,
+    pub monitor: Arc<dyn MonitorSink>,
+    /// The socket's current ZMQ_LINGER (the one option read live: it
+    /// applies to what the socket leaves behind when it closes).
+    pub linger: Arc<AtomicI32>,
+    pub zap: Arc<dyn ZapDirectory>,
 }
 
 /// Which end of a connection made it: v1 monitor events name the local
@@ -29,14 +32,12 @@ pub enum Side {
 
 impl Link {
     pub fn linger(&self) -> i32 {
-        self.linger.load(std::sync::atomic::Ordering::Relaxed)
+        self.linger.load(Ordering::Relaxed)
     }
 
     /// Raises a monitor event for the endpoint pair (`local`, `remote`).
     pub fn event(&self, event: u64, value: u64, side: Side, local: &str, remote: &str) {
-        if let Some(m) = self.monitor.lock().as_mut() {
-            let v1 = if side == Side::Bind { local } else { remote };
-            m.event_v(event, &[value], v1, local, remote);
-        }
+        let v1 = if side == Side::Bind { local } else { remote };
+        self.monitor.event(event, value, v1, local, remote);
     }
 }

@@ -77,8 +77,8 @@ impl Handler for Listener {
     fn ready(&mut self, r: &mut Reactor, _me: Token, _ready: Ready) {
         loop {
             let accepted = match &self.bound {
-                Some(Bound::Tcp(l)) => l.accept(&self.link.options).map(|o| o.map(|(s, _)| (s, false))),
-                Some(Bound::Ipc(l)) => l.accept(&self.link.options).map(|o| o.map(|s| (s, true))),
+                Some(Bound::Tcp(l)) => l.accept(&self.link.config.tcp).map(|o| o.map(|(s, _)| (s, false))),
+                Some(Bound::Ipc(l)) => l.accept(&self.link.config.ipc).map(|o| o.map(|s| (s, true))),
                 None => return,
             };
             match accepted {

@@ -2,9 +2,11 @@
 //! connections of the context's sockets (ZMQ_IO_THREADS of them, started on
 //! first use, stopped by zmq_ctx_term).
 
+pub mod config;
 pub mod engine;
 pub mod link;
 pub mod listener;
+pub mod monitor;
 pub mod reactor;
 pub mod stream;
 pub mod threads;

@@ -13,7 +13,7 @@ use crate::util::idmap::IdMap;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Registry, Token};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,12 +36,26 @@ pub struct Ready {
     pub closed: bool,
 }
 
+/// The timers a handler may have, at most one of each kind at a time.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum TimerKind {
+    /// Come back for work already waiting: a handler that yielded its
+    /// turn gets no readiness edge or wakeup for it.
+    Continue,
+    /// A non-blocking connect has taken ZMQ_CONNECT_TIMEOUT.
+    ConnectTimeout,
+    /// The protocol session's next deadline (handshake, heartbeats).
+    Session,
+    Reconnect,
+    Linger,
+}
+
 /// Something the io thread drives.
 pub trait Handler: Send {
     /// A descriptor registered under `me` is ready.
     fn ready(&mut self, r: &mut Reactor, me: Token, ready: Ready);
-    /// A timer set with `Reactor::add_timer(me, .., id)` expired.
-    fn timer(&mut self, _r: &mut Reactor, _me: Token, _id: u64) {}
+    /// The timer of this kind set with `Reactor::add_timer` expired.
+    fn timer(&mut self, _r: &mut Reactor, _me: Token, _kind: TimerKind) {}
     /// A command about a pipe end this handler registered with `own_pipe`.
     fn pipe_command(&mut self, _r: &mut Reactor, _me: Token, _cmd: Command) {}
     /// The context is terminating: wind down and remove yourself, now or
@@ -66,12 +80,15 @@ pub struct Reactor {
     /// token or timer never reaches the slot's next handler) and the slot.
     slots: Vec<(u32, Slot)>,
     free: Vec<usize>,
-    /// (deadline, sequence, token, id); the sequence keeps equal deadlines
-    /// in the order they were set.
-    timers: BinaryHeap<Reverse<(Instant, u64, usize, u64)>>,
-    /// Cancelled (token, id) pairs; an id is re-armed only after it fired
-    /// or was cancelled, so handlers use a fresh id per arming.
-    cancelled: HashSet<(usize, u64)>,
+    /// (deadline, sequence, token, kind); the sequence keeps equal
+    /// deadlines in the order they were set. An entry moved or cancelled
+    /// since stays queued until it reaches the front (dropping it sooner
+    /// would mean searching the heap).
+    timers: BinaryHeap<Reverse<(Instant, u64, usize, TimerKind)>>,
+    /// (token, kind) -> the sequence of its one live entry in `timers`.
+    /// Each key leaves when that entry does, so this never outgrows the
+    /// queue.
+    armed: HashMap<(usize, TimerKind), u64>,
     timer_seq: u64,
     pipes: IdMap<PipeId, Token>,
     /// Endpoint keys a socket chose -> the handler serving that endpoint.
@@ -95,7 +112,7 @@ impl Reactor {
             slots: Vec::new(),
             free: Vec::new(),
             timers: BinaryHeap::new(),
-            cancelled: HashSet::new(),
+            armed: HashMap::new(),
             timer_seq: 0,
             pipes: IdMap::default(),
             tags: IdMap::default(),
@@ -200,14 +217,16 @@ impl Reactor {
         self.slots.iter().filter(|s| !matches!(s.1, Slot::Free)).count() - self.removed_while_busy.len()
     }
 
-    pub fn add_timer(&mut self, t: Token, after: Duration, id: u64) {
-        self.cancelled.remove(&(t.0, id));
+    /// Sets handler `t`'s timer of this kind to fire `after` from now,
+    /// in place of any it had.
+    pub fn add_timer(&mut self, t: Token, kind: TimerKind, after: Duration) {
         self.timer_seq += 1;
-        self.timers.push(Reverse((Instant::now() + after, self.timer_seq, t.0, id)));
+        self.armed.insert((t.0, kind), self.timer_seq);
+        self.timers.push(Reverse((Instant::now() + after, self.timer_seq, t.0, kind)));
     }
 
-    pub fn cancel_timer(&mut self, t: Token, id: u64) {
-        self.cancelled.insert((t.0, id));
+    pub fn cancel_timer(&mut self, t: Token, kind: TimerKind) {
+        self.armed.remove(&(t.0, kind));
     }
 
     /// Names handler `t` by a socket's endpoint key, for `terminate_tagged`.
@@ -366,14 +385,17 @@ impl Reactor {
     }
 
     /// Fires due timers; returns how long poll may sleep. Timers that
-    /// were cancelled or whose handler is gone are dropped as they reach
-    /// the front, so they never set the sleep.
+    /// were moved, cancelled or whose handler is gone are dropped as they
+    /// reach the front, so they never set the sleep.
     fn fire_timers(&mut self) -> Option<Duration> {
         loop {
-            let Some(Reverse((at, _, t, id))) = self.timers.peek().copied() else { return None };
-            if self.index(Token(t)).is_none() || self.cancelled.contains(&(t, id)) {
+            let Some(Reverse((at, seq, t, kind))) = self.timers.peek().copied() else { return None };
+            let live = self.armed.get(&(t, kind)) == Some(&seq);
+            if !live || self.index(Token(t)).is_none() {
                 self.timers.pop();
-                self.cancelled.remove(&(t, id));
+                if live {
+                    self.armed.remove(&(t, kind));
+                }
                 continue;
             }
             let now = Instant::now();
@@ -381,7 +403,8 @@ impl Reactor {
                 return Some(at - now);
             }
             self.timers.pop();
-            self.with_handler(Token(t), |h, r| h.timer(r, Token(t), id));
+            self.armed.remove(&(t, kind));
+            self.with_handler(Token(t), |h, r| h.timer(r, Token(t), kind));
         }
     }
 }

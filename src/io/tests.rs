@@ -1,7 +1,7 @@
 //! The reactor on a real io thread: tasks, descriptors, timers, pipe
 //! commands and stopping.
 
-use super::reactor::{Handler, Reactor, Ready};
+use super::reactor::{Handler, Reactor, Ready, TimerKind};
 use super::threads::IoThreads;
 use crate::mailbox::{Command, Mailbox};
 use crate::msg::Msg;
@@ -85,16 +85,16 @@ fn descriptors_wake_their_handler_and_stop_reaches_it() {
     assert_eq!(rx.recv_timeout(WAIT).unwrap(), b"STOP");
 }
 
-/// Reports its timers; arms three at start, cancels one.
+/// Reports its timers; removes itself on Linger.
 struct Timed {
-    out: Sender<u64>,
+    out: Sender<TimerKind>,
 }
 
 impl Handler for Timed {
     fn ready(&mut self, _: &mut Reactor, _: Token, _: Ready) {}
-    fn timer(&mut self, r: &mut Reactor, me: Token, id: u64) {
-        let _ = self.out.send(id);
-        if id == 3 {
+    fn timer(&mut self, r: &mut Reactor, me: Token, kind: TimerKind) {
+        let _ = self.out.send(kind);
+        if kind == TimerKind::Linger {
             r.remove(me);
         }
     }
@@ -109,19 +109,46 @@ fn timers_fire_in_deadline_order_and_cancelled_ones_do_not() {
     let (tx, rx) = channel();
     io.choose().unwrap().run(move |r| {
         let t = r.add(Box::new(Timed { out: tx }));
-        r.add_timer(t, Duration::from_millis(30), 3);
-        r.add_timer(t, Duration::from_millis(10), 1);
-        r.add_timer(t, Duration::from_millis(20), 2);
-        r.cancel_timer(t, 2);
+        r.add_timer(t, TimerKind::Linger, Duration::from_millis(30));
+        r.add_timer(t, TimerKind::Session, Duration::from_millis(10));
+        r.add_timer(t, TimerKind::Reconnect, Duration::from_millis(20));
+        r.cancel_timer(t, TimerKind::Reconnect);
         // A stale timer for a token whose handler is gone reaches nobody.
         let gone = r.add(Box::new(Timed { out: channel().0 }));
-        r.add_timer(gone, Duration::from_millis(5), 9);
+        r.add_timer(gone, TimerKind::Session, Duration::from_millis(5));
         r.remove(gone);
     });
-    assert_eq!(rx.recv_timeout(WAIT).unwrap(), 1);
-    assert_eq!(rx.recv_timeout(WAIT).unwrap(), 3);
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), TimerKind::Session);
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), TimerKind::Linger);
     io.stop_and_join();
     assert!(rx.try_recv().is_err(), "no other timer fired");
+}
+
+#[test]
+fn setting_a_timer_again_moves_it() {
+    let io = pool();
+    let (tx, rx) = channel();
+    let (queued_tx, queued_rx) = channel();
+    io.choose().unwrap().run(move |r| {
+        let t = r.add(Box::new(Timed { out: tx }));
+        r.add_timer(t, TimerKind::Session, Duration::from_millis(10));
+        r.add_timer(t, TimerKind::Session, Duration::from_millis(40));
+        r.add_timer(t, TimerKind::Reconnect, Duration::from_millis(5));
+        r.add_timer(t, TimerKind::Reconnect, Duration::ZERO);
+        r.add_timer(t, TimerKind::Linger, Duration::from_millis(60));
+        queued_tx.send(r.queued_timers()).unwrap();
+    });
+    // The Session at 10 ms was moved to 40: it fires once, after Reconnect.
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), TimerKind::Reconnect);
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), TimerKind::Session);
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), TimerKind::Linger);
+    assert_eq!(queued_rx.recv_timeout(WAIT).unwrap(), 5);
+    // Fired, moved and cancelled entries have all left the queue.
+    let (tx, rx) = channel();
+    io.choose().unwrap().run(move |r| tx.send(r.queued_timers()).unwrap());
+    assert_eq!(rx.recv_timeout(WAIT).unwrap(), 0);
+    io.stop_and_join();
+    assert!(rx.try_recv().is_err());
 }
 
 /// Stops as a lingering connection in its handshake does: a far deadline
@@ -131,13 +158,13 @@ struct Lingering;
 
 impl Handler for Lingering {
     fn ready(&mut self, _: &mut Reactor, _: Token, _: Ready) {}
-    fn timer(&mut self, r: &mut Reactor, me: Token, id: u64) {
-        if id == 2 {
+    fn timer(&mut self, r: &mut Reactor, me: Token, kind: TimerKind) {
+        if kind == TimerKind::Linger {
             r.remove(me);
         }
     }
     fn stop(&mut self, r: &mut Reactor, me: Token) {
-        r.add_timer(me, Duration::from_millis(10), 2);
+        r.add_timer(me, TimerKind::Linger, Duration::from_millis(10));
     }
 }
 
@@ -147,7 +174,7 @@ fn a_stop_ends_when_the_last_handler_leaves_by_timer() {
     let (ready_tx, ready_rx) = channel();
     io.choose().unwrap().run(move |r| {
         let t = r.add(Box::new(Lingering));
-        r.add_timer(t, Duration::from_secs(3600), 1);
+        r.add_timer(t, TimerKind::Session, Duration::from_secs(3600));
         ready_tx.send(()).unwrap();
     });
     ready_rx.recv_timeout(WAIT).unwrap();

@@ -3,15 +3,30 @@
 //! connects one, and the reply comes back on it. The pipe has no high-water
 //! mark, so a request is never refused for being too big for the queue.
 
+use super::engine::push_routing_id;
 use super::link::Link;
 use super::reactor::Reactor;
-use crate::mailbox::Command;
+use crate::mailbox::{Command, Mailbox};
 use crate::msg::Msg;
 use crate::pipe::{pipe_pair, Pipe, PipeParams};
 use crate::proto::mechanism::ZapRequest;
 use mio::Token;
+use std::sync::Arc;
 
 pub const ENDPOINT: &str = "inproc://zeromq.zap.01";
+
+/// The socket bound at [`ENDPOINT`]: where its pipes go, and whether it
+/// takes a routing id first (ROUTER, REP).
+pub struct ZapHandler {
+    pub mailbox: Arc<Mailbox>,
+    pub recv_routing_id: bool,
+}
+
+/// Finds the ZAP handler of a connection's context, if one is bound (the
+/// context implements it: which sockets are bound where is its table).
+pub trait ZapDirectory: Send + Sync {
+    fn zap_handler(&self) -> Option<ZapHandler>;
+}
 
 pub struct ZapClient {
     pipe: Pipe,
@@ -22,7 +37,7 @@ pub struct ZapClient {
 impl ZapClient {
     /// Sends `req` to the bound handler. None if nothing is bound there.
     pub fn start(link: &Link, r: &mut Reactor, me: Token, req: &ZapRequest) -> Option<ZapClient> {
-        let handler = link.ctx.find_endpoint(ENDPOINT)?;
+        let handler = link.zap.zap_handler()?;
         let unlimited = PipeParams { out_hwm: 0, in_hwm: 0, conflate: false };
         let (mut mine, mut theirs) = pipe_pair(unlimited, unlimited);
         mine.endpoint = ENDPOINT.to_owned();
@@ -31,7 +46,7 @@ impl ZapClient {
         r.own_pipe(mine.id(), me);
         if handler.recv_routing_id {
             // An empty id: the handler's ROUTER (or REP) makes one up.
-            crate::socket::base::Base::send_routing_id(&mut mine, &[]);
+            push_routing_id(&mut mine, &[]);
         }
         for frame in req.to_frames() {
             // Cannot fail: the pipe has no limit and is active.

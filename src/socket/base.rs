@@ -31,7 +31,7 @@ pub struct Base {
     /// ZMQ_LINGER as it is now, shared with the io threads: libzmq applies
     /// the value at close time, not the one at connect time.
     pub linger: Arc<std::sync::atomic::AtomicI32>,
-    pub monitor: super::monitor::MonitorSink,
+    pub monitor: super::monitor::SharedMonitor,
     pub thread_safe: bool,
     /// The lock holder took a command or a message: threads blocked on a
     /// classic socket must look again (`wake_waiters_if_changed`).

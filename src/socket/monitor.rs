@@ -7,28 +7,20 @@ use crate::error::{Error, Result};
 use crate::msg::Msg;
 use std::sync::Arc;
 
-/// Monitor event numbers (zmq.h).
-pub mod events {
-    pub const CONNECTED: u64 = 0x0001;
-    pub const CONNECT_DELAYED: u64 = 0x0002;
-    pub const CONNECT_RETRIED: u64 = 0x0004;
-    pub const LISTENING: u64 = 0x0008;
-    pub const BIND_FAILED: u64 = 0x0010;
-    pub const ACCEPTED: u64 = 0x0020;
-    pub const ACCEPT_FAILED: u64 = 0x0040;
-    pub const CLOSED: u64 = 0x0080;
-    pub const DISCONNECTED: u64 = 0x0200;
-    pub const HANDSHAKE_FAILED_NO_DETAIL: u64 = 0x0800;
-    pub const HANDSHAKE_SUCCEEDED: u64 = 0x1000;
-    pub const HANDSHAKE_FAILED_PROTOCOL: u64 = 0x2000;
-    pub const HANDSHAKE_FAILED_AUTH: u64 = 0x4000;
-    pub const MONITOR_STOPPED: u64 = 0x0400;
-    pub const PIPES_STATS: u64 = 0x10000;
-}
+/// Monitor event numbers (zmq.h), defined where most are raised.
+pub use crate::io::monitor::events;
 
 /// A socket's monitor, shared with the io threads that report its
 /// connections' events (they must not wait for the socket's own thread).
-pub type MonitorSink = Arc<parking_lot::Mutex<Option<Monitor>>>;
+pub type SharedMonitor = Arc<parking_lot::Mutex<Option<Monitor>>>;
+
+impl crate::io::monitor::MonitorSink for parking_lot::Mutex<Option<Monitor>> {
+    fn event(&self, event: u64, value: u64, v1_endpoint: &str, local: &str, remote: &str) {
+        if let Some(m) = self.lock().as_mut() {
+            m.event_v(event, &[value], v1_endpoint, local, remote);
+        }
+    }
+}
 
 pub struct Monitor {
     /// None once stopped: the shell may already serve another socket.

@@ -3,15 +3,19 @@
 //! immediate, as in libzmq), then handing them to an io thread.
 
 use super::base::{Base, Core};
+use super::options::{Options, MECH_CURVE, MECH_PLAIN};
 use crate::error::{Error, Result};
+use crate::io::config::{EndpointConfig, ReconnectConfig};
 use crate::io::engine::Connection;
 use crate::io::link::{self, Link, Side};
 use crate::io::listener::{Bound, Listener};
 use crate::io::threads::IoThread;
+use crate::proto::mechanism::MechanismConfig;
+use crate::proto::session::Config as SessionConfig;
 use crate::transport::ipc_address::IpcAddress;
-use crate::transport::ipc_socket::IpcListener;
+use crate::transport::ipc_socket::{IpcConfig, IpcListener};
 use crate::transport::tcp_address;
-use crate::transport::tcp_socket::TcpListener;
+use crate::transport::tcp_socket::{TcpConfig, TcpListener};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -33,11 +37,107 @@ pub fn handles(proto: &str) -> bool {
 
 fn link_of(b: &Base) -> Link {
     Link {
-        ctx: b.ctx.clone(),
         socket: b.mailbox.clone(),
-        options: Arc::new(b.options.clone()),
+        config: Arc::new(endpoint_config(&b.options)),
         monitor: b.monitor.clone(),
         linger: b.linger.clone(),
+        zap: b.ctx.clone(),
+    }
+}
+
+/// ZMQ_RECONNECT_STOP bits (draft).
+const RECONNECT_STOP_CONN_REFUSED: i32 = 1;
+const RECONNECT_STOP_HANDSHAKE_FAILED: i32 = 2;
+
+/// ZMQ_ROUTER_NOTIFY bits.
+const NOTIFY_CONNECT: i32 = 1;
+const NOTIFY_DISCONNECT: i32 = 2;
+
+/// What a new endpoint's io handlers work from: the options as they are
+/// now, with the socket type's rules applied.
+fn endpoint_config(o: &Options) -> EndpointConfig {
+    EndpointConfig {
+        session: session_config(o),
+        tcp: tcp_config(o),
+        ipc: ipc_config(o),
+        pipe: o.network_pipe_params(),
+        reconnect: ReconnectConfig {
+            ivl: o.reconnect_ivl,
+            ivl_max: o.reconnect_ivl_max,
+            stop_on_refusal: o.reconnect_stop & RECONNECT_STOP_CONN_REFUSED != 0,
+        },
+        connect_timeout_ms: o.connect_timeout,
+        immediate: o.immediate,
+        raw: o.raw_socket,
+        raw_notify: o.raw_notify,
+        hello_msg: o.effective_hello_msg(),
+        disconnect_msg: o.effective_disconnect_msg(),
+        notify_connect: o.router_notify & NOTIFY_CONNECT != 0,
+        notify_disconnect: o.router_notify & NOTIFY_DISCONNECT != 0,
+        resubscribe: o.resubscribes(),
+    }
+}
+
+/// The ZMTP session settings every connection of the endpoint starts from.
+fn session_config(o: &Options) -> SessionConfig {
+    let mut c = SessionConfig::new(o.socket_type);
+    c.routing_id = o.routing_id.clone();
+    c.mechanism = mechanism_of(o);
+    c.zap_domain = o.zap_domain.clone();
+    c.zap_enforce_domain = o.zap_enforce_domain;
+    c.metadata = o.app_metadata.clone();
+    c.max_msg_size = o.maxmsgsize;
+    c.timers.handshake_ivl_ms = o.handshake_ivl;
+    c.timers.heartbeat_ivl_ms = o.heartbeat_ivl;
+    c.timers.heartbeat_ttl_ms = i32::from(o.heartbeat_ttl) * 100;
+    c.timers.heartbeat_timeout_ms = o.heartbeat_timeout;
+    c.recv_routing_id = o.recv_routing_id;
+    c.reconnect_stop_handshake_failed = o.reconnect_stop & RECONNECT_STOP_HANDSHAKE_FAILED != 0;
+    c
+}
+
+/// ZMQ_MECHANISM and the keys or credentials that go with it.
+fn mechanism_of(o: &Options) -> MechanismConfig {
+    match o.mechanism {
+        MECH_PLAIN => MechanismConfig::Plain {
+            server: o.as_server,
+            username: o.plain_username.clone(),
+            password: o.plain_password.clone(),
+        },
+        MECH_CURVE => MechanismConfig::Curve {
+            server: o.as_server,
+            public: o.curve_public_key,
+            secret: o.curve_secret_key,
+            server_key: o.curve_server_key,
+        },
+        _ => MechanismConfig::Null,
+    }
+}
+
+fn tcp_config(o: &Options) -> TcpConfig {
+    TcpConfig {
+        ipv6: o.ipv6,
+        tos: o.tos,
+        priority: o.priority,
+        bound_device: o.bound_device.clone(),
+        sndbuf: o.sndbuf,
+        rcvbuf: o.rcvbuf,
+        backlog: o.backlog,
+        keepalive: o.tcp_keepalive,
+        keepalive_cnt: o.tcp_keepalive_cnt,
+        keepalive_idle: o.tcp_keepalive_idle,
+        keepalive_intvl: o.tcp_keepalive_intvl,
+        maxrt: o.tcp_maxrt,
+        accept_filters: o.tcp_accept_filters.clone(),
+    }
+}
+
+fn ipc_config(o: &Options) -> IpcConfig {
+    IpcConfig {
+        backlog: o.backlog,
+        uid_filters: o.ipc_uid_filters.clone(),
+        gid_filters: o.ipc_gid_filters.clone(),
+        pid_filters: o.ipc_pid_filters.clone(),
     }
 }
 
@@ -53,8 +153,8 @@ pub fn bind(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> 
         (true, true) => unsafe { TcpListener::adopt(fd) }.map(Bound::Tcp),
         // SAFETY: as above.
         (false, true) => unsafe { IpcListener::adopt(fd) }.map(Bound::Ipc),
-        (true, false) => TcpListener::bind(rest, &core.base.options).map(Bound::Tcp),
-        (false, false) => IpcListener::bind(rest, &core.base.options).map(Bound::Ipc),
+        (true, false) => TcpListener::bind(rest, &link.config.tcp).map(Bound::Tcp),
+        (false, false) => IpcListener::bind(rest, &link.config.ipc).map(Bound::Ipc),
     };
     let bound = match bound {
         Ok(b) => b,
@@ -152,4 +252,45 @@ pub fn close_all(b: &mut Base) -> Option<Arc<IoThread>> {
         last = Some(e.thread);
     }
     last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::socket::types::{DEALER, PUB, ROUTER, STREAM, SUB, XSUB};
+
+    #[test]
+    fn transport_defaults_are_the_options_defaults() {
+        let o = Options::new(PUB);
+        assert_eq!(tcp_config(&o), TcpConfig::default());
+        assert_eq!(ipc_config(&o), IpcConfig::default());
+    }
+
+    #[test]
+    fn socket_type_rules_arrive_as_data() {
+        let with = |ty: i32, f: &dyn Fn(&mut Options)| {
+            let mut o = Options::new(ty);
+            crate::socket::types::adjust_options(ty, &mut o);
+            f(&mut o);
+            endpoint_config(&o)
+        };
+        let msgs = |o: &mut Options| {
+            o.hello_msg = Some(b"hi".to_vec());
+            o.disconnect_msg = Some(b"bye".to_vec());
+        };
+        let dealer = with(DEALER, &msgs);
+        assert_eq!((dealer.hello_msg.as_deref(), dealer.disconnect_msg.as_deref()), (Some(&b"hi"[..]), None));
+        let router = with(ROUTER, &msgs);
+        assert_eq!((router.hello_msg.as_deref(), router.disconnect_msg.as_deref()), (Some(&b"hi"[..]), Some(&b"bye"[..])));
+        assert!(router.session.recv_routing_id);
+        let publisher = with(PUB, &msgs);
+        assert_eq!((publisher.hello_msg, publisher.disconnect_msg), (None, None));
+        assert!(with(SUB, &|_| {}).resubscribe && with(XSUB, &|_| {}).resubscribe && !publisher.resubscribe);
+        let stream = with(STREAM, &|_| {});
+        assert!(stream.raw && stream.raw_notify);
+        let notify = with(ROUTER, &|o| o.router_notify = NOTIFY_DISCONNECT);
+        assert!(!notify.notify_connect && notify.notify_disconnect);
+        let stop = with(DEALER, &|o| o.reconnect_stop = RECONNECT_STOP_CONN_REFUSED | RECONNECT_STOP_HANDSHAKE_FAILED);
+        assert!(stop.reconnect.stop_on_refusal && stop.session.reconnect_stop_handshake_failed);
+    }
 }

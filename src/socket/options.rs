@@ -188,13 +188,37 @@ impl Options {
         self.conflate && matches!(self.socket_type, 1 | 2 | 5 | 7 | 8)
     }
 
+    /// ZMQ_HELLO_MSG (draft), where the socket type greets each new peer
+    /// with it (DEALER, ROUTER, SERVER, CLIENT, PEER).
+    pub fn effective_hello_msg(&self) -> Option<Vec<u8>> {
+        self.hello_msg.clone().filter(|_| matches!(self.socket_type, 5 | 6 | 12 | 13 | 19))
+    }
+
+    /// ZMQ_DISCONNECT_MSG (draft), where the socket type is told of a lost
+    /// peer with it (ROUTER, SERVER, PEER).
+    pub fn effective_disconnect_msg(&self) -> Option<Vec<u8>> {
+        self.disconnect_msg.clone().filter(|_| matches!(self.socket_type, 6 | 12 | 19))
+    }
+
+    /// Whether the socket type subscribes (SUB, XSUB, DISH): a lost
+    /// connection's queue is dropped and every subscription sent again.
+    pub fn resubscribes(&self) -> bool {
+        matches!(self.socket_type, 2 | 10 | 15)
+    }
+
     /// A pipe between this socket and a network connection: the socket's
     /// end (`.0`) may queue SNDHWM messages, the connection's RCVHWM;
     /// neither limit with CONFLATE.
     pub fn network_pipe(&self) -> (crate::pipe::Pipe, crate::pipe::Pipe) {
+        let (a, b) = self.network_pipe_params();
+        crate::pipe::pipe_pair(a, b)
+    }
+
+    /// The two ends' parameters of a `network_pipe`.
+    pub fn network_pipe_params(&self) -> (crate::pipe::PipeParams, crate::pipe::PipeParams) {
         let conflate = self.effective_conflate();
         let (hs, hr) = if conflate { (0, 0) } else { (self.sndhwm.max(0) as u64, self.rcvhwm.max(0) as u64) };
-        crate::pipe::pipe_pair(
+        (
             crate::pipe::PipeParams { out_hwm: hs, in_hwm: hr, conflate },
             crate::pipe::PipeParams { out_hwm: hr, in_hwm: hs, conflate },
         )

@@ -1,7 +1,8 @@
 //! ZMQ_TCP_ACCEPT_FILTER (deprecated but still honoured): a tcp listener
 //! closes accepted connections whose peer matches none of the
-//! `address[/bits]` filters. Options keep the raw strings; they are read
-//! here with the rules of libzmq's `tcp_address_mask_t`.
+//! `address[/bits]` filters. The endpoint's `TcpConfig` keeps the raw
+//! strings; they are read here with the rules of libzmq's
+//! `tcp_address_mask_t`.
 
 use super::ip_text::atoi;
 use super::tcp_address::{resolve_ip, ResolveOpts};

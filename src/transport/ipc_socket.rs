@@ -6,10 +6,28 @@
 use super::ipc_address::{self, IpcAddress};
 use super::peer::{peer_credentials, user_in_group};
 use crate::error::{Error, Result};
-use crate::socket::options::Options;
 use socket2::{Domain, Socket, Type};
 use std::os::fd::{FromRawFd, RawFd};
 use std::path::PathBuf;
+
+/// What an ipc endpoint's sockets are set up with, copied from the
+/// ZMQ_* options when the endpoint is made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IpcConfig {
+    pub backlog: i32,
+    /// ZMQ_IPC_FILTER_UID/GID/PID: with any set, only matching peers are
+    /// accepted.
+    pub uid_filters: Vec<u32>,
+    pub gid_filters: Vec<u32>,
+    pub pid_filters: Vec<i32>,
+}
+
+impl Default for IpcConfig {
+    /// libzmq's defaults.
+    fn default() -> IpcConfig {
+        IpcConfig { backlog: 100, uid_filters: Vec::new(), gid_filters: Vec::new(), pid_filters: Vec::new() }
+    }
+}
 
 /// A listening unix socket and the endpoint it reports. Dropping it closes
 /// the socket and, for a wildcard bind, removes the socket file and its
@@ -31,13 +49,13 @@ impl IpcListener {
     /// first, as libzmq does. Errors: ENAMETOOLONG, EINVAL (`@`), then the
     /// OS's (ENOENT for a missing directory, EADDRINUSE for an abstract
     /// name in use, EACCES...).
-    pub fn bind(path: &str, opts: &Options) -> Result<IpcListener> {
+    pub fn bind(path: &str, opts: &IpcConfig) -> Result<IpcListener> {
         Self::bind_in(path, opts, None)
     }
 
     /// `bind` with the wildcard directory made under `tmp_base` instead of
     /// the environment's choice (tests must not touch the environment).
-    pub(crate) fn bind_in(path: &str, opts: &Options, tmp_base: Option<&[u8]>) -> Result<IpcListener> {
+    pub(crate) fn bind_in(path: &str, opts: &IpcConfig, tmp_base: Option<&[u8]>) -> Result<IpcListener> {
         let (tmp_dir, file) = if ipc_address::is_wildcard(path) {
             let (d, f) = match tmp_base {
                 Some(b) => ipc_address::create_wildcard_dir_in(b)?,
@@ -95,7 +113,7 @@ impl IpcListener {
     /// `Ok(None)`: refused by the ZMQ_IPC_FILTER_* options (closed, no
     /// event in libzmq). `Err(EAGAIN)`: nothing pending. Other errors are
     /// ACCEPT_FAILED events.
-    pub fn accept(&self, opts: &Options) -> Result<Option<Socket>> {
+    pub fn accept(&self, opts: &IpcConfig) -> Result<Option<Socket>> {
         let Some(l) = &self.socket else { return Err(Error::EINVAL) };
         let (sock, _) = l.accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)?;
         Ok(if ipc_filter_allows(&sock, opts) { Some(sock) } else { None })
@@ -129,15 +147,15 @@ impl Drop for IpcListener {
 /// Whether an accepted ipc connection passes ZMQ_IPC_FILTER_UID/GID/PID:
 /// with no filters, yes; else if the peer's uid, gid or pid is listed, or
 /// its user is a listed member of one of the filter groups.
-pub fn ipc_filter_allows(sock: &Socket, opts: &Options) -> bool {
-    if opts.ipc_uid_filters.is_empty() && opts.ipc_gid_filters.is_empty() && opts.ipc_pid_filters.is_empty() {
+pub fn ipc_filter_allows(sock: &Socket, opts: &IpcConfig) -> bool {
+    if opts.uid_filters.is_empty() && opts.gid_filters.is_empty() && opts.pid_filters.is_empty() {
         return true;
     }
     let Ok(c) = peer_credentials(sock) else { return false };
-    opts.ipc_uid_filters.contains(&c.uid)
-        || opts.ipc_gid_filters.contains(&c.gid)
-        || opts.ipc_pid_filters.contains(&c.pid)
-        || opts.ipc_gid_filters.iter().any(|&g| user_in_group(c.uid, g))
+    opts.uid_filters.contains(&c.uid)
+        || opts.gid_filters.contains(&c.gid)
+        || opts.pid_filters.contains(&c.pid)
+        || opts.gid_filters.iter().any(|&g| user_in_group(c.uid, g))
 }
 
 /// An outgoing ipc connection that has been started; `in_progress` as for

@@ -37,7 +37,7 @@ fn ids() -> (u32, u32) {
 }
 
 /// Connects to `addr` and accepts; `None` if the listener's filters refused.
-fn connect_pair(l: &IpcListener, o: &Options) -> (Socket, Option<Socket>) {
+fn connect_pair(l: &IpcListener, o: &IpcConfig) -> (Socket, Option<Socket>) {
     let c = ipc_connect_start(&IpcAddress::resolve(&l.endpoint()["ipc://".len()..]).unwrap()).unwrap();
     assert!(!c.in_progress);
     connect_result(&c.socket).unwrap();
@@ -55,7 +55,7 @@ fn connect_pair(l: &IpcListener, o: &Options) -> (Socket, Option<Socket>) {
 fn named_socket_file_outlives_the_listener() {
     let d = TestDir::new("named");
     let path = d.path("sock");
-    let o = Options::new(0);
+    let o = IpcConfig::default();
     let l = IpcListener::bind(&path, &o).unwrap();
     assert_eq!(l.endpoint(), format!("ipc://{path}"));
     assert!(Path::new(&path).exists());
@@ -80,7 +80,7 @@ fn named_socket_file_outlives_the_listener() {
 #[test]
 fn abstract_names() {
     let name = format!("@zmq-rs-transport-{}", std::process::id());
-    let o = Options::new(0);
+    let o = IpcConfig::default();
     let l = IpcListener::bind(&name, &o).unwrap();
     assert_eq!(l.endpoint(), format!("ipc://{name}"));
     assert_eq!(IpcListener::bind(&name, &o).unwrap_err(), Error::EADDRINUSE);
@@ -96,7 +96,7 @@ fn abstract_names() {
 fn wildcard_directory_is_removed_on_close() {
     let d = TestDir::new("wild");
     let base = format!("{}/", d.0.display());
-    let o = Options::new(0);
+    let o = IpcConfig::default();
     let l = IpcListener::bind_in("*", &o, Some(base.as_bytes())).unwrap();
     let file = l.endpoint()["ipc://".len()..].to_string();
     assert!(file.starts_with(&format!("{base}tmp")) && file.ends_with("/socket"), "{file}");
@@ -122,7 +122,7 @@ fn wildcard_directory_is_removed_on_close() {
 
 #[test]
 fn bind_errors() {
-    let o = Options::new(0);
+    let o = IpcConfig::default();
     assert_eq!(IpcListener::bind("@", &o).unwrap_err(), Error::EINVAL);
     assert_eq!(IpcListener::bind(&"a".repeat(108), &o).unwrap_err(), Error(libc::ENAMETOOLONG));
     assert_eq!(IpcListener::bind("/nonexistent-dir-zmq-rs/x", &o).unwrap_err(), Error::ENOENT);
@@ -135,24 +135,24 @@ fn credential_filters() {
     let d = TestDir::new("filters");
     let (uid, gid) = ids();
     let pid = std::process::id() as i32;
-    let base = Options::new(0);
+    let base = IpcConfig::default();
     let l = IpcListener::bind(&d.path("sock"), &base).unwrap();
-    let with = |f: &dyn Fn(&mut Options)| {
+    let with = |f: &dyn Fn(&mut IpcConfig)| {
         let mut o = base.clone();
         f(&mut o);
         o
     };
-    let cases: Vec<(Options, bool)> = vec![
+    let cases: Vec<(IpcConfig, bool)> = vec![
         (base.clone(), true),
-        (with(&|o| o.ipc_uid_filters = vec![uid]), true),
-        (with(&|o| o.ipc_uid_filters = vec![uid + 4242]), false),
-        (with(&|o| o.ipc_gid_filters = vec![gid]), true),
-        (with(&|o| o.ipc_gid_filters = vec![0x7fff_fff0]), false),
-        (with(&|o| o.ipc_pid_filters = vec![pid]), true),
-        (with(&|o| o.ipc_pid_filters = vec![pid + 1]), false),
+        (with(&|o| o.uid_filters = vec![uid]), true),
+        (with(&|o| o.uid_filters = vec![uid + 4242]), false),
+        (with(&|o| o.gid_filters = vec![gid]), true),
+        (with(&|o| o.gid_filters = vec![0x7fff_fff0]), false),
+        (with(&|o| o.pid_filters = vec![pid]), true),
+        (with(&|o| o.pid_filters = vec![pid + 1]), false),
         (with(&|o| {
-            o.ipc_pid_filters = vec![pid + 1];
-            o.ipc_uid_filters = vec![uid];
+            o.pid_filters = vec![pid + 1];
+            o.uid_filters = vec![uid];
         }), true),
     ];
     for (i, (o, allowed)) in cases.iter().enumerate() {

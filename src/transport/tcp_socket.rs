@@ -7,16 +7,60 @@ use super::accept_filter::accept_allowed;
 use super::peer::{set_int_option, socket_name, End};
 use super::tcp_address::{resolve, TcpAddress};
 use crate::error::{Error, Result};
-use crate::socket::options::Options;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::net::SocketAddr;
 use std::os::fd::{FromRawFd, RawFd};
+
+/// The socket options a tcp endpoint's sockets are set up with: the
+/// ZMQ_* values as the application set them (-1 leaves the OS default
+/// where libzmq does), copied when the endpoint is made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TcpConfig {
+    /// ZMQ_IPV6: dual-stack sockets, IPv6 names resolved.
+    pub ipv6: bool,
+    pub tos: i32,
+    pub priority: i32,
+    /// ZMQ_BINDTODEVICE (empty: none).
+    pub bound_device: Vec<u8>,
+    pub sndbuf: i32,
+    pub rcvbuf: i32,
+    pub backlog: i32,
+    pub keepalive: i32,
+    pub keepalive_cnt: i32,
+    pub keepalive_idle: i32,
+    pub keepalive_intvl: i32,
+    /// ZMQ_TCP_MAXRT in ms (0: the OS default).
+    pub maxrt: i32,
+    /// ZMQ_TCP_ACCEPT_FILTER strings as set; read by [`accept_allowed`].
+    pub accept_filters: Vec<Vec<u8>>,
+}
+
+impl Default for TcpConfig {
+    /// libzmq's defaults.
+    fn default() -> TcpConfig {
+        TcpConfig {
+            ipv6: false,
+            tos: 0,
+            priority: 0,
+            bound_device: Vec::new(),
+            sndbuf: -1,
+            rcvbuf: -1,
+            backlog: 100,
+            keepalive: -1,
+            keepalive_cnt: -1,
+            keepalive_idle: -1,
+            keepalive_intvl: -1,
+            maxrt: 0,
+            accept_filters: Vec::new(),
+        }
+    }
+}
 
 /// Creates the socket for a tcp endpoint with the options libzmq applies
 /// before bind/connect: dual-stack for IPv6, TOS, priority, device, buffer
 /// sizes. If the kernel has no IPv6 while ZMQ_IPV6 is set, falls back to
 /// IPv4 (re-resolving the address) as libzmq does.
-pub fn open_tcp_socket(addr: &str, local: bool, opts: &Options) -> Result<(Socket, TcpAddress)> {
+pub fn open_tcp_socket(addr: &str, local: bool, opts: &TcpConfig) -> Result<(Socket, TcpAddress)> {
     let mut a = resolve(addr, local, opts.ipv6)?;
     let sock = match Socket::new(Domain::for_address(a.addr), Type::STREAM, Some(Protocol::TCP)) {
         Ok(s) => s,
@@ -64,22 +108,22 @@ pub fn set_type_of_service(sock: &Socket, tos: i32) -> Result<()> {
 /// ZMQ_TCP_KEEPALIVE* settings (each -1 leaves the OS default), and
 /// ZMQ_TCP_MAXRT as TCP_USER_TIMEOUT. A failure means the connection is
 /// given up (ACCEPT_FAILED on the listener, a reconnect on the connecter).
-pub fn tune_connection(sock: &Socket, opts: &Options) -> Result<()> {
+pub fn tune_connection(sock: &Socket, opts: &TcpConfig) -> Result<()> {
     sock.set_nodelay(true)?;
-    if opts.tcp_keepalive != -1 {
-        set_int_option(sock, libc::SOL_SOCKET, libc::SO_KEEPALIVE, opts.tcp_keepalive)?;
+    if opts.keepalive != -1 {
+        set_int_option(sock, libc::SOL_SOCKET, libc::SO_KEEPALIVE, opts.keepalive)?;
         for (name, v) in [
-            (libc::TCP_KEEPCNT, opts.tcp_keepalive_cnt),
-            (libc::TCP_KEEPIDLE, opts.tcp_keepalive_idle),
-            (libc::TCP_KEEPINTVL, opts.tcp_keepalive_intvl),
+            (libc::TCP_KEEPCNT, opts.keepalive_cnt),
+            (libc::TCP_KEEPIDLE, opts.keepalive_idle),
+            (libc::TCP_KEEPINTVL, opts.keepalive_intvl),
         ] {
             if v != -1 {
                 set_int_option(sock, libc::IPPROTO_TCP, name, v)?;
             }
         }
     }
-    if opts.tcp_maxrt > 0 {
-        set_int_option(sock, libc::IPPROTO_TCP, libc::TCP_USER_TIMEOUT, opts.tcp_maxrt)?;
+    if opts.maxrt > 0 {
+        set_int_option(sock, libc::IPPROTO_TCP, libc::TCP_USER_TIMEOUT, opts.maxrt)?;
     }
     Ok(())
 }
@@ -97,7 +141,7 @@ impl TcpListener {
     /// linger in TIME_WAIT) and ZMQ_BACKLOG. Errors: those of
     /// [`resolve_bind`](super::tcp_address::resolve_bind), then the OS's
     /// (EADDRINUSE, EADDRNOTAVAIL, EACCES, ENODEV for ZMQ_BINDTODEVICE...).
-    pub fn bind(addr: &str, opts: &Options) -> Result<TcpListener> {
+    pub fn bind(addr: &str, opts: &TcpConfig) -> Result<TcpListener> {
         let (socket, a) = open_tcp_socket(addr, true, opts)?;
         socket.set_reuse_address(true)?;
         socket.bind(&SockAddr::from(a.addr))?;
@@ -137,10 +181,10 @@ impl TcpListener {
     /// connection came but ZMQ_TCP_ACCEPT_FILTER refused it (already
     /// closed, no event in libzmq). `Err(EAGAIN)`: nothing pending. Other
     /// errors are ACCEPT_FAILED events; the listener stays usable.
-    pub fn accept(&self, opts: &Options) -> Result<Option<(Socket, SocketAddr)>> {
+    pub fn accept(&self, opts: &TcpConfig) -> Result<Option<(Socket, SocketAddr)>> {
         let (sock, peer) = self.socket.accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)?;
         let Some(peer) = peer.as_socket() else { return Err(Error::EINVAL) };
-        if !accept_allowed(&opts.tcp_accept_filters, opts.ipv6, &peer) {
+        if !accept_allowed(&opts.accept_filters, opts.ipv6, &peer) {
             return Ok(None);
         }
         if opts.tos != 0 {
@@ -173,7 +217,7 @@ pub struct TcpConnect {
 /// servers), and issues a non-blocking connect. Any error means "retry
 /// after the reconnect interval" to the connecter; ECONNREFUSED is what
 /// ZMQ_RECONNECT_STOP_CONN_REFUSED looks for.
-pub fn connect_start(addr: &str, opts: &Options) -> Result<TcpConnect> {
+pub fn connect_start(addr: &str, opts: &TcpConfig) -> Result<TcpConnect> {
     let (socket, address) = open_tcp_socket(addr, false, opts)?;
     if let Some(src) = address.source {
         socket.set_reuse_address(true)?;
@@ -201,7 +245,7 @@ pub fn connect_result(sock: &Socket) -> Result<()> {
 /// [`connect_result`] then [`tune_connection`]: what the tcp connecter
 /// does when its socket becomes writable. `Ok`: hand the socket to an
 /// engine; `Err`: close it and schedule a reconnect.
-pub fn connect_finish(sock: &Socket, opts: &Options) -> Result<()> {
+pub fn connect_finish(sock: &Socket, opts: &TcpConfig) -> Result<()> {
     connect_result(sock)?;
     tune_connection(sock, opts)
 }

@@ -9,8 +9,8 @@ use crate::transport::tcp_address::term_endpoint_key;
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 
-fn opts() -> Options {
-    Options::new(0)
+fn opts() -> TcpConfig {
+    TcpConfig::default()
 }
 
 fn port_of(endpoint: &str) -> u16 {
@@ -30,7 +30,7 @@ fn wait_writable(sock: &Socket) {
 }
 
 /// Connects to `endpoint` and returns both ends, established.
-fn connect_pair(l: &TcpListener, o: &Options) -> (Socket, Socket, SocketAddr) {
+fn connect_pair(l: &TcpListener, o: &TcpConfig) -> (Socket, Socket, SocketAddr) {
     let target = format!("127.0.0.1:{}", port_of(l.endpoint()));
     let c = connect_start(&target, o).unwrap();
     if c.in_progress {
@@ -87,11 +87,11 @@ fn connections_are_tuned_and_name_their_peer() {
     o.tos = 0x28;
     o.sndbuf = 65536;
     o.rcvbuf = 65536;
-    o.tcp_keepalive = 1;
-    o.tcp_keepalive_cnt = 3;
-    o.tcp_keepalive_idle = 30;
-    o.tcp_keepalive_intvl = 5;
-    o.tcp_maxrt = 1500;
+    o.keepalive = 1;
+    o.keepalive_cnt = 3;
+    o.keepalive_idle = 30;
+    o.keepalive_intvl = 5;
+    o.maxrt = 1500;
     o.bound_device = b"lo".to_vec();
     o.priority = 3;
     let l = TcpListener::bind("127.0.0.1:*", &o).unwrap();
@@ -119,7 +119,7 @@ fn connections_are_tuned_and_name_their_peer() {
 #[test]
 fn keepalive_zero_turns_it_off_and_minus_one_leaves_it() {
     let mut o = opts();
-    o.tcp_keepalive = 0;
+    o.keepalive = 0;
     let l = TcpListener::bind("127.0.0.1:*", &o).unwrap();
     let (c, _s, _) = connect_pair(&l, &o);
     assert!(!c.keepalive().unwrap());
@@ -135,7 +135,7 @@ fn nothing_pending_is_eagain() {
 #[test]
 fn accept_filters_close_unlisted_peers() {
     let mut o = opts();
-    o.tcp_accept_filters = vec![b"10.0.0.1".to_vec()];
+    o.accept_filters = vec![b"10.0.0.1".to_vec()];
     let l = TcpListener::bind("127.0.0.1:*", &o).unwrap();
     let c = connect_start(&format!("127.0.0.1:{}", port_of(l.endpoint())), &o).unwrap();
     let mut refused = false;
@@ -151,7 +151,7 @@ fn accept_filters_close_unlisted_peers() {
     }
     assert!(refused);
     drop(c);
-    o.tcp_accept_filters.push(b"127.0.0.0/8".to_vec());
+    o.accept_filters.push(b"127.0.0.0/8".to_vec());
     let (_c, _s, _) = connect_pair(&l, &o);
 }
 

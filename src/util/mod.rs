@@ -7,6 +7,7 @@ pub mod atomic_counter;
 pub mod curve;
 pub mod handle;
 pub mod idmap;
+pub mod random;
 pub mod stopwatch;
 pub mod thread;
 pub mod timers;

@@ -92,14 +92,7 @@ pub fn set_connect_routing_id(b: &mut Base, v: &OptIn<'_>) -> Result<()> {
 }
 
 /// A random starting point for generated ids, as libzmq does.
-pub fn random_u32() -> u32 {
-    let mut b = [0u8; 4];
-    if getrandom::getrandom(&mut b).is_err() {
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(7);
-        return t;
-    }
-    u32::from_ne_bytes(b)
-}
+pub use crate::util::random::random_u32;
 
 /// A 5-octet routing id: 0x00 then a big-endian counter.
 pub fn integral_id(n: u32) -> Vec<u8> {
