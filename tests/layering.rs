@@ -79,24 +79,6 @@ const EXCEPTIONS: &[Exception] = &[
         files: &["mailbox/mod.rs"],
     },
     Exception {
-        from: "transport",
-        to: "socket",
-        why: "socket setup reads socket::Options instead of plain config values",
-        files: &["transport/ipc_socket.rs", "transport/tcp_socket.rs"],
-    },
-    Exception {
-        from: "io",
-        to: "socket",
-        why: "Link holds socket Options and MonitorSink; engine/zap use socket helpers",
-        files: &["io/engine.rs", "io/link.rs", "io/zap.rs"],
-    },
-    Exception {
-        from: "io",
-        to: "ctx",
-        why: "Link holds the CtxShared (ZAP handler lookup); engine asks ctx::inproc type facts",
-        files: &["io/engine.rs", "io/link.rs"],
-    },
-    Exception {
         from: "ctx",
         to: "socket",
         why: "inproc bind/connect work on socket::base::Core; that half belongs to socket",
