@@ -5,33 +5,35 @@
 //! a type (its wire name, its peers, whether threads may share it) is
 //! written here and nowhere else.
 
+use crate::consts;
+
 /// libzmq's socket types, with their C values.
 #[repr(i32)]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum SocketType {
-    Pair = 0,
-    Pub = 1,
-    Sub = 2,
-    Req = 3,
-    Rep = 4,
-    Dealer = 5,
-    Router = 6,
-    Pull = 7,
-    Push = 8,
-    XPub = 9,
-    XSub = 10,
-    Stream = 11,
-    Server = 12,
-    Client = 13,
-    Radio = 14,
-    Dish = 15,
-    Gather = 16,
-    Scatter = 17,
+    Pair = consts::ZMQ_PAIR,
+    Pub = consts::ZMQ_PUB,
+    Sub = consts::ZMQ_SUB,
+    Req = consts::ZMQ_REQ,
+    Rep = consts::ZMQ_REP,
+    Dealer = consts::ZMQ_DEALER,
+    Router = consts::ZMQ_ROUTER,
+    Pull = consts::ZMQ_PULL,
+    Push = consts::ZMQ_PUSH,
+    XPub = consts::ZMQ_XPUB,
+    XSub = consts::ZMQ_XSUB,
+    Stream = consts::ZMQ_STREAM,
+    Server = consts::ZMQ_SERVER,
+    Client = consts::ZMQ_CLIENT,
+    Radio = consts::ZMQ_RADIO,
+    Dish = consts::ZMQ_DISH,
+    Gather = consts::ZMQ_GATHER,
+    Scatter = consts::ZMQ_SCATTER,
     /// Has a name and peers in libzmq's tables, but needs the udp
     /// transport; sockets of this type are not created yet.
-    Dgram = 18,
-    Peer = 19,
-    Channel = 20,
+    Dgram = consts::ZMQ_DGRAM,
+    Peer = consts::ZMQ_PEER,
+    Channel = consts::ZMQ_CHANNEL,
 }
 
 use SocketType::*;
