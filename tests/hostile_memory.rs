@@ -15,8 +15,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zmq::ctx::CtxShared;
+use zmq::ffi::consts::*;
 use zmq::msg::Msg;
-use zmq::socket::options as opt;
 use zmq::socket::types as st;
 use zmq::socket::Socket;
 
@@ -45,7 +45,7 @@ fn rss() -> usize {
 fn last_endpoint_port(s: &Socket) -> u16 {
     let mut buf = [0u8; 256];
     let mut len = buf.len();
-    s.getsockopt(opt::LAST_ENDPOINT, &mut buf, &mut len).unwrap();
+    s.getsockopt(ZMQ_LAST_ENDPOINT, &mut buf, &mut len).unwrap();
     let ep = String::from_utf8(buf[..len - 1].to_vec()).unwrap();
     ep.rsplit(':').next().unwrap().parse().unwrap()
 }
@@ -58,7 +58,7 @@ fn bound(ctx: &Arc<CtxShared>, ty: i32, options: &[(i32, &[u8])]) -> (&'static S
     for (o, v) in options {
         s.setsockopt(*o, v).unwrap();
     }
-    s.setsockopt(opt::LINGER, &0i32.to_ne_bytes()).unwrap();
+    s.setsockopt(ZMQ_LINGER, &0i32.to_ne_bytes()).unwrap();
     s.bind("tcp://127.0.0.1:*").unwrap();
     let port = last_endpoint_port(s);
     (s, port)
@@ -234,15 +234,15 @@ fn worker_unauthenticated_peer() {
     let (secret, on) = ([7u8; 32], 1i32.to_ne_bytes());
     let server_options: [(&[u8], Options); 3] = [
         (b"NULL", vec![]),
-        (b"PLAIN", vec![(opt::PLAIN_SERVER, &on)]),
-        (b"CURVE", vec![(opt::CURVE_SERVER, &on), (opt::CURVE_SECRETKEY, &secret)]),
+        (b"PLAIN", vec![(ZMQ_PLAIN_SERVER, &on)]),
+        (b"CURVE", vec![(ZMQ_CURVE_SERVER, &on), (ZMQ_CURVE_SECRETKEY, &secret)]),
     ];
     for (i, (mechanism, options)) in server_options.iter().enumerate() {
         let (router, port) = bound(&ctx, st::ROUTER, options);
         let addr = format!("inproc://mon-{i}");
         router.monitor(Some(&addr), 0xFFFF, 1, st::PAIR).unwrap();
         let mon = Socket::create(&ctx, st::PAIR).unwrap();
-        mon.setsockopt(opt::RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
+        mon.setsockopt(ZMQ_RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
         mon.connect(&addr).unwrap();
         let block = vec![0xA5u8; MIB];
         let before = rss();
@@ -296,7 +296,7 @@ fn worker_long_subscription() {
     let ctx = CtxShared::new();
     warm_up(&ctx);
     let (xpub, port) = bound(&ctx, st::XPUB, &[]);
-    xpub.setsockopt(opt::RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
+    xpub.setsockopt(ZMQ_RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
     let topic = vec![b't'; MIB];
     let command = subscribe_command(&topic, false);
     let before = rss();
@@ -326,7 +326,7 @@ fn worker_subscription_rounds() {
     let ctx = CtxShared::new();
     warm_up(&ctx);
     let (xpub, port) = bound(&ctx, st::XPUB, &[]);
-    xpub.setsockopt(opt::RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
+    xpub.setsockopt(ZMQ_RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
     let batch = |cancel: bool| -> Vec<u8> {
         (0..N).flat_map(|i| subscribe_command(format!("topic/{i:08}").as_bytes(), cancel)).collect()
     };

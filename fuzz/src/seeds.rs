@@ -10,10 +10,10 @@
 use crate::session::{config, curve_keys, zap_verdict, Driver, FixedRandom, Knobs, Mech, Side, PAIRS};
 use crate::zap::encode_frames;
 use std::time::Instant;
+use zmq::ffi::consts::*;
 use zmq::msg::{self, Msg};
 use zmq::proto::metadata;
 use zmq::proto::{Event, Session};
-use zmq::socket::options as opt;
 use zmq::socket::types as st;
 
 /// (target, file name, contents).
@@ -281,14 +281,14 @@ fn sockopts(v: &mut Vec<Seed>) {
     let bytes = |o: i32, b: &[u8]| [&[o as u8, b.len() as u8][..], b].concat();
     let key = zmq::util::curve::key_to_z85(&curve_keys(1).0);
     let cases: [(i32, Vec<u8>); 8] = [
-        (st::SUB, [bytes(opt::SUBSCRIBE, b"topic"), bytes(opt::UNSUBSCRIBE, b"topic"), int(opt::RCVHWM, 10)].concat()),
-        (st::ROUTER, [int(opt::ROUTER_MANDATORY, 1), bytes(opt::CONNECT_ROUTING_ID, b"peer"), int(opt::ROUTER_HANDOVER, 1)].concat()),
-        (st::XPUB, [int(opt::XPUB_VERBOSE, 1), bytes(opt::XPUB_WELCOME_MSG, b"hi"), int(opt::XPUB_MANUAL, 1)].concat()),
-        (st::DEALER, [bytes(opt::ROUTING_ID, b"me"), int(opt::CURVE_SERVER, 1), bytes(opt::CURVE_SECRETKEY, &key)].concat()),
-        (st::REQ, [int(opt::REQ_CORRELATE, 1), int(opt::REQ_RELAXED, 1), bytes(opt::PLAIN_USERNAME, b"admin")].concat()),
-        (st::STREAM, [int(opt::STREAM_NOTIFY, 0), bytes(opt::METADATA, b"X-Key:value")].concat()),
-        (st::PUSH, [bytes(opt::TCP_ACCEPT_FILTER, b"127.0.0.1"), int(opt::HEARTBEAT_TTL, 6553599), bytes(opt::MAXMSGSIZE, &(-1i64).to_ne_bytes())].concat()),
-        (st::DISH, [bytes(opt::ZAP_DOMAIN, b"global"), int(opt::HELLO_MSG, 0), bytes(opt::BINDTODEVICE, b"lo")].concat()),
+        (st::SUB, [bytes(ZMQ_SUBSCRIBE, b"topic"), bytes(ZMQ_UNSUBSCRIBE, b"topic"), int(ZMQ_RCVHWM, 10)].concat()),
+        (st::ROUTER, [int(ZMQ_ROUTER_MANDATORY, 1), bytes(ZMQ_CONNECT_ROUTING_ID, b"peer"), int(ZMQ_ROUTER_HANDOVER, 1)].concat()),
+        (st::XPUB, [int(ZMQ_XPUB_VERBOSE, 1), bytes(ZMQ_XPUB_WELCOME_MSG, b"hi"), int(ZMQ_XPUB_MANUAL, 1)].concat()),
+        (st::DEALER, [bytes(ZMQ_ROUTING_ID, b"me"), int(ZMQ_CURVE_SERVER, 1), bytes(ZMQ_CURVE_SECRETKEY, &key)].concat()),
+        (st::REQ, [int(ZMQ_REQ_CORRELATE, 1), int(ZMQ_REQ_RELAXED, 1), bytes(ZMQ_PLAIN_USERNAME, b"admin")].concat()),
+        (st::STREAM, [int(ZMQ_STREAM_NOTIFY, 0), bytes(ZMQ_METADATA, b"X-Key:value")].concat()),
+        (st::PUSH, [bytes(ZMQ_TCP_ACCEPT_FILTER, b"127.0.0.1"), int(ZMQ_HEARTBEAT_TTL, 6553599), bytes(ZMQ_MAXMSGSIZE, &(-1i64).to_ne_bytes())].concat()),
+        (st::DISH, [bytes(ZMQ_ZAP_DOMAIN, b"global"), int(ZMQ_HELLO_MSG, 0), bytes(ZMQ_BINDTODEVICE, b"lo")].concat()),
     ];
     for (ty, recs) in cases {
         v.push(("sockopt", format!("seed-type{ty}"), [&[ty as u8][..], &recs].concat()));
@@ -301,16 +301,16 @@ fn sockopts(v: &mut Vec<Seed>) {
     bad_key[5] = b'~';
     let null = |o: i32| [o as u8 | 0x80, 0];
     let bugs: [(&str, i32, Vec<u8>); 10] = [
-        ("zap-domain-empty", st::DEALER, bytes(opt::ZAP_DOMAIN, b"")),
-        ("socks-proxy-empty", st::DEALER, [bytes(opt::SOCKS_PROXY, b"x"), bytes(opt::SOCKS_PROXY, b"")].concat()),
-        ("socks-proxy-null", st::DEALER, [bytes(opt::SOCKS_PROXY, b"x"), null(opt::SOCKS_PROXY).to_vec()].concat()),
-        ("plain-username-empty", st::DEALER, [bytes(opt::PLAIN_USERNAME, b"u"), bytes(opt::PLAIN_USERNAME, b"")].concat()),
-        ("plain-username-null", st::DEALER, [bytes(opt::PLAIN_USERNAME, b"u"), null(opt::PLAIN_USERNAME).to_vec()].concat()),
-        ("ipc-filter-empty", st::PULL, [bytes(opt::IPC_FILTER_UID, b""), bytes(opt::TCP_ACCEPT_FILTER, b""), bytes(opt::BINDTODEVICE, b"")].concat()),
-        ("heartbeat-ttl-negative", st::PUSH, int(opt::HEARTBEAT_TTL, -99)),
-        ("connect-routing-id-types", st::PAIR, bytes(opt::CONNECT_ROUTING_ID, b"peer")),
-        ("connect-routing-id-rep", st::REP, bytes(opt::CONNECT_ROUTING_ID, b"peer")),
-        ("curve-key-nul-and-bad-group", st::DEALER, [bytes(opt::CURVE_SECRETKEY, &nul_key), bytes(opt::CURVE_SECRETKEY, &bad_key)].concat()),
+        ("zap-domain-empty", st::DEALER, bytes(ZMQ_ZAP_DOMAIN, b"")),
+        ("socks-proxy-empty", st::DEALER, [bytes(ZMQ_SOCKS_PROXY, b"x"), bytes(ZMQ_SOCKS_PROXY, b"")].concat()),
+        ("socks-proxy-null", st::DEALER, [bytes(ZMQ_SOCKS_PROXY, b"x"), null(ZMQ_SOCKS_PROXY).to_vec()].concat()),
+        ("plain-username-empty", st::DEALER, [bytes(ZMQ_PLAIN_USERNAME, b"u"), bytes(ZMQ_PLAIN_USERNAME, b"")].concat()),
+        ("plain-username-null", st::DEALER, [bytes(ZMQ_PLAIN_USERNAME, b"u"), null(ZMQ_PLAIN_USERNAME).to_vec()].concat()),
+        ("ipc-filter-empty", st::PULL, [bytes(ZMQ_IPC_FILTER_UID, b""), bytes(ZMQ_TCP_ACCEPT_FILTER, b""), bytes(ZMQ_BINDTODEVICE, b"")].concat()),
+        ("heartbeat-ttl-negative", st::PUSH, int(ZMQ_HEARTBEAT_TTL, -99)),
+        ("connect-routing-id-types", st::PAIR, bytes(ZMQ_CONNECT_ROUTING_ID, b"peer")),
+        ("connect-routing-id-rep", st::REP, bytes(ZMQ_CONNECT_ROUTING_ID, b"peer")),
+        ("curve-key-nul-and-bad-group", st::DEALER, [bytes(ZMQ_CURVE_SECRETKEY, &nul_key), bytes(ZMQ_CURVE_SECRETKEY, &bad_key)].concat()),
     ];
     for (name, ty, recs) in bugs {
         v.push(("sockopt", format!("bug-{name}"), [&[ty as u8][..], &recs].concat()));

@@ -1,15 +1,16 @@
 //! ZMTP property lists (READY, INITIATE, CURVE boxes, ZAP replies) and the
 //! socket-type rules that READY enforces.
 
+use crate::consts;
 use crate::error::{Error, Result};
 use crate::msg::Metadata;
 use crate::types::SocketType;
 
 /// Property names libzmq itself sends and interprets (case-sensitive).
-pub const SOCKET_TYPE: &[u8] = b"Socket-Type";
+pub const SOCKET_TYPE: &[u8] = consts::ZMQ_MSG_PROPERTY_SOCKET_TYPE.as_bytes();
 pub const IDENTITY: &[u8] = b"Identity";
-pub const USER_ID: &[u8] = b"User-Id";
-pub const PEER_ADDRESS: &[u8] = b"Peer-Address";
+pub const USER_ID: &[u8] = consts::ZMQ_MSG_PROPERTY_USER_ID.as_bytes();
+pub const PEER_ADDRESS: &[u8] = consts::ZMQ_MSG_PROPERTY_PEER_ADDRESS.as_bytes();
 
 /// Name/value pairs in wire order. Names are bytes because the wire allows
 /// any octets; lookups are exact, as libzmq's std::map keys are.

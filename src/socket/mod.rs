@@ -11,6 +11,7 @@ pub mod net;
 pub mod options;
 pub mod types;
 
+use crate::consts;
 use crate::ctx::CtxShared;
 use crate::error::{Error, Result};
 use crate::mailbox::Mailbox;
@@ -24,10 +25,11 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub const DONTWAIT: i32 = 1;
-pub const SNDMORE: i32 = 2;
-pub const POLLIN: i16 = 1;
-pub const POLLOUT: i16 = 2;
+pub const DONTWAIT: i32 = consts::ZMQ_DONTWAIT;
+pub const SNDMORE: i32 = consts::ZMQ_SNDMORE;
+/// The events a socket reports (ZMQ_EVENTS, zmq_poll), in zmq_pollitem_t's type.
+pub const POLLIN: i16 = consts::ZMQ_POLLIN as i16;
+pub const POLLOUT: i16 = consts::ZMQ_POLLOUT as i16;
 
 /// What a socket type adds to the shared base.
 pub trait Behavior: Send {
@@ -317,11 +319,11 @@ impl Socket {
                 other => return other,
             }
             core.base.options.set(opt, v)?;
-            if opt == options::LINGER {
+            if opt == consts::ZMQ_LINGER {
                 // Connections on io threads linger by the value at close.
                 core.base.linger.store(core.base.options.linger, Ordering::Relaxed);
             }
-            if matches!(opt, options::SNDHWM | options::RCVHWM) {
+            if matches!(opt, consts::ZMQ_SNDHWM | consts::ZMQ_RCVHWM) {
                 let (r, w) = (core.base.options.rcvhwm as u64, core.base.options.sndhwm as u64);
                 for s in core.base.pipes.slots() {
                     core.base.pipes.get(s).set_hwms(r, w);
@@ -338,14 +340,14 @@ impl Socket {
             }
             let mut out = OptOut { buf, len };
             match opt {
-                options::RCVMORE => return out.value_at_least(&i32::from(core.base.rcvmore).to_ne_bytes()),
-                options::FD => {
+                consts::ZMQ_RCVMORE => return out.value_at_least(&i32::from(core.base.rcvmore).to_ne_bytes()),
+                consts::ZMQ_FD => {
                     if core.base.thread_safe {
                         return Err(Error::EINVAL);
                     }
                     return out.value_at_least(&core.base.mailbox.fd().to_ne_bytes());
                 }
-                options::EVENTS => {
+                consts::ZMQ_EVENTS => {
                     match core.process_commands() {
                         Err(e) if e == Error::ETERM => return Err(e),
                         _ => {}
@@ -353,8 +355,8 @@ impl Socket {
                     let ev = i32::from(core.events());
                     return out.value_at_least(&ev.to_ne_bytes());
                 }
-                options::LAST_ENDPOINT => return out.string(core.base.last_endpoint.as_bytes()),
-                options::THREAD_SAFE => {
+                consts::ZMQ_LAST_ENDPOINT => return out.string(core.base.last_endpoint.as_bytes()),
+                consts::ZMQ_THREAD_SAFE => {
                     return out.value_at_least(&i32::from(core.base.thread_safe).to_ne_bytes())
                 }
                 _ => {}

@@ -2,6 +2,7 @@
 //! to an inproc endpoint the user connects to.
 
 use super::Socket;
+use crate::consts;
 use crate::ctx::CtxShared;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
@@ -37,15 +38,15 @@ impl Monitor {
             return Err(Error::EPROTONOSUPPORT);
         }
         match version {
-            1 if events > 0xffff => return Err(Error::EINVAL),
-            1 | 2 => {}
+            consts::ZMQ_CURRENT_EVENT_VERSION if events > consts::ZMQ_EVENT_ALL_V1 as u64 => return Err(Error::EINVAL),
+            consts::ZMQ_CURRENT_EVENT_VERSION | consts::ZMQ_CURRENT_EVENT_VERSION_DRAFT => {}
             _ => return Err(Error::EINVAL),
         }
         if !matches!(kind, 0 | 1 | 8) {
             return Err(Error::EINVAL);
         }
         let sock = Socket::create(ctx, kind)?;
-        let setup = sock.setsockopt(super::options::LINGER, &0i32.to_ne_bytes()).and_then(|_| sock.bind(addr));
+        let setup = sock.setsockopt(consts::ZMQ_LINGER, &0i32.to_ne_bytes()).and_then(|_| sock.bind(addr));
         if let Err(e) = setup {
             let _ = sock.close();
             return Err(e);
@@ -70,7 +71,7 @@ impl Monitor {
         }
         let Some(sock) = self.sock else { return };
         let mut frames: Vec<Vec<u8>> = Vec::new();
-        if self.version == 1 {
+        if self.version == consts::ZMQ_CURRENT_EVENT_VERSION {
             let mut f = Vec::with_capacity(6);
             f.extend_from_slice(&(event as u16).to_ne_bytes());
             f.extend_from_slice(&(values.first().copied().unwrap_or(0) as u32).to_ne_bytes());

@@ -2,106 +2,15 @@
 //! encoding rules of zmq_setsockopt/zmq_getsockopt (value sizes, ranges,
 //! errno). Type-specific options live with their socket type.
 
+use crate::consts::*;
 use crate::error::{Error, Result};
-
-// Option numbers (zmq.h).
-pub const AFFINITY: i32 = 4;
-pub const ROUTING_ID: i32 = 5;
-pub const SUBSCRIBE: i32 = 6;
-pub const UNSUBSCRIBE: i32 = 7;
-pub const RATE: i32 = 8;
-pub const RECOVERY_IVL: i32 = 9;
-pub const SNDBUF: i32 = 11;
-pub const RCVBUF: i32 = 12;
-pub const RCVMORE: i32 = 13;
-pub const FD: i32 = 14;
-pub const EVENTS: i32 = 15;
-pub const TYPE: i32 = 16;
-pub const LINGER: i32 = 17;
-pub const RECONNECT_IVL: i32 = 18;
-pub const BACKLOG: i32 = 19;
-pub const RECONNECT_IVL_MAX: i32 = 21;
-pub const MAXMSGSIZE: i32 = 22;
-pub const SNDHWM: i32 = 23;
-pub const RCVHWM: i32 = 24;
-pub const MULTICAST_HOPS: i32 = 25;
-pub const RCVTIMEO: i32 = 27;
-pub const SNDTIMEO: i32 = 28;
-pub const IPV4ONLY: i32 = 31;
-pub const LAST_ENDPOINT: i32 = 32;
-pub const ROUTER_MANDATORY: i32 = 33;
-pub const TCP_KEEPALIVE: i32 = 34;
-pub const TCP_KEEPALIVE_CNT: i32 = 35;
-pub const TCP_KEEPALIVE_IDLE: i32 = 36;
-pub const TCP_KEEPALIVE_INTVL: i32 = 37;
-pub const TCP_ACCEPT_FILTER: i32 = 38;
-pub const IMMEDIATE: i32 = 39;
-pub const XPUB_VERBOSE: i32 = 40;
-pub const ROUTER_RAW: i32 = 41;
-pub const IPV6: i32 = 42;
-pub const MECHANISM: i32 = 43;
-pub const PLAIN_SERVER: i32 = 44;
-pub const PLAIN_USERNAME: i32 = 45;
-pub const PLAIN_PASSWORD: i32 = 46;
-pub const CURVE_SERVER: i32 = 47;
-pub const CURVE_PUBLICKEY: i32 = 48;
-pub const CURVE_SECRETKEY: i32 = 49;
-pub const CURVE_SERVERKEY: i32 = 50;
-pub const PROBE_ROUTER: i32 = 51;
-pub const REQ_CORRELATE: i32 = 52;
-pub const REQ_RELAXED: i32 = 53;
-pub const CONFLATE: i32 = 54;
-pub const ZAP_DOMAIN: i32 = 55;
-pub const ROUTER_HANDOVER: i32 = 56;
-pub const TOS: i32 = 57;
-pub const IPC_FILTER_PID: i32 = 58;
-pub const IPC_FILTER_UID: i32 = 59;
-pub const IPC_FILTER_GID: i32 = 60;
-pub const CONNECT_ROUTING_ID: i32 = 61;
-pub const HANDSHAKE_IVL: i32 = 66;
-pub const SOCKS_PROXY: i32 = 68;
-pub const XPUB_NODROP: i32 = 69;
-pub const XPUB_MANUAL: i32 = 71;
-pub const XPUB_WELCOME_MSG: i32 = 72;
-pub const STREAM_NOTIFY: i32 = 73;
-pub const INVERT_MATCHING: i32 = 74;
-pub const HEARTBEAT_IVL: i32 = 75;
-pub const HEARTBEAT_TTL: i32 = 76;
-pub const HEARTBEAT_TIMEOUT: i32 = 77;
-pub const XPUB_VERBOSER: i32 = 78;
-pub const CONNECT_TIMEOUT: i32 = 79;
-pub const TCP_MAXRT: i32 = 80;
-pub const THREAD_SAFE: i32 = 81;
-pub const MULTICAST_MAXTPDU: i32 = 84;
-pub const USE_FD: i32 = 89;
-pub const BINDTODEVICE: i32 = 92;
-pub const ZAP_ENFORCE_DOMAIN: i32 = 93;
-pub const LOOPBACK_FASTPATH: i32 = 94;
-pub const METADATA: i32 = 95;
-pub const MULTICAST_LOOP: i32 = 96;
-pub const ROUTER_NOTIFY: i32 = 97;
-pub const XPUB_MANUAL_LAST_VALUE: i32 = 98;
-pub const SOCKS_USERNAME: i32 = 99;
-pub const SOCKS_PASSWORD: i32 = 100;
-pub const IN_BATCH_SIZE: i32 = 101;
-pub const OUT_BATCH_SIZE: i32 = 102;
-pub const ONLY_FIRST_SUBSCRIBE: i32 = 108;
-pub const RECONNECT_STOP: i32 = 109;
-pub const HELLO_MSG: i32 = 110;
-pub const DISCONNECT_MSG: i32 = 111;
-pub const PRIORITY: i32 = 112;
-
-/// Security mechanism numbers.
-pub const MECH_NULL: i32 = 0;
-pub const MECH_PLAIN: i32 = 1;
-pub const MECH_CURVE: i32 = 2;
 
 /// String and set options for which libzmq tells a NULL value from a
 /// pointer to zero octets: NULL clears (or, for the PLAIN credentials,
 /// resets the mechanism), an empty value is EINVAL. Only the C entry
 /// point still knows which it was given.
 pub const NULL_CLEARS_EMPTY_INVALID: [i32; 8] =
-    [TCP_ACCEPT_FILTER, PLAIN_USERNAME, PLAIN_PASSWORD, IPC_FILTER_PID, IPC_FILTER_UID, IPC_FILTER_GID, SOCKS_PROXY, BINDTODEVICE];
+    [ZMQ_TCP_ACCEPT_FILTER, ZMQ_PLAIN_USERNAME, ZMQ_PLAIN_PASSWORD, ZMQ_IPC_FILTER_PID, ZMQ_IPC_FILTER_UID, ZMQ_IPC_FILTER_GID, ZMQ_SOCKS_PROXY, ZMQ_BINDTODEVICE];
 
 /// Every option that is not specific to one socket type.
 #[derive(Clone, Debug)]
@@ -207,8 +116,8 @@ impl Options {
     }
 
     /// A pipe between this socket and a network connection: the socket's
-    /// end (`.0`) may queue SNDHWM messages, the connection's RCVHWM;
-    /// neither limit with CONFLATE.
+    /// end (`.0`) may queue ZMQ_SNDHWM messages, the connection's ZMQ_RCVHWM;
+    /// neither limit with ZMQ_CONFLATE.
     pub fn network_pipe(&self) -> (crate::pipe::Pipe, crate::pipe::Pipe) {
         let (a, b) = self.network_pipe_params();
         crate::pipe::pipe_pair(a, b)
@@ -259,7 +168,7 @@ impl Options {
             ipc_uid_filters: Vec::new(),
             ipc_gid_filters: Vec::new(),
             ipc_pid_filters: Vec::new(),
-            mechanism: MECH_NULL,
+            mechanism: ZMQ_NULL,
             as_server: false,
             plain_username: Vec::new(),
             plain_password: Vec::new(),
@@ -445,54 +354,54 @@ impl Options {
     /// Applies a generic option. EINVAL for unknown options and bad values.
     pub fn set(&mut self, opt: i32, v: OptIn<'_>) -> Result<()> {
         match opt {
-            SNDHWM => self.sndhwm = v.int_where(|x| x >= 0)?,
-            RCVHWM => self.rcvhwm = v.int_where(|x| x >= 0)?,
-            AFFINITY => self.affinity = v.u64()?,
-            ROUTING_ID => {
+            ZMQ_SNDHWM => self.sndhwm = v.int_where(|x| x >= 0)?,
+            ZMQ_RCVHWM => self.rcvhwm = v.int_where(|x| x >= 0)?,
+            ZMQ_AFFINITY => self.affinity = v.u64()?,
+            ZMQ_ROUTING_ID => {
                 let b = v.bytes();
                 if b.is_empty() || b.len() > 255 {
                     return Err(Error::EINVAL);
                 }
                 self.routing_id = b.to_vec();
             }
-            RATE => self.rate = v.int_where(|x| x > 0)?,
-            RECOVERY_IVL => self.recovery_ivl = v.int_where(|x| x >= 0)?,
-            SNDBUF => self.sndbuf = v.int_where(|x| x >= -1)?,
-            RCVBUF => self.rcvbuf = v.int_where(|x| x >= -1)?,
-            TOS => self.tos = v.int_where(|x| x >= 0)?,
-            LINGER => self.linger = v.int_where(|x| x >= -1)?,
-            CONNECT_TIMEOUT => self.connect_timeout = v.int_where(|x| x >= 0)?,
-            TCP_MAXRT => self.tcp_maxrt = v.int_where(|x| x >= 0)?,
-            RECONNECT_STOP => self.reconnect_stop = v.int()?,
-            RECONNECT_IVL => self.reconnect_ivl = v.int_where(|x| x >= -1)?,
-            RECONNECT_IVL_MAX => self.reconnect_ivl_max = v.int_where(|x| x >= 0)?,
-            BACKLOG => self.backlog = v.int_where(|x| x >= 0)?,
-            MAXMSGSIZE => self.maxmsgsize = v.i64()?,
-            MULTICAST_HOPS => self.multicast_hops = v.int_where(|x| x > 0)?,
-            MULTICAST_MAXTPDU => self.multicast_maxtpdu = v.int_where(|x| x > 0)?,
-            RCVTIMEO => self.rcvtimeo = v.int_where(|x| x >= -1)?,
-            SNDTIMEO => self.sndtimeo = v.int_where(|x| x >= -1)?,
-            IPV4ONLY => self.ipv6 = !v.bool_strict()?,
-            IPV6 => self.ipv6 = v.bool_strict()?,
-            SOCKS_PROXY => self.socks_proxy = v.bytes().to_vec(),
-            SOCKS_USERNAME => {
+            ZMQ_RATE => self.rate = v.int_where(|x| x > 0)?,
+            ZMQ_RECOVERY_IVL => self.recovery_ivl = v.int_where(|x| x >= 0)?,
+            ZMQ_SNDBUF => self.sndbuf = v.int_where(|x| x >= -1)?,
+            ZMQ_RCVBUF => self.rcvbuf = v.int_where(|x| x >= -1)?,
+            ZMQ_TOS => self.tos = v.int_where(|x| x >= 0)?,
+            ZMQ_LINGER => self.linger = v.int_where(|x| x >= -1)?,
+            ZMQ_CONNECT_TIMEOUT => self.connect_timeout = v.int_where(|x| x >= 0)?,
+            ZMQ_TCP_MAXRT => self.tcp_maxrt = v.int_where(|x| x >= 0)?,
+            ZMQ_RECONNECT_STOP => self.reconnect_stop = v.int()?,
+            ZMQ_RECONNECT_IVL => self.reconnect_ivl = v.int_where(|x| x >= -1)?,
+            ZMQ_RECONNECT_IVL_MAX => self.reconnect_ivl_max = v.int_where(|x| x >= 0)?,
+            ZMQ_BACKLOG => self.backlog = v.int_where(|x| x >= 0)?,
+            ZMQ_MAXMSGSIZE => self.maxmsgsize = v.i64()?,
+            ZMQ_MULTICAST_HOPS => self.multicast_hops = v.int_where(|x| x > 0)?,
+            ZMQ_MULTICAST_MAXTPDU => self.multicast_maxtpdu = v.int_where(|x| x > 0)?,
+            ZMQ_RCVTIMEO => self.rcvtimeo = v.int_where(|x| x >= -1)?,
+            ZMQ_SNDTIMEO => self.sndtimeo = v.int_where(|x| x >= -1)?,
+            ZMQ_IPV4ONLY => self.ipv6 = !v.bool_strict()?,
+            ZMQ_IPV6 => self.ipv6 = v.bool_strict()?,
+            ZMQ_SOCKS_PROXY => self.socks_proxy = v.bytes().to_vec(),
+            ZMQ_SOCKS_USERNAME => {
                 if v.bytes().is_empty() {
                     return Err(Error::EINVAL);
                 }
                 self.socks_username = string_opt(v.bytes(), 255)?
             }
-            SOCKS_PASSWORD => {
+            ZMQ_SOCKS_PASSWORD => {
                 if v.bytes().is_empty() {
                     return Err(Error::EINVAL);
                 }
                 self.socks_password = string_opt(v.bytes(), 255)?
             }
-            TCP_KEEPALIVE => self.tcp_keepalive = v.int_where(|x| (-1..=1).contains(&x))?,
-            TCP_KEEPALIVE_CNT => self.tcp_keepalive_cnt = v.int_where(|x| x == -1 || x >= 0)?,
-            TCP_KEEPALIVE_IDLE => self.tcp_keepalive_idle = v.int_where(|x| x == -1 || x >= 0)?,
-            TCP_KEEPALIVE_INTVL => self.tcp_keepalive_intvl = v.int_where(|x| x == -1 || x >= 0)?,
-            IMMEDIATE => self.immediate = v.bool_strict()?,
-            TCP_ACCEPT_FILTER => {
+            ZMQ_TCP_KEEPALIVE => self.tcp_keepalive = v.int_where(|x| (-1..=1).contains(&x))?,
+            ZMQ_TCP_KEEPALIVE_CNT => self.tcp_keepalive_cnt = v.int_where(|x| x == -1 || x >= 0)?,
+            ZMQ_TCP_KEEPALIVE_IDLE => self.tcp_keepalive_idle = v.int_where(|x| x == -1 || x >= 0)?,
+            ZMQ_TCP_KEEPALIVE_INTVL => self.tcp_keepalive_intvl = v.int_where(|x| x == -1 || x >= 0)?,
+            ZMQ_IMMEDIATE => self.immediate = v.bool_strict()?,
+            ZMQ_TCP_ACCEPT_FILTER => {
                 let b = v.bytes();
                 if b.is_empty() {
                     self.tcp_accept_filters.clear();
@@ -510,95 +419,95 @@ impl Options {
                     self.tcp_accept_filters.push(text.into_owned().into_bytes());
                 }
             }
-            IPC_FILTER_UID => {
+            ZMQ_IPC_FILTER_UID => {
                 if v.bytes().is_empty() {
                     self.ipc_uid_filters.clear()
                 } else {
                     self.ipc_uid_filters.push(v.int()? as u32)
                 }
             }
-            IPC_FILTER_GID => {
+            ZMQ_IPC_FILTER_GID => {
                 if v.bytes().is_empty() {
                     self.ipc_gid_filters.clear()
                 } else {
                     self.ipc_gid_filters.push(v.int()? as u32)
                 }
             }
-            IPC_FILTER_PID => {
+            ZMQ_IPC_FILTER_PID => {
                 if v.bytes().is_empty() {
                     self.ipc_pid_filters.clear()
                 } else {
                     self.ipc_pid_filters.push(v.int()?)
                 }
             }
-            PLAIN_SERVER => {
+            ZMQ_PLAIN_SERVER => {
                 self.as_server = v.bool_strict()?;
-                self.mechanism = if self.as_server { MECH_PLAIN } else { MECH_NULL };
+                self.mechanism = if self.as_server { ZMQ_PLAIN } else { ZMQ_NULL };
             }
-            PLAIN_USERNAME => {
+            ZMQ_PLAIN_USERNAME => {
                 let b = v.bytes();
                 if b.is_empty() {
-                    self.mechanism = MECH_NULL;
+                    self.mechanism = ZMQ_NULL;
                 } else {
                     self.plain_username = string_opt(b, 255)?;
                     self.as_server = false;
-                    self.mechanism = MECH_PLAIN;
+                    self.mechanism = ZMQ_PLAIN;
                 }
             }
-            PLAIN_PASSWORD => {
+            ZMQ_PLAIN_PASSWORD => {
                 let b = v.bytes();
                 if b.is_empty() {
-                    self.mechanism = MECH_NULL;
+                    self.mechanism = ZMQ_NULL;
                 } else {
                     self.plain_password = string_opt(b, 255)?;
                     self.as_server = false;
-                    self.mechanism = MECH_PLAIN;
+                    self.mechanism = ZMQ_PLAIN;
                 }
             }
-            CURVE_SERVER => {
+            ZMQ_CURVE_SERVER => {
                 self.as_server = v.bool_strict()?;
-                self.mechanism = if self.as_server { MECH_CURVE } else { MECH_NULL };
+                self.mechanism = if self.as_server { ZMQ_CURVE } else { ZMQ_NULL };
             }
-            CURVE_PUBLICKEY => {
+            ZMQ_CURVE_PUBLICKEY => {
                 set_curve_key(&mut self.curve_public_key, v.bytes())?;
-                self.mechanism = MECH_CURVE;
+                self.mechanism = ZMQ_CURVE;
             }
-            CURVE_SECRETKEY => {
+            ZMQ_CURVE_SECRETKEY => {
                 set_curve_key(&mut self.curve_secret_key, v.bytes())?;
-                self.mechanism = MECH_CURVE;
+                self.mechanism = ZMQ_CURVE;
             }
-            CURVE_SERVERKEY => {
+            ZMQ_CURVE_SERVERKEY => {
                 set_curve_key(&mut self.curve_server_key, v.bytes())?;
                 self.as_server = false;
-                self.mechanism = MECH_CURVE;
+                self.mechanism = ZMQ_CURVE;
             }
-            CONFLATE => self.conflate = v.bool_strict()?,
-            ZAP_DOMAIN => {
+            ZMQ_CONFLATE => self.conflate = v.bool_strict()?,
+            ZMQ_ZAP_DOMAIN => {
                 // libzmq: 1..=255 octets; an empty domain cannot be set.
                 if v.bytes().is_empty() {
                     return Err(Error::EINVAL);
                 }
                 self.zap_domain = string_opt(v.bytes(), 255)?
             }
-            ZAP_ENFORCE_DOMAIN => self.zap_enforce_domain = v.bool_strict()?,
-            HANDSHAKE_IVL => self.handshake_ivl = v.int_where(|x| x >= 0)?,
-            HEARTBEAT_IVL => self.heartbeat_ivl = v.int_where(|x| x >= 0)?,
-            HEARTBEAT_TTL => {
+            ZMQ_ZAP_ENFORCE_DOMAIN => self.zap_enforce_domain = v.bool_strict()?,
+            ZMQ_HANDSHAKE_IVL => self.handshake_ivl = v.int_where(|x| x >= 0)?,
+            ZMQ_HEARTBEAT_IVL => self.heartbeat_ivl = v.int_where(|x| x >= 0)?,
+            ZMQ_HEARTBEAT_TTL => {
                 // Stored in deciseconds and sent as a u16. libzmq checks
                 // the range after dividing (towards zero), so -99..=-1 ms
                 // are accepted too, as 0.
                 let ms = v.int_where(|x| (0..=65_535).contains(&(x / 100)))?;
                 self.heartbeat_ttl = (ms / 100) as u16;
             }
-            HEARTBEAT_TIMEOUT => self.heartbeat_timeout = v.int_where(|x| x >= 0)?,
-            USE_FD => self.use_fd = v.int_where(|x| x >= -1)?,
-            BINDTODEVICE => self.bound_device = string_opt(v.bytes(), 16)?,
-            LOOPBACK_FASTPATH => self.loopback_fastpath = v.bool_strict()?,
-            MULTICAST_LOOP => self.multicast_loop = v.bool_strict()?,
-            IN_BATCH_SIZE => self.in_batch_size = v.int_where(|x| x > 0)?,
-            OUT_BATCH_SIZE => self.out_batch_size = v.int_where(|x| x > 0)?,
-            INVERT_MATCHING => self.invert_matching = v.bool_relaxed()?,
-            METADATA => {
+            ZMQ_HEARTBEAT_TIMEOUT => self.heartbeat_timeout = v.int_where(|x| x >= 0)?,
+            ZMQ_USE_FD => self.use_fd = v.int_where(|x| x >= -1)?,
+            ZMQ_BINDTODEVICE => self.bound_device = string_opt(v.bytes(), 16)?,
+            ZMQ_LOOPBACK_FASTPATH => self.loopback_fastpath = v.bool_strict()?,
+            ZMQ_MULTICAST_LOOP => self.multicast_loop = v.bool_strict()?,
+            ZMQ_IN_BATCH_SIZE => self.in_batch_size = v.int_where(|x| x > 0)?,
+            ZMQ_OUT_BATCH_SIZE => self.out_batch_size = v.int_where(|x| x > 0)?,
+            ZMQ_INVERT_MATCHING => self.invert_matching = v.bool_relaxed()?,
+            ZMQ_METADATA => {
                 // libzmq's rules: "X-name:value" with a non-empty value, a
                 // name of at most 255 octets starting with "X-" (case
                 // matters), and never exactly sizeof(int) octets long (it
@@ -615,13 +524,13 @@ impl Options {
                     self.app_metadata.insert(at, (name, value.to_vec()));
                 }
             }
-            HELLO_MSG => {
+            ZMQ_HELLO_MSG => {
                 self.hello_msg = if v.bytes().is_empty() { None } else { Some(v.bytes().to_vec()) }
             }
-            DISCONNECT_MSG => {
+            ZMQ_DISCONNECT_MSG => {
                 self.disconnect_msg = if v.bytes().is_empty() { None } else { Some(v.bytes().to_vec()) }
             }
-            PRIORITY => self.priority = v.int_where(|x| x >= 0)?,
+            ZMQ_PRIORITY => self.priority = v.int_where(|x| x >= 0)?,
             _ => return Err(Error::EINVAL),
         }
         Ok(())
@@ -630,63 +539,63 @@ impl Options {
     /// Reads a generic option. EINVAL for unknown options and bad buffers.
     pub fn get(&self, opt: i32, out: &mut OptOut<'_>) -> Result<()> {
         match opt {
-            SNDHWM => out.int(self.sndhwm),
-            RCVHWM => out.int(self.rcvhwm),
-            AFFINITY => out.u64(self.affinity),
-            ROUTING_ID => out.binary(&self.routing_id),
-            RATE => out.int(self.rate),
-            RECOVERY_IVL => out.int(self.recovery_ivl),
-            SNDBUF => out.int(self.sndbuf),
-            RCVBUF => out.int(self.rcvbuf),
-            TOS => out.int(self.tos),
-            TYPE => out.int(self.socket_type),
-            LINGER => out.int(self.linger),
-            CONNECT_TIMEOUT => out.int(self.connect_timeout),
-            TCP_MAXRT => out.int(self.tcp_maxrt),
-            RECONNECT_STOP => out.int(self.reconnect_stop),
-            RECONNECT_IVL => out.int(self.reconnect_ivl),
-            RECONNECT_IVL_MAX => out.int(self.reconnect_ivl_max),
-            BACKLOG => out.int(self.backlog),
-            MAXMSGSIZE => out.i64(self.maxmsgsize),
-            MULTICAST_HOPS => out.int(self.multicast_hops),
-            MULTICAST_MAXTPDU => out.int(self.multicast_maxtpdu),
-            RCVTIMEO => out.int(self.rcvtimeo),
-            SNDTIMEO => out.int(self.sndtimeo),
-            IPV4ONLY => out.int(i32::from(!self.ipv6)),
-            IPV6 => out.int(i32::from(self.ipv6)),
-            IMMEDIATE => out.int(i32::from(self.immediate)),
-            SOCKS_PROXY => out.string(&self.socks_proxy),
-            SOCKS_USERNAME => out.string(&self.socks_username),
-            SOCKS_PASSWORD => out.string(&self.socks_password),
-            TCP_KEEPALIVE => out.int(self.tcp_keepalive),
-            TCP_KEEPALIVE_CNT => out.int(self.tcp_keepalive_cnt),
-            TCP_KEEPALIVE_IDLE => out.int(self.tcp_keepalive_idle),
-            TCP_KEEPALIVE_INTVL => out.int(self.tcp_keepalive_intvl),
-            MECHANISM => out.int(self.mechanism),
-            PLAIN_SERVER => out.int(i32::from(self.as_server && self.mechanism == MECH_PLAIN)),
-            PLAIN_USERNAME => out.string(&self.plain_username),
-            PLAIN_PASSWORD => out.string(&self.plain_password),
-            CURVE_SERVER => out.int(i32::from(self.as_server && self.mechanism == MECH_CURVE)),
-            CURVE_PUBLICKEY => out.curve_key(&self.curve_public_key),
-            CURVE_SECRETKEY => out.curve_key(&self.curve_secret_key),
-            CURVE_SERVERKEY => out.curve_key(&self.curve_server_key),
-            CONFLATE => out.int(i32::from(self.conflate)),
-            ZAP_DOMAIN => out.string(&self.zap_domain),
-            ZAP_ENFORCE_DOMAIN => out.int(i32::from(self.zap_enforce_domain)),
-            HANDSHAKE_IVL => out.int(self.handshake_ivl),
-            HEARTBEAT_IVL => out.int(self.heartbeat_ivl),
-            HEARTBEAT_TTL => out.int(i32::from(self.heartbeat_ttl) * 100),
-            HEARTBEAT_TIMEOUT => out.int(self.heartbeat_timeout),
-            USE_FD => out.int(self.use_fd),
-            BINDTODEVICE => out.string(&self.bound_device),
-            LOOPBACK_FASTPATH => out.int(i32::from(self.loopback_fastpath)),
-            MULTICAST_LOOP => out.int(i32::from(self.multicast_loop)),
+            ZMQ_SNDHWM => out.int(self.sndhwm),
+            ZMQ_RCVHWM => out.int(self.rcvhwm),
+            ZMQ_AFFINITY => out.u64(self.affinity),
+            ZMQ_ROUTING_ID => out.binary(&self.routing_id),
+            ZMQ_RATE => out.int(self.rate),
+            ZMQ_RECOVERY_IVL => out.int(self.recovery_ivl),
+            ZMQ_SNDBUF => out.int(self.sndbuf),
+            ZMQ_RCVBUF => out.int(self.rcvbuf),
+            ZMQ_TOS => out.int(self.tos),
+            ZMQ_TYPE => out.int(self.socket_type),
+            ZMQ_LINGER => out.int(self.linger),
+            ZMQ_CONNECT_TIMEOUT => out.int(self.connect_timeout),
+            ZMQ_TCP_MAXRT => out.int(self.tcp_maxrt),
+            ZMQ_RECONNECT_STOP => out.int(self.reconnect_stop),
+            ZMQ_RECONNECT_IVL => out.int(self.reconnect_ivl),
+            ZMQ_RECONNECT_IVL_MAX => out.int(self.reconnect_ivl_max),
+            ZMQ_BACKLOG => out.int(self.backlog),
+            ZMQ_MAXMSGSIZE => out.i64(self.maxmsgsize),
+            ZMQ_MULTICAST_HOPS => out.int(self.multicast_hops),
+            ZMQ_MULTICAST_MAXTPDU => out.int(self.multicast_maxtpdu),
+            ZMQ_RCVTIMEO => out.int(self.rcvtimeo),
+            ZMQ_SNDTIMEO => out.int(self.sndtimeo),
+            ZMQ_IPV4ONLY => out.int(i32::from(!self.ipv6)),
+            ZMQ_IPV6 => out.int(i32::from(self.ipv6)),
+            ZMQ_IMMEDIATE => out.int(i32::from(self.immediate)),
+            ZMQ_SOCKS_PROXY => out.string(&self.socks_proxy),
+            ZMQ_SOCKS_USERNAME => out.string(&self.socks_username),
+            ZMQ_SOCKS_PASSWORD => out.string(&self.socks_password),
+            ZMQ_TCP_KEEPALIVE => out.int(self.tcp_keepalive),
+            ZMQ_TCP_KEEPALIVE_CNT => out.int(self.tcp_keepalive_cnt),
+            ZMQ_TCP_KEEPALIVE_IDLE => out.int(self.tcp_keepalive_idle),
+            ZMQ_TCP_KEEPALIVE_INTVL => out.int(self.tcp_keepalive_intvl),
+            ZMQ_MECHANISM => out.int(self.mechanism),
+            ZMQ_PLAIN_SERVER => out.int(i32::from(self.as_server && self.mechanism == ZMQ_PLAIN)),
+            ZMQ_PLAIN_USERNAME => out.string(&self.plain_username),
+            ZMQ_PLAIN_PASSWORD => out.string(&self.plain_password),
+            ZMQ_CURVE_SERVER => out.int(i32::from(self.as_server && self.mechanism == ZMQ_CURVE)),
+            ZMQ_CURVE_PUBLICKEY => out.curve_key(&self.curve_public_key),
+            ZMQ_CURVE_SECRETKEY => out.curve_key(&self.curve_secret_key),
+            ZMQ_CURVE_SERVERKEY => out.curve_key(&self.curve_server_key),
+            ZMQ_CONFLATE => out.int(i32::from(self.conflate)),
+            ZMQ_ZAP_DOMAIN => out.string(&self.zap_domain),
+            ZMQ_ZAP_ENFORCE_DOMAIN => out.int(i32::from(self.zap_enforce_domain)),
+            ZMQ_HANDSHAKE_IVL => out.int(self.handshake_ivl),
+            ZMQ_HEARTBEAT_IVL => out.int(self.heartbeat_ivl),
+            ZMQ_HEARTBEAT_TTL => out.int(i32::from(self.heartbeat_ttl) * 100),
+            ZMQ_HEARTBEAT_TIMEOUT => out.int(self.heartbeat_timeout),
+            ZMQ_USE_FD => out.int(self.use_fd),
+            ZMQ_BINDTODEVICE => out.string(&self.bound_device),
+            ZMQ_LOOPBACK_FASTPATH => out.int(i32::from(self.loopback_fastpath)),
+            ZMQ_MULTICAST_LOOP => out.int(i32::from(self.multicast_loop)),
             // Readable on every type (0 unless a ROUTER set it).
-            ROUTER_NOTIFY => out.int(self.router_notify),
-            IN_BATCH_SIZE => out.int(self.in_batch_size),
-            OUT_BATCH_SIZE => out.int(self.out_batch_size),
-            INVERT_MATCHING => out.int(i32::from(self.invert_matching)),
-            PRIORITY => out.int(self.priority),
+            ZMQ_ROUTER_NOTIFY => out.int(self.router_notify),
+            ZMQ_IN_BATCH_SIZE => out.int(self.in_batch_size),
+            ZMQ_OUT_BATCH_SIZE => out.int(self.out_batch_size),
+            ZMQ_INVERT_MATCHING => out.int(i32::from(self.invert_matching)),
+            ZMQ_PRIORITY => out.int(self.priority),
             _ => Err(Error::EINVAL),
         }
     }
@@ -704,46 +613,46 @@ mod tests {
     #[test]
     fn int_options_need_exact_size_and_range() {
         let mut o = Options::new(0);
-        assert_eq!(o.set(SNDHWM, OptIn(&[1, 0])), Err(Error::EINVAL));
-        assert_eq!(set_int(&mut o, SNDHWM, -1), Err(Error::EINVAL));
-        set_int(&mut o, SNDHWM, 5).unwrap();
+        assert_eq!(o.set(ZMQ_SNDHWM, OptIn(&[1, 0])), Err(Error::EINVAL));
+        assert_eq!(set_int(&mut o, ZMQ_SNDHWM, -1), Err(Error::EINVAL));
+        set_int(&mut o, ZMQ_SNDHWM, 5).unwrap();
         let mut buf = [0u8; 4];
         let mut len = 4;
-        o.get(SNDHWM, &mut OptOut { buf: &mut buf, len: &mut len }).unwrap();
+        o.get(ZMQ_SNDHWM, &mut OptOut { buf: &mut buf, len: &mut len }).unwrap();
         assert_eq!(i32::from_ne_bytes(buf), 5);
         let mut big = [0u8; 8];
         let mut len = 8;
-        assert!(o.get(SNDHWM, &mut OptOut { buf: &mut big, len: &mut len }).is_err());
+        assert!(o.get(ZMQ_SNDHWM, &mut OptOut { buf: &mut big, len: &mut len }).is_err());
     }
 
     #[test]
     fn routing_id_bounds() {
         let mut o = Options::new(0);
-        assert!(o.set(ROUTING_ID, OptIn(b"")).is_err());
-        assert!(o.set(ROUTING_ID, OptIn(&[1u8; 256])).is_err());
-        o.set(ROUTING_ID, OptIn(b"\0abc")).unwrap();
+        assert!(o.set(ZMQ_ROUTING_ID, OptIn(b"")).is_err());
+        assert!(o.set(ZMQ_ROUTING_ID, OptIn(&[1u8; 256])).is_err());
+        o.set(ZMQ_ROUTING_ID, OptIn(b"\0abc")).unwrap();
         assert_eq!(o.routing_id, b"\0abc");
     }
 
     #[test]
     fn string_get_needs_room_for_nul() {
         let mut o = Options::new(0);
-        o.set(ZAP_DOMAIN, OptIn(b"global")).unwrap();
+        o.set(ZMQ_ZAP_DOMAIN, OptIn(b"global")).unwrap();
         let mut buf = [0u8; 6];
         let mut len = 6;
-        assert!(o.get(ZAP_DOMAIN, &mut OptOut { buf: &mut buf, len: &mut len }).is_err());
+        assert!(o.get(ZMQ_ZAP_DOMAIN, &mut OptOut { buf: &mut buf, len: &mut len }).is_err());
         let mut buf = [0u8; 7];
         let mut len = 7;
-        o.get(ZAP_DOMAIN, &mut OptOut { buf: &mut buf, len: &mut len }).unwrap();
+        o.get(ZMQ_ZAP_DOMAIN, &mut OptOut { buf: &mut buf, len: &mut len }).unwrap();
         assert_eq!(&buf, b"global\0");
     }
 
     #[test]
     fn heartbeat_ttl_in_deciseconds() {
         let mut o = Options::new(0);
-        set_int(&mut o, HEARTBEAT_TTL, 5000).unwrap();
+        set_int(&mut o, ZMQ_HEARTBEAT_TTL, 5000).unwrap();
         assert_eq!(o.heartbeat_ttl, 50);
-        assert!(set_int(&mut o, HEARTBEAT_TTL, 6_553_600).is_err());
+        assert!(set_int(&mut o, ZMQ_HEARTBEAT_TTL, 6_553_600).is_err());
     }
 
     /// As libzmq 4.3.4's options.cpp and socket_base.cpp (found by the
@@ -751,25 +660,25 @@ mod tests {
     #[test]
     fn rules_found_by_fuzzing_against_libzmq() {
         let mut o = Options::new(crate::socket::types::DEALER);
-        assert_eq!(o.set(ZAP_DOMAIN, OptIn(b"")), Err(Error::EINVAL));
-        set_int(&mut o, HEARTBEAT_TTL, -99).unwrap();
+        assert_eq!(o.set(ZMQ_ZAP_DOMAIN, OptIn(b"")), Err(Error::EINVAL));
+        set_int(&mut o, ZMQ_HEARTBEAT_TTL, -99).unwrap();
         assert_eq!(o.heartbeat_ttl, 0);
-        assert!(set_int(&mut o, HEARTBEAT_TTL, -100).is_err());
-        set_int(&mut o, HEARTBEAT_TTL, 6_553_599).unwrap();
-        // CONNECT_ROUTING_ID per socket type: socket::types::tests.
+        assert!(set_int(&mut o, ZMQ_HEARTBEAT_TTL, -100).is_err());
+        set_int(&mut o, ZMQ_HEARTBEAT_TTL, 6_553_599).unwrap();
+        // ZMQ_CONNECT_ROUTING_ID per socket type: socket::types::tests.
         // Z85 key text is read up to a NUL and decoded in place.
         let mut k = Options::new(crate::socket::types::DEALER);
-        k.set(CURVE_SECRETKEY, OptIn(&[7u8; 32])).unwrap();
+        k.set(ZMQ_CURVE_SECRETKEY, OptIn(&[7u8; 32])).unwrap();
         let mut text = [0u8; 40];
         text[..10].copy_from_slice(b"HelloWorld");
-        k.set(CURVE_SECRETKEY, OptIn(&text)).unwrap();
+        k.set(ZMQ_CURVE_SECRETKEY, OptIn(&text)).unwrap();
         assert_eq!(k.curve_secret_key[..8], [0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B]);
         assert_eq!(k.curve_secret_key[8..], [7u8; 24]);
-        k.set(CURVE_SECRETKEY, OptIn(&[7u8; 32])).unwrap();
+        k.set(ZMQ_CURVE_SECRETKEY, OptIn(&[7u8; 32])).unwrap();
         let mut bad = [b'x'; 40];
         bad[..5].copy_from_slice(b"Hello");
         bad[5] = b'~';
-        assert_eq!(k.set(CURVE_SECRETKEY, OptIn(&bad)), Err(Error::EINVAL));
+        assert_eq!(k.set(ZMQ_CURVE_SECRETKEY, OptIn(&bad)), Err(Error::EINVAL));
         assert_eq!(k.curve_secret_key[..4], [0x86, 0x4F, 0xD2, 0x6F], "the group before the bad one is written");
         assert_eq!(k.curve_secret_key[4..], [7u8; 28]);
     }
@@ -778,15 +687,15 @@ mod tests {
     fn accept_filters() {
         let mut o = Options::new(0);
         for ok in [&b"127.0.0.1"[..], b"10.0.0.0/8", b"13", b"10.1/8x", b"127/07\xd6", b"1.2.3.4\0junk"] {
-            o.set(TCP_ACCEPT_FILTER, OptIn(ok)).unwrap_or_else(|e| panic!("{ok:?}: {e:?}"));
+            o.set(ZMQ_TCP_ACCEPT_FILTER, OptIn(ok)).unwrap_or_else(|e| panic!("{ok:?}: {e:?}"));
         }
         assert_eq!(o.tcp_accept_filters.last().map(Vec::as_slice), Some(&b"1.2.3.4"[..]));
         for bad in [&b"10.0.0.0/33"[..], b"localhost", b"::1/128", b"\0", b"10.0.0.0/", b"1.2.3.\xd6"] {
-            assert_eq!(o.set(TCP_ACCEPT_FILTER, OptIn(bad)), Err(Error::EINVAL), "{bad:?}");
+            assert_eq!(o.set(ZMQ_TCP_ACCEPT_FILTER, OptIn(bad)), Err(Error::EINVAL), "{bad:?}");
         }
         o.ipv6 = true;
-        o.set(TCP_ACCEPT_FILTER, OptIn(b"::1/128")).unwrap();
-        o.set(TCP_ACCEPT_FILTER, OptIn(b"")).unwrap();
+        o.set(ZMQ_TCP_ACCEPT_FILTER, OptIn(b"::1/128")).unwrap();
+        o.set(ZMQ_TCP_ACCEPT_FILTER, OptIn(b"")).unwrap();
         assert!(o.tcp_accept_filters.is_empty());
     }
 }

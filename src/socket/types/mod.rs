@@ -105,7 +105,8 @@ pub fn integral_id(n: u32) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::ctx::CtxShared;
-    use crate::socket::{options, Socket};
+    use crate::consts;
+    use crate::socket::Socket;
 
     #[test]
     fn only_routing_types_take_a_connect_routing_id() {
@@ -116,17 +117,17 @@ mod tests {
         {
             let s = Socket::create(&ctx, ty).unwrap();
             let routing = matches!(ty, ROUTER | REP | STREAM);
-            let set = s.setsockopt(options::CONNECT_ROUTING_ID, b"peer-a");
+            let set = s.setsockopt(consts::ZMQ_CONNECT_ROUTING_ID, b"peer-a");
             assert_eq!(set.is_ok(), routing, "type {ty}: {set:?}");
             if !routing {
                 assert_eq!(set, Err(Error::EINVAL), "type {ty}");
             }
             // Empty is refused everywhere; long ids are fine where accepted.
-            assert_eq!(s.setsockopt(options::CONNECT_ROUTING_ID, b""), Err(Error::EINVAL), "type {ty}");
-            assert_eq!(s.setsockopt(options::CONNECT_ROUTING_ID, &[7u8; 300]).is_ok(), routing, "type {ty}");
+            assert_eq!(s.setsockopt(consts::ZMQ_CONNECT_ROUTING_ID, b""), Err(Error::EINVAL), "type {ty}");
+            assert_eq!(s.setsockopt(consts::ZMQ_CONNECT_ROUTING_ID, &[7u8; 300]).is_ok(), routing, "type {ty}");
             // Write-only, as in libzmq.
             let (mut buf, mut len) = ([0u8; 300], 300);
-            assert_eq!(s.getsockopt(options::CONNECT_ROUTING_ID, &mut buf, &mut len), Err(Error::EINVAL));
+            assert_eq!(s.getsockopt(consts::ZMQ_CONNECT_ROUTING_ID, &mut buf, &mut len), Err(Error::EINVAL));
             s.close().unwrap();
         }
         ctx.terminate();
