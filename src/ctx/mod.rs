@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::io::threads::{IoThread, IoThreads};
 use crate::mailbox::{Command, Mailbox};
 use crate::pipe::Pipe;
+use crate::types::SocketType;
 use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,7 +55,7 @@ pub struct InprocBinding {
     pub rcvhwm: i32,
     pub routing_id: Vec<u8>,
     pub recv_routing_id: bool,
-    pub socket_type: i32,
+    pub socket_type: SocketType,
     /// ZMQ_HELLO_MSG, if this socket's type sends it.
     pub hello_msg: Option<Vec<u8>>,
     /// ZMQ_DISCONNECT_MSG, if this socket's type receives it.

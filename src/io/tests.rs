@@ -286,7 +286,7 @@ fn same_thread_peers(bind: &str, ipv6: bool) {
     use crate::ctx::CtxShared;
     use crate::socket::Socket;
     use crate::consts::{ZMQ_IPV6 as IPV6, ZMQ_LAST_ENDPOINT as LAST_ENDPOINT, ZMQ_LINGER as LINGER};
-    use crate::consts::{ZMQ_PULL as PULL, ZMQ_PUSH as PUSH};
+    use crate::types::SocketType::{Pull as PULL, Push as PUSH};
     let ctx = CtxShared::new();
     let pull = Socket::create(&ctx, PULL).unwrap();
     let push = Socket::create(&ctx, PUSH).unwrap();
@@ -339,7 +339,7 @@ fn an_unchanged_heartbeat_deadline_is_armed_once() {
     use crate::ctx::CtxShared;
     use crate::socket::Socket;
     use crate::consts::{ZMQ_HEARTBEAT_IVL as HEARTBEAT_IVL, ZMQ_LAST_ENDPOINT as LAST_ENDPOINT, ZMQ_LINGER as LINGER};
-    use crate::consts::{ZMQ_PULL as PULL, ZMQ_PUSH as PUSH};
+    use crate::types::SocketType::{Pull as PULL, Push as PUSH};
     let ctx = CtxShared::new();
     let pull = Socket::create(&ctx, PULL).unwrap();
     let push = Socket::create(&ctx, PUSH).unwrap();

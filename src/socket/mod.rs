@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use crate::routing::indexed::Slot;
+use crate::types::SocketType;
 use base::{Base, Core};
 use options::{OptIn, OptOut};
 use std::os::fd::RawFd;
@@ -135,14 +136,9 @@ impl std::ops::DerefMut for Held<'_> {
     }
 }
 
-/// Thread-safe (draft) socket types; the rest are for one thread at a time.
-fn is_thread_safe_type(t: i32) -> bool {
-    crate::types::SocketType::from_c(t).is_some_and(crate::types::SocketType::thread_safe)
-}
-
 impl Socket {
     /// Creates a socket of type `ty` in `ctx`; returns its shell.
-    pub fn create(ctx: &Arc<CtxShared>, ty: i32) -> Result<&'static Socket> {
+    pub fn create(ctx: &Arc<CtxShared>, ty: SocketType) -> Result<&'static Socket> {
         let behavior = types::create(ty)?;
         let mailbox = Arc::new(Mailbox::new()?);
         let id = ctx.register_socket(mailbox.clone())?;
@@ -155,7 +151,7 @@ impl Socket {
             opts.ipv6 = co.ipv6;
         }
         types::adjust_options(ty, &mut opts);
-        let ts = is_thread_safe_type(ty);
+        let ts = ty.thread_safe();
         let base = Base::new(opts, mailbox, ctx.clone(), id, ts);
         let core = Box::new(Core { base, behavior });
         let shell = SOCKETS.open_with_info(core, u32::from(ts));
@@ -423,7 +419,7 @@ impl Socket {
     }
 
     /// Starts (or with `None` stops) delivering monitor events to `addr`.
-    pub fn monitor(&self, addr: Option<&str>, events: u64, version: i32, kind: i32) -> Result<()> {
+    pub fn monitor(&self, addr: Option<&str>, events: u64, version: i32, kind: Option<SocketType>) -> Result<()> {
         let (ctx, old) = self.with(|core| {
             if core.base.ctx_terminated {
                 return Err(Error::ETERM);
@@ -511,7 +507,7 @@ impl Socket {
     /// routing id of the new peer.
     pub fn connect_peer(&self, addr: &str) -> Result<u32> {
         self.with(|core| {
-            if core.base.options.socket_type != types::PEER {
+            if core.base.options.socket_type != SocketType::Peer {
                 return Err(Error::ENOTSUP);
             }
             // The id must be known now, so the pipe cannot wait for a

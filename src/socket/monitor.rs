@@ -6,6 +6,7 @@ use crate::consts;
 use crate::ctx::CtxShared;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use crate::types::SocketType;
 use std::sync::Arc;
 
 /// Monitor event numbers (zmq.h), defined where most are raised.
@@ -31,8 +32,9 @@ pub struct Monitor {
 }
 
 impl Monitor {
-    /// Binds the internal socket (type `kind`: PAIR, PUB or PUSH) to `addr`.
-    pub fn start(ctx: &Arc<CtxShared>, addr: &str, events: u64, version: i32, kind: i32) -> Result<Monitor> {
+    /// Binds the internal socket (type `kind`: PAIR, PUB or PUSH; None is
+    /// a C value that names no type) to `addr`.
+    pub fn start(ctx: &Arc<CtxShared>, addr: &str, events: u64, version: i32, kind: Option<SocketType>) -> Result<Monitor> {
         let (proto, _) = crate::ctx::inproc::parse_endpoint(addr)?;
         if proto != "inproc" {
             return Err(Error::EPROTONOSUPPORT);
@@ -42,9 +44,9 @@ impl Monitor {
             consts::ZMQ_CURRENT_EVENT_VERSION | consts::ZMQ_CURRENT_EVENT_VERSION_DRAFT => {}
             _ => return Err(Error::EINVAL),
         }
-        if !matches!(kind, 0 | 1 | 8) {
+        let Some(kind @ (SocketType::Pair | SocketType::Pub | SocketType::Push)) = kind else {
             return Err(Error::EINVAL);
-        }
+        };
         let sock = Socket::create(ctx, kind)?;
         let setup = sock.setsockopt(consts::ZMQ_LINGER, &0i32.to_ne_bytes()).and_then(|_| sock.bind(addr));
         if let Err(e) = setup {

@@ -70,7 +70,7 @@ fn endpoint_config(o: &Options) -> EndpointConfig {
         disconnect_msg: o.effective_disconnect_msg(),
         notify_connect: o.router_notify & ZMQ_NOTIFY_CONNECT != 0,
         notify_disconnect: o.router_notify & ZMQ_NOTIFY_DISCONNECT != 0,
-        resubscribe: o.resubscribes(),
+        resubscribe: o.socket_type.resubscribes(),
     }
 }
 
@@ -169,11 +169,6 @@ pub fn bind(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> 
     Ok(())
 }
 
-/// Types that make one connection per endpoint: connecting twice is a no-op.
-fn single_connect(ty: i32) -> bool {
-    matches!(ty, 1 | 2 | 3 | 5)
-}
-
 pub fn connect(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> {
     if proto == "tcp" {
         tcp_address::check_connect_syntax(rest)?;
@@ -181,7 +176,7 @@ pub fn connect(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<(
         IpcAddress::resolve(rest)?;
     }
     let thread = core.base.ctx.io_thread()?;
-    if single_connect(core.base.options.socket_type) && core.base.net.iter().any(|e| e.uri == addr) {
+    if core.base.options.socket_type.connects_once_per_endpoint() && core.base.net.iter().any(|e| e.uri == addr) {
         return Ok(());
     }
     let link = link_of(&core.base);
@@ -253,18 +248,18 @@ pub fn close_all(b: &mut Base) -> Option<Arc<IoThread>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::socket::types::{DEALER, PUB, ROUTER, STREAM, SUB, XSUB};
+    use crate::types::SocketType::{self, Dealer, Pub, Router, Stream, Sub, XSub};
 
     #[test]
     fn transport_defaults_are_the_options_defaults() {
-        let o = Options::new(PUB);
+        let o = Options::new(Pub);
         assert_eq!(tcp_config(&o), TcpConfig::default());
         assert_eq!(ipc_config(&o), IpcConfig::default());
     }
 
     #[test]
     fn socket_type_rules_arrive_as_data() {
-        let with = |ty: i32, f: &dyn Fn(&mut Options)| {
+        let with = |ty: SocketType, f: &dyn Fn(&mut Options)| {
             let mut o = Options::new(ty);
             crate::socket::types::adjust_options(ty, &mut o);
             f(&mut o);
@@ -274,19 +269,19 @@ mod tests {
             o.hello_msg = Some(b"hi".to_vec());
             o.disconnect_msg = Some(b"bye".to_vec());
         };
-        let dealer = with(DEALER, &msgs);
+        let dealer = with(Dealer, &msgs);
         assert_eq!((dealer.hello_msg.as_deref(), dealer.disconnect_msg.as_deref()), (Some(&b"hi"[..]), None));
-        let router = with(ROUTER, &msgs);
+        let router = with(Router, &msgs);
         assert_eq!((router.hello_msg.as_deref(), router.disconnect_msg.as_deref()), (Some(&b"hi"[..]), Some(&b"bye"[..])));
         assert!(router.session.recv_routing_id);
-        let publisher = with(PUB, &msgs);
+        let publisher = with(Pub, &msgs);
         assert_eq!((publisher.hello_msg, publisher.disconnect_msg), (None, None));
-        assert!(with(SUB, &|_| {}).resubscribe && with(XSUB, &|_| {}).resubscribe && !publisher.resubscribe);
-        let stream = with(STREAM, &|_| {});
+        assert!(with(Sub, &|_| {}).resubscribe && with(XSub, &|_| {}).resubscribe && !publisher.resubscribe);
+        let stream = with(Stream, &|_| {});
         assert!(stream.raw && stream.raw_notify);
-        let notify = with(ROUTER, &|o| o.router_notify = ZMQ_NOTIFY_DISCONNECT);
+        let notify = with(Router, &|o| o.router_notify = ZMQ_NOTIFY_DISCONNECT);
         assert!(!notify.notify_connect && notify.notify_disconnect);
-        let stop = with(DEALER, &|o| o.reconnect_stop = ZMQ_RECONNECT_STOP_CONN_REFUSED | ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED);
+        let stop = with(Dealer, &|o| o.reconnect_stop = ZMQ_RECONNECT_STOP_CONN_REFUSED | ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED);
         assert!(stop.reconnect.stop_on_refusal && stop.session.reconnect_stop_handshake_failed);
     }
 }

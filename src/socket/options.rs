@@ -4,6 +4,7 @@
 
 use crate::consts::*;
 use crate::error::{Error, Result};
+use crate::types::SocketType;
 
 /// String and set options for which libzmq tells a NULL value from a
 /// pointer to zero octets: NULL clears (or, for the PLAIN credentials,
@@ -15,7 +16,7 @@ pub const NULL_CLEARS_EMPTY_INVALID: [i32; 8] =
 /// Every option that is not specific to one socket type.
 #[derive(Clone, Debug)]
 pub struct Options {
-    pub socket_type: i32,
+    pub socket_type: SocketType,
     pub sndhwm: i32,
     pub rcvhwm: i32,
     pub affinity: u64,
@@ -91,28 +92,20 @@ pub struct Options {
 }
 
 impl Options {
-    /// ZMQ_CONFLATE, where the socket type honours it (DEALER, PULL,
-    /// PUSH, PUB, SUB).
+    /// ZMQ_CONFLATE, where the socket type honours it.
     pub fn effective_conflate(&self) -> bool {
-        self.conflate && matches!(self.socket_type, 1 | 2 | 5 | 7 | 8)
+        self.conflate && self.socket_type.honours_conflate()
     }
 
-    /// ZMQ_HELLO_MSG (draft), where the socket type greets each new peer
-    /// with it (DEALER, ROUTER, SERVER, CLIENT, PEER).
+    /// ZMQ_HELLO_MSG (draft), where the socket type greets new peers with it.
     pub fn effective_hello_msg(&self) -> Option<Vec<u8>> {
-        self.hello_msg.clone().filter(|_| matches!(self.socket_type, 5 | 6 | 12 | 13 | 19))
+        self.hello_msg.clone().filter(|_| self.socket_type.sends_hello_msg())
     }
 
     /// ZMQ_DISCONNECT_MSG (draft), where the socket type is told of a lost
-    /// peer with it (ROUTER, SERVER, PEER).
+    /// peer with it.
     pub fn effective_disconnect_msg(&self) -> Option<Vec<u8>> {
-        self.disconnect_msg.clone().filter(|_| matches!(self.socket_type, 6 | 12 | 19))
-    }
-
-    /// Whether the socket type subscribes (SUB, XSUB, DISH): a lost
-    /// connection's queue is dropped and every subscription sent again.
-    pub fn resubscribes(&self) -> bool {
-        matches!(self.socket_type, 2 | 10 | 15)
+        self.disconnect_msg.clone().filter(|_| self.socket_type.receives_disconnect_msg())
     }
 
     /// A pipe between this socket and a network connection: the socket's
@@ -133,7 +126,7 @@ impl Options {
         )
     }
 
-    pub fn new(socket_type: i32) -> Options {
+    pub fn new(socket_type: SocketType) -> Options {
         Options {
             socket_type,
             sndhwm: 1000,
@@ -548,7 +541,7 @@ impl Options {
             ZMQ_SNDBUF => out.int(self.sndbuf),
             ZMQ_RCVBUF => out.int(self.rcvbuf),
             ZMQ_TOS => out.int(self.tos),
-            ZMQ_TYPE => out.int(self.socket_type),
+            ZMQ_TYPE => out.int(self.socket_type.as_c()),
             ZMQ_LINGER => out.int(self.linger),
             ZMQ_CONNECT_TIMEOUT => out.int(self.connect_timeout),
             ZMQ_TCP_MAXRT => out.int(self.tcp_maxrt),
@@ -612,7 +605,7 @@ mod tests {
 
     #[test]
     fn int_options_need_exact_size_and_range() {
-        let mut o = Options::new(0);
+        let mut o = Options::new(SocketType::Pair);
         assert_eq!(o.set(ZMQ_SNDHWM, OptIn(&[1, 0])), Err(Error::EINVAL));
         assert_eq!(set_int(&mut o, ZMQ_SNDHWM, -1), Err(Error::EINVAL));
         set_int(&mut o, ZMQ_SNDHWM, 5).unwrap();
@@ -627,7 +620,7 @@ mod tests {
 
     #[test]
     fn routing_id_bounds() {
-        let mut o = Options::new(0);
+        let mut o = Options::new(SocketType::Pair);
         assert!(o.set(ZMQ_ROUTING_ID, OptIn(b"")).is_err());
         assert!(o.set(ZMQ_ROUTING_ID, OptIn(&[1u8; 256])).is_err());
         o.set(ZMQ_ROUTING_ID, OptIn(b"\0abc")).unwrap();
@@ -636,7 +629,7 @@ mod tests {
 
     #[test]
     fn string_get_needs_room_for_nul() {
-        let mut o = Options::new(0);
+        let mut o = Options::new(SocketType::Pair);
         o.set(ZMQ_ZAP_DOMAIN, OptIn(b"global")).unwrap();
         let mut buf = [0u8; 6];
         let mut len = 6;
@@ -649,7 +642,7 @@ mod tests {
 
     #[test]
     fn heartbeat_ttl_in_deciseconds() {
-        let mut o = Options::new(0);
+        let mut o = Options::new(SocketType::Pair);
         set_int(&mut o, ZMQ_HEARTBEAT_TTL, 5000).unwrap();
         assert_eq!(o.heartbeat_ttl, 50);
         assert!(set_int(&mut o, ZMQ_HEARTBEAT_TTL, 6_553_600).is_err());
@@ -659,7 +652,7 @@ mod tests {
     /// sockopt fuzz target against Debian's libzmq).
     #[test]
     fn rules_found_by_fuzzing_against_libzmq() {
-        let mut o = Options::new(crate::socket::types::DEALER);
+        let mut o = Options::new(SocketType::Dealer);
         assert_eq!(o.set(ZMQ_ZAP_DOMAIN, OptIn(b"")), Err(Error::EINVAL));
         set_int(&mut o, ZMQ_HEARTBEAT_TTL, -99).unwrap();
         assert_eq!(o.heartbeat_ttl, 0);
@@ -667,7 +660,7 @@ mod tests {
         set_int(&mut o, ZMQ_HEARTBEAT_TTL, 6_553_599).unwrap();
         // ZMQ_CONNECT_ROUTING_ID per socket type: socket::types::tests.
         // Z85 key text is read up to a NUL and decoded in place.
-        let mut k = Options::new(crate::socket::types::DEALER);
+        let mut k = Options::new(SocketType::Dealer);
         k.set(ZMQ_CURVE_SECRETKEY, OptIn(&[7u8; 32])).unwrap();
         let mut text = [0u8; 40];
         text[..10].copy_from_slice(b"HelloWorld");
@@ -685,7 +678,7 @@ mod tests {
 
     #[test]
     fn accept_filters() {
-        let mut o = Options::new(0);
+        let mut o = Options::new(SocketType::Pair);
         for ok in [&b"127.0.0.1"[..], b"10.0.0.0/8", b"13", b"10.1/8x", b"127/07\xd6", b"1.2.3.4\0junk"] {
             o.set(ZMQ_TCP_ACCEPT_FILTER, OptIn(ok)).unwrap_or_else(|e| panic!("{ok:?}: {e:?}"));
         }
