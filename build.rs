@@ -30,9 +30,13 @@ fn main() {
 /// Writes `$OUT_DIR/zmq.h` (only when its content changes) and exports its path.
 ///
 /// Two cbindgen passes, one header:
-/// 1. the constants, from src/ffi/consts.rs alone: the header's `#define`s are
-///    exactly that file's, never some module's internal `pub const` (or an
-///    associated const such as `Error::EFSM` shadowing our `EFSM`);
+/// 1. the constants, from src/consts/stable.rs and src/consts/draft.rs alone:
+///    the header's `#define`s are exactly those files', never some module's
+///    internal `pub const` (or an associated const such as `Error::EFSM`
+///    shadowing our `EFSM`). The crate compiles draft.rs in every build; the
+///    header puts its constants under `ZMQ_BUILD_DRAFT_API`, so cbindgen reads
+///    the two files through a wrapper that declares the draft one under
+///    `#[cfg(feature = "draft")]` (see `constants_root`);
 /// 2. the types and the exported functions, from the whole crate (src/lib.rs
 ///    and every module it declares), with pass 1's text placed right after the
 ///    hand-written preamble (`after_includes`), where cbindgen itself would put
@@ -58,7 +62,7 @@ fn generate_header(manifest_dir: &Path, out_dir: &Path) {
     let mut constants = Vec::new();
     Builder::new()
         .with_config(consts_config)
-        .with_src(src.join("ffi").join("consts.rs"))
+        .with_src(constants_root(&src.join("consts"), out_dir))
         .generate()
         .unwrap_or_else(|e| panic!("cbindgen (constants of zmq.h) failed: {e}"))
         .write(&mut constants);
@@ -94,6 +98,21 @@ fn generate_header(manifest_dir: &Path, out_dir: &Path) {
     let header = out_dir.join("zmq.h");
     bindings.write_to_file(&header);
     println!("cargo:rustc-env=ZMQ_GENERATED_HEADER={}", header.display());
+}
+
+/// Writes the root file of the constants pass: src/consts' two files as
+/// modules (by `#[path]`), the draft one under the cfg that cbindgen.toml's
+/// `[defines]` turns into `ZMQ_BUILD_DRAFT_API`. Returns its path.
+fn constants_root(consts_dir: &Path, out_dir: &Path) -> PathBuf {
+    let module = |name: &str| {
+        let file = consts_dir.join(format!("{name}.rs"));
+        let file = file.to_str().expect("the source path is UTF-8");
+        format!("#[path = {file:?}]\nmod {name};\n")
+    };
+    let text = format!("{}#[cfg(feature = \"draft\")]\n{}", module("stable"), module("draft"));
+    let root = out_dir.join("zmq_h_constants.rs");
+    std::fs::write(&root, text).unwrap_or_else(|e| panic!("{}: {e}", root.display()));
+    root
 }
 
 /// The cdylib's soname and export list (GNU ld / lld syntax).

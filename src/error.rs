@@ -3,10 +3,8 @@
 //! Everything below the ffi layer returns `Result<T, Error>`; the ffi layer
 //! turns an `Err` into `-1`/`NULL` and sets `errno`.
 
+use crate::consts;
 use std::fmt;
-
-/// libzmq's base for its own errno values.
-pub const HAUSNUMERO: i32 = 156_384_712;
 
 /// An errno value. Linux's native numbers, plus libzmq's own four.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,13 +42,13 @@ impl Error {
     pub const EINPROGRESS: Error = Error(libc::EINPROGRESS);
     pub const EPROTO: Error = Error(libc::EPROTO);
     /// Operation cannot be accomplished in current state.
-    pub const EFSM: Error = Error(HAUSNUMERO + 51);
+    pub const EFSM: Error = Error(consts::EFSM);
     /// The protocol is not compatible with the socket type.
-    pub const ENOCOMPATPROTO: Error = Error(HAUSNUMERO + 52);
+    pub const ENOCOMPATPROTO: Error = Error(consts::ENOCOMPATPROTO);
     /// Context was terminated.
-    pub const ETERM: Error = Error(HAUSNUMERO + 53);
+    pub const ETERM: Error = Error(consts::ETERM);
     /// No thread available.
-    pub const EMTHREAD: Error = Error(HAUSNUMERO + 54);
+    pub const EMTHREAD: Error = Error(consts::EMTHREAD);
 
     /// The errno number.
     pub fn errno(self) -> i32 {

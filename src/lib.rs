@@ -1,11 +1,12 @@
 //! libzmq 4.3.x rewritten in Rust, exported at the C ABI as `libzmq.so.5`.
 //!
 //! Modules are layered, each importing only layers below it, bottom to top:
-//! base (`types`, `error`, `util`, `msg`); `proto`, `routing`, `mailbox`,
+//! base (`consts`, `types`, `error`, `util`, `msg`); `proto`, `routing`, `mailbox`,
 //! `transport`; `pipe`; `io`; `ctx`; `socket`; `poll`; `ffi`. See
 //! docs/ARCHITECTURE.md; tests/layering.rs enforces it.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub(crate) mod consts;
 pub mod error;
 pub mod ffi;
 pub mod io;

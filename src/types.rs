@@ -5,33 +5,35 @@
 //! a type (its wire name, its peers, whether threads may share it) is
 //! written here and nowhere else.
 
+use crate::consts;
+
 /// libzmq's socket types, with their C values.
 #[repr(i32)]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum SocketType {
-    Pair = 0,
-    Pub = 1,
-    Sub = 2,
-    Req = 3,
-    Rep = 4,
-    Dealer = 5,
-    Router = 6,
-    Pull = 7,
-    Push = 8,
-    XPub = 9,
-    XSub = 10,
-    Stream = 11,
-    Server = 12,
-    Client = 13,
-    Radio = 14,
-    Dish = 15,
-    Gather = 16,
-    Scatter = 17,
+    Pair = consts::ZMQ_PAIR,
+    Pub = consts::ZMQ_PUB,
+    Sub = consts::ZMQ_SUB,
+    Req = consts::ZMQ_REQ,
+    Rep = consts::ZMQ_REP,
+    Dealer = consts::ZMQ_DEALER,
+    Router = consts::ZMQ_ROUTER,
+    Pull = consts::ZMQ_PULL,
+    Push = consts::ZMQ_PUSH,
+    XPub = consts::ZMQ_XPUB,
+    XSub = consts::ZMQ_XSUB,
+    Stream = consts::ZMQ_STREAM,
+    Server = consts::ZMQ_SERVER,
+    Client = consts::ZMQ_CLIENT,
+    Radio = consts::ZMQ_RADIO,
+    Dish = consts::ZMQ_DISH,
+    Gather = consts::ZMQ_GATHER,
+    Scatter = consts::ZMQ_SCATTER,
     /// Has a name and peers in libzmq's tables, but needs the udp
     /// transport; sockets of this type are not created yet.
-    Dgram = 18,
-    Peer = 19,
-    Channel = 20,
+    Dgram = consts::ZMQ_DGRAM,
+    Peer = consts::ZMQ_PEER,
+    Channel = consts::ZMQ_CHANNEL,
 }
 
 use SocketType::*;
@@ -128,6 +130,42 @@ impl SocketType {
     pub const fn subscribes_to_all_on_old_links(self) -> bool {
         matches!(self, Pub | XPub)
     }
+
+    /// Whether the type subscribes (SUB, XSUB, DISH): a lost connection's
+    /// queue is dropped and every subscription sent again.
+    pub const fn resubscribes(self) -> bool {
+        matches!(self, Sub | XSub | Dish)
+    }
+
+    /// Whether ZMQ_CONFLATE takes effect (DEALER, PULL, PUSH, PUB, SUB);
+    /// the other types ignore it.
+    pub const fn honours_conflate(self) -> bool {
+        matches!(self, Pub | Sub | Dealer | Pull | Push)
+    }
+
+    /// Whether ZMQ_HELLO_MSG (draft) greets each new peer (DEALER, ROUTER,
+    /// SERVER, CLIENT, PEER).
+    pub const fn sends_hello_msg(self) -> bool {
+        matches!(self, Dealer | Router | Server | Client | Peer)
+    }
+
+    /// Whether ZMQ_DISCONNECT_MSG (draft) tells the socket of a lost peer
+    /// (ROUTER, SERVER, PEER).
+    pub const fn receives_disconnect_msg(self) -> bool {
+        matches!(self, Router | Server | Peer)
+    }
+
+    /// Whether connecting again to an endpoint the socket is already
+    /// connected to is a no-op (PUB, SUB, REQ, DEALER), as in libzmq.
+    pub const fn connects_once_per_endpoint(self) -> bool {
+        matches!(self, Pub | Sub | Req | Dealer)
+    }
+
+    /// Whether libzmq lets the type use the udp transport (RADIO, DISH,
+    /// DGRAM); the others get ENOCOMPATPROTO.
+    pub const fn may_use_udp(self) -> bool {
+        matches!(self, Radio | Dish | Dgram)
+    }
 }
 
 #[cfg(test)]
@@ -155,6 +193,22 @@ mod tests {
         assert!(Req.accepts_peer_named(b"ROUTER"));
         assert!(!Req.accepts_peer_named(b"router"));
         assert!(!Stream.accepts_peer_named(b"STREAM"));
+    }
+
+    /// The sets libzmq 4.3.4 spells out type by type, by C value.
+    #[test]
+    fn per_type_rules_are_libzmqs() {
+        let with = |rule: fn(SocketType) -> bool| -> Vec<i32> {
+            SocketType::ALL.into_iter().filter(|t| rule(*t)).map(SocketType::as_c).collect()
+        };
+        assert_eq!(with(SocketType::announces_identity), [3, 5, 6]);
+        assert_eq!(with(SocketType::subscribes_to_all_on_old_links), [1, 9]);
+        assert_eq!(with(SocketType::resubscribes), [2, 10, 15]);
+        assert_eq!(with(SocketType::honours_conflate), [1, 2, 5, 7, 8]);
+        assert_eq!(with(SocketType::sends_hello_msg), [5, 6, 12, 13, 19]);
+        assert_eq!(with(SocketType::receives_disconnect_msg), [6, 12, 19]);
+        assert_eq!(with(SocketType::connects_once_per_endpoint), [1, 2, 3, 5]);
+        assert_eq!(with(SocketType::may_use_udp), [14, 15, 18]);
     }
 
     #[test]

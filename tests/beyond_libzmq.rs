@@ -16,19 +16,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
+use zmq::ffi::consts::{ZMQ_EVENTS as EVENTS, ZMQ_IO_THREADS as IO_THREADS, ZMQ_LAST_ENDPOINT as LAST_ENDPOINT};
+use zmq::ffi::consts::{ZMQ_LINGER as LINGER, ZMQ_PULL as PULL, ZMQ_PUSH as PUSH};
+use zmq::ffi::consts::{ZMQ_RCVTIMEO as RCVTIMEO, ZMQ_SNDTIMEO as SNDTIMEO};
 use zmq::ffi::ctx::*;
 use zmq::ffi::socket::*;
 
 static SERIAL: Mutex<()> = Mutex::new(());
-
-const PULL: c_int = 7;
-const PUSH: c_int = 8;
-const LINGER: c_int = 17;
-const RCVTIMEO: c_int = 27;
-const SNDTIMEO: c_int = 28;
-const LAST_ENDPOINT: c_int = 32;
-const EVENTS: c_int = 15;
-const IO_THREADS: c_int = 1;
 
 fn errno() -> c_int {
     // SAFETY: the calling thread's errno slot.

@@ -7,11 +7,11 @@
 use std::collections::HashSet;
 use std::ffi::c_void;
 
+use zmq::ffi::consts::ZMQ_PAIR as PAIR;
 use zmq::ffi::ctx::{zmq_ctx_new, zmq_ctx_term, zmq_errno};
 use zmq::ffi::socket::{zmq_close, zmq_socket};
 
 const EFAULT: i32 = 14;
-const PAIR: i32 = 0;
 
 struct Handle(*mut c_void);
 // SAFETY: a context handle may be used from any thread (zmq_ctx_term is

@@ -15,10 +15,10 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zmq::ctx::CtxShared;
+use zmq::ffi::consts::*;
 use zmq::msg::Msg;
-use zmq::socket::options as opt;
-use zmq::socket::types as st;
 use zmq::socket::Socket;
+use zmq::types::SocketType;
 
 const MIB: usize = 1 << 20;
 const HANG_GUARD: Duration = Duration::from_secs(60);
@@ -45,7 +45,7 @@ fn rss() -> usize {
 fn last_endpoint_port(s: &Socket) -> u16 {
     let mut buf = [0u8; 256];
     let mut len = buf.len();
-    s.getsockopt(opt::LAST_ENDPOINT, &mut buf, &mut len).unwrap();
+    s.getsockopt(ZMQ_LAST_ENDPOINT, &mut buf, &mut len).unwrap();
     let ep = String::from_utf8(buf[..len - 1].to_vec()).unwrap();
     ep.rsplit(':').next().unwrap().parse().unwrap()
 }
@@ -53,12 +53,12 @@ fn last_endpoint_port(s: &Socket) -> u16 {
 /// Socket options, as (option, value).
 type Options<'a> = Vec<(i32, &'a [u8])>;
 
-fn bound(ctx: &Arc<CtxShared>, ty: i32, options: &[(i32, &[u8])]) -> (&'static Socket, u16) {
+fn bound(ctx: &Arc<CtxShared>, ty: SocketType, options: &[(i32, &[u8])]) -> (&'static Socket, u16) {
     let s = Socket::create(ctx, ty).unwrap();
     for (o, v) in options {
         s.setsockopt(*o, v).unwrap();
     }
-    s.setsockopt(opt::LINGER, &0i32.to_ne_bytes()).unwrap();
+    s.setsockopt(ZMQ_LINGER, &0i32.to_ne_bytes()).unwrap();
     s.bind("tcp://127.0.0.1:*").unwrap();
     let port = last_endpoint_port(s);
     (s, port)
@@ -164,7 +164,7 @@ fn stream_partial(conn: &mut TcpStream, flags: u8, announced: u64, sent: usize, 
 /// The first connection a process's io thread serves costs it about 4 MB
 /// once (its allocator's first pages): paid here, before any measurement.
 fn warm_up(ctx: &Arc<CtxShared>) {
-    let (router, port) = bound(ctx, st::ROUTER, &[]);
+    let (router, port) = bound(ctx, SocketType::Router, &[]);
     let mut first = greeting(b"NULL");
     first.extend_from_slice(&ready(b"DEALER"));
     first.extend_from_slice(&frame(0, &[1u8; 300]));
@@ -184,7 +184,7 @@ fn a_partial_frame_costs_about_what_has_arrived() {
 fn worker_partial_frame() {
     let ctx = CtxShared::new();
     warm_up(&ctx);
-    let (router, port) = bound(&ctx, st::ROUTER, &[]);
+    let (router, port) = bound(&ctx, SocketType::Router, &[]);
     let mut first = greeting(b"NULL");
     first.extend_from_slice(&ready(b"DEALER"));
     let mut conn = raw_peer(port, &first);
@@ -206,9 +206,9 @@ fn an_unauthenticated_peer_cannot_make_us_buffer_a_large_command() {
     in_own_process("worker_unauthenticated_peer");
 }
 
-const EVENT_DISCONNECTED: u16 = 0x0200;
-const EVENT_HANDSHAKE_FAILED_PROTOCOL: u16 = 0x2000;
-const MALFORMED_COMMAND_UNSPECIFIED: u32 = 0x1000_0011;
+const EVENT_DISCONNECTED: u16 = ZMQ_EVENT_DISCONNECTED as u16;
+const EVENT_HANDSHAKE_FAILED_PROTOCOL: u16 = ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL as u16;
+const MALFORMED_COMMAND_UNSPECIFIED: u32 = ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED as u32;
 
 /// Monitor events (v1: event, value) until DISCONNECTED.
 fn events_until_disconnected(mon: &Socket) -> Vec<(u16, u32)> {
@@ -234,15 +234,15 @@ fn worker_unauthenticated_peer() {
     let (secret, on) = ([7u8; 32], 1i32.to_ne_bytes());
     let server_options: [(&[u8], Options); 3] = [
         (b"NULL", vec![]),
-        (b"PLAIN", vec![(opt::PLAIN_SERVER, &on)]),
-        (b"CURVE", vec![(opt::CURVE_SERVER, &on), (opt::CURVE_SECRETKEY, &secret)]),
+        (b"PLAIN", vec![(ZMQ_PLAIN_SERVER, &on)]),
+        (b"CURVE", vec![(ZMQ_CURVE_SERVER, &on), (ZMQ_CURVE_SECRETKEY, &secret)]),
     ];
     for (i, (mechanism, options)) in server_options.iter().enumerate() {
-        let (router, port) = bound(&ctx, st::ROUTER, options);
+        let (router, port) = bound(&ctx, SocketType::Router, options);
         let addr = format!("inproc://mon-{i}");
-        router.monitor(Some(&addr), 0xFFFF, 1, st::PAIR).unwrap();
-        let mon = Socket::create(&ctx, st::PAIR).unwrap();
-        mon.setsockopt(opt::RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
+        router.monitor(Some(&addr), ZMQ_EVENT_ALL as u64, ZMQ_CURRENT_EVENT_VERSION, Some(SocketType::Pair)).unwrap();
+        let mon = Socket::create(&ctx, SocketType::Pair).unwrap();
+        mon.setsockopt(ZMQ_RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
         mon.connect(&addr).unwrap();
         let block = vec![0xA5u8; MIB];
         let before = rss();
@@ -295,8 +295,8 @@ fn a_long_subscription_costs_about_its_length() {
 fn worker_long_subscription() {
     let ctx = CtxShared::new();
     warm_up(&ctx);
-    let (xpub, port) = bound(&ctx, st::XPUB, &[]);
-    xpub.setsockopt(opt::RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
+    let (xpub, port) = bound(&ctx, SocketType::XPub, &[]);
+    xpub.setsockopt(ZMQ_RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
     let topic = vec![b't'; MIB];
     let command = subscribe_command(&topic, false);
     let before = rss();
@@ -325,8 +325,8 @@ fn worker_subscription_rounds() {
     const N: u32 = 100_000;
     let ctx = CtxShared::new();
     warm_up(&ctx);
-    let (xpub, port) = bound(&ctx, st::XPUB, &[]);
-    xpub.setsockopt(opt::RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
+    let (xpub, port) = bound(&ctx, SocketType::XPub, &[]);
+    xpub.setsockopt(ZMQ_RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
     let batch = |cancel: bool| -> Vec<u8> {
         (0..N).flat_map(|i| subscribe_command(format!("topic/{i:08}").as_bytes(), cancel)).collect()
     };

@@ -8,18 +8,15 @@ use std::sync::Arc;
 
 use zmq::ctx::CtxShared;
 use zmq::error::Error;
+use zmq::ffi::consts::{ZMQ_DISCONNECT_MSG as DISCONNECT_MSG, ZMQ_DONTWAIT as DONTWAIT, ZMQ_RCVHWM as RCVHWM, ZMQ_RCVTIMEO as RCVTIMEO, ZMQ_SNDHWM as SNDHWM};
 use zmq::msg::Msg;
 use zmq::socket::Socket;
+use zmq::types::SocketType;
 
-const PUSH: i32 = 8;
-const PULL: i32 = 7;
-const SNDHWM: i32 = 23;
-const RCVHWM: i32 = 24;
-const DONTWAIT: i32 = 1;
-const SERVER: i32 = 12;
-const CLIENT: i32 = 13;
-const DISCONNECT_MSG: i32 = 111;
-const RCVTIMEO: i32 = 27;
+const PUSH: SocketType = SocketType::Push;
+const PULL: SocketType = SocketType::Pull;
+const SERVER: SocketType = SocketType::Server;
+const CLIENT: SocketType = SocketType::Client;
 
 /// Binds in another thread while this one connects; once the bind is
 /// done, counts what the PUSH takes before EAGAIN.

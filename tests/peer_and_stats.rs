@@ -3,16 +3,17 @@
 
 use zmq::ctx::CtxShared;
 use zmq::error::Error;
+use zmq::ffi::consts::{ZMQ_CURRENT_EVENT_VERSION_DRAFT, ZMQ_EVENT_PIPES_STATS, ZMQ_IMMEDIATE as IMMEDIATE};
 use zmq::msg::Msg;
 use zmq::socket::Socket;
+use zmq::types::SocketType;
 
-const PAIR: i32 = 0;
-const PULL: i32 = 7;
-const PUSH: i32 = 8;
-const SERVER: i32 = 12;
-const PEER: i32 = 19;
-const IMMEDIATE: i32 = 39;
-const EVENT_PIPES_STATS: u64 = 0x10000;
+const PAIR: SocketType = SocketType::Pair;
+const PULL: SocketType = SocketType::Pull;
+const PUSH: SocketType = SocketType::Push;
+const SERVER: SocketType = SocketType::Server;
+const PEER: SocketType = SocketType::Peer;
+const EVENT_PIPES_STATS: u64 = ZMQ_EVENT_PIPES_STATS as u64;
 
 fn recv_u64(s: &Socket) -> u64 {
     let mut m = Msg::new();
@@ -85,7 +86,7 @@ fn pipes_stats_report_both_queues() {
     let ctx = CtxShared::new();
     let push = Socket::create(&ctx, PUSH).unwrap();
     assert_eq!(push.query_pipes_stats(), Err(Error::EINVAL), "no monitor");
-    push.monitor(Some("inproc://mon-stats"), EVENT_PIPES_STATS, 2, PAIR).unwrap();
+    push.monitor(Some("inproc://mon-stats"), EVENT_PIPES_STATS, ZMQ_CURRENT_EVENT_VERSION_DRAFT, Some(PAIR)).unwrap();
     let mon = Socket::create(&ctx, PAIR).unwrap();
     mon.connect("inproc://mon-stats").unwrap();
     assert_eq!(push.query_pipes_stats(), Err(Error::EAGAIN), "no pipes");

@@ -8,27 +8,28 @@ use std::thread;
 use std::time::{Duration, Instant};
 use zmq::ctx::CtxShared;
 use zmq::error::Error;
+use zmq::ffi::consts::{ETERM, ZMQ_POLLIN, ZMQ_POLLOUT};
 use zmq::ffi::poll::*;
 use zmq::ffi::proxy::*;
 use zmq::ffi::types::zmq_pollitem_t;
 use zmq::msg::Msg;
 use zmq::socket::Socket;
+use zmq::types::SocketType;
 
-const PAIR: i32 = 0;
-const PULL: i32 = 7;
-const PUSH: i32 = 8;
-const SERVER: i32 = 12;
-const CLIENT: i32 = 13;
-const POLLIN: c_short = 1;
-const POLLOUT: c_short = 2;
-const ETERM: i32 = 156_384_712 + 53;
+const PAIR: SocketType = SocketType::Pair;
+const PULL: SocketType = SocketType::Pull;
+const PUSH: SocketType = SocketType::Push;
+const SERVER: SocketType = SocketType::Server;
+const CLIENT: SocketType = SocketType::Client;
+const POLLIN: c_short = ZMQ_POLLIN as c_short;
+const POLLOUT: c_short = ZMQ_POLLOUT as c_short;
 
 fn errno() -> i32 {
     // SAFETY: the calling thread's errno slot.
     unsafe { *libc::__errno_location() }
 }
 
-fn sock(ctx: &Arc<CtxShared>, ty: i32) -> &'static Socket {
+fn sock(ctx: &Arc<CtxShared>, ty: SocketType) -> &'static Socket {
     Socket::create(ctx, ty).unwrap()
 }
 

@@ -5,10 +5,11 @@ use zmq::ctx::CtxShared;
 use zmq::error::Error;
 use zmq::msg::Msg;
 use zmq::socket::Socket;
+use zmq::types::SocketType;
 
-const PUB: i32 = 1;
-const RADIO: i32 = 14;
-const DISH: i32 = 15;
+const PUB: SocketType = SocketType::Pub;
+const RADIO: SocketType = SocketType::Radio;
+const DISH: SocketType = SocketType::Dish;
 
 fn send_group(s: &Socket, group: &[u8], data: &[u8]) {
     let mut m = Msg::from_slice(data);

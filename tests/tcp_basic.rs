@@ -3,14 +3,15 @@
 
 use std::sync::Arc;
 use zmq::ctx::CtxShared;
+use zmq::ffi::consts::ZMQ_LAST_ENDPOINT as LAST_ENDPOINT;
 use zmq::msg::Msg;
 use zmq::socket::Socket;
+use zmq::types::SocketType;
 
-const REQ: i32 = 3;
-const REP: i32 = 4;
-const PULL: i32 = 7;
-const PUSH: i32 = 8;
-const LAST_ENDPOINT: i32 = 32;
+const REQ: SocketType = SocketType::Req;
+const REP: SocketType = SocketType::Rep;
+const PULL: SocketType = SocketType::Pull;
+const PUSH: SocketType = SocketType::Push;
 
 fn last_endpoint(s: &Socket) -> String {
     let mut buf = [0u8; 256];

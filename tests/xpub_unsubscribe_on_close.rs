@@ -3,13 +3,13 @@
 
 use zmq::ctx::CtxShared;
 use zmq::error::Error;
+use zmq::ffi::consts::{ZMQ_SUBSCRIBE as SUBSCRIBE, ZMQ_XPUB_VERBOSER as XPUB_VERBOSER};
 use zmq::msg::Msg;
 use zmq::socket::Socket;
+use zmq::types::SocketType;
 
-const SUB: i32 = 2;
-const XPUB: i32 = 9;
-const SUBSCRIBE: i32 = 6;
-const XPUB_VERBOSER: i32 = 78;
+const SUB: SocketType = SocketType::Sub;
+const XPUB: SocketType = SocketType::XPub;
 
 fn drain(s: &Socket) -> Vec<Vec<u8>> {
     let mut out = Vec::new();

@@ -7,13 +7,16 @@ use bytes::BytesMut;
 use zmq::msg::{self, Msg};
 use zmq::proto::codec::{Decoder, Encoder, Framing, OutQueue};
 use zmq::proto::greeting::{Greeting, Version, V3_GREETING_LEN};
+use zmq::types::SocketType;
 
-/// Greeting: octet 0 picks socket type and mechanism, octet 1 how reads
-/// cut the rest, which is the peer's greeting (and whatever follows).
+/// Greeting: octet 0 picks socket type (its low 5 bits, modulo the number
+/// of types) and mechanism, octet 1 how reads cut the rest, which is the
+/// peer's greeting (and whatever follows).
 pub fn greeting(data: &[u8]) {
     let [sel, cut, input @ ..] = data else { return };
     let mechs: [&[u8]; 4] = [b"NULL", b"PLAIN", b"CURVE", b"NULL\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"];
-    let (ty, mech) = (i32::from(sel & 0x1F), mechs[usize::from(sel >> 5) & 3]);
+    let ty = SocketType::ALL[usize::from(sel & 0x1F) % SocketType::ALL.len()];
+    let mech = mechs[usize::from(sel >> 5) & 3];
     let whole = feed(ty, mech, input, input.len().max(1));
     let cut = feed(ty, mech, input, usize::from(*cut).max(1));
     assert_eq!(whole, cut, "the same greeting read in pieces of {}", data[1]);
@@ -37,7 +40,7 @@ pub fn greeting(data: &[u8]) {
 /// (octets used, version, what we sent after the signature, received).
 type Fed = (usize, Option<Version>, Vec<u8>, Vec<u8>);
 
-fn feed(ty: i32, mech: &[u8], input: &[u8], piece: usize) -> Fed {
+fn feed(ty: SocketType, mech: &[u8], input: &[u8], piece: usize) -> Fed {
     let mut g = Greeting::new(3, ty, mech);
     assert_eq!(g.signature().len(), 10);
     let (mut used, mut out) = (0, Vec::new());

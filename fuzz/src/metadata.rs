@@ -6,16 +6,17 @@ use zmq::error::Error;
 use zmq::proto::command::{self, Command};
 use zmq::proto::mechanism::{MechanismOptions, PeerInfo};
 use zmq::proto::metadata::{self, Properties};
+use zmq::types::SocketType;
 
 pub fn metadata(data: &[u8]) {
     let [sel, body @ ..] = data else { return };
-    properties(i32::from(*sel % 21), body);
+    properties(SocketType::ALL[usize::from(*sel) % SocketType::ALL.len()], body);
     commands(body);
 }
 
-fn properties(socket_type: i32, body: &[u8]) {
+fn properties(socket_type: SocketType, body: &[u8]) {
     let parsed = metadata::parse(body);
-    let opts = MechanismOptions { socket_type, recv_routing_id: socket_type & 1 == 0, ..Default::default() };
+    let opts = MechanismOptions { recv_routing_id: socket_type.as_c() & 1 == 0, ..MechanismOptions::new(socket_type) };
     let mut peer = PeerInfo::default();
     let applied = peer.apply_properties(body, &opts, false);
     let props = match parsed {
@@ -34,7 +35,7 @@ fn properties(socket_type: i32, body: &[u8]) {
         assert_eq!(props.get(n), Some(v));
     }
     // A Socket-Type the local type cannot talk to is EINVAL, else stored.
-    let refused = props.get(metadata::SOCKET_TYPE).is_some_and(|t| !metadata::compatible(socket_type, t));
+    let refused = props.get(metadata::SOCKET_TYPE).is_some_and(|t| !socket_type.accepts_peer_named(t));
     if refused {
         assert_eq!(applied, Err(Error::EINVAL));
     } else {

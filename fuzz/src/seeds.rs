@@ -10,11 +10,11 @@
 use crate::session::{config, curve_keys, zap_verdict, Driver, FixedRandom, Knobs, Mech, Side, PAIRS};
 use crate::zap::encode_frames;
 use std::time::Instant;
+use zmq::ffi::consts::*;
 use zmq::msg::{self, Msg};
 use zmq::proto::metadata;
 use zmq::proto::{Event, Session};
-use zmq::socket::options as opt;
-use zmq::socket::types as st;
+use zmq::types::SocketType;
 
 /// (target, file name, contents).
 pub type Seed = (&'static str, String, Vec<u8>);
@@ -148,13 +148,13 @@ fn sessions(v: &mut Vec<Seed>) {
     // Peers from before ZMTP/3.0, which only NULL sockets talk to.
     for side in [Side::Server, Side::Client] {
         let t = target_of(Mech::Null, side);
-        for (name, stream) in legacy_streams(st::ROUTER) {
+        for (name, stream) in legacy_streams(ZMQ_ROUTER) {
             let mut seed = knobs(0).encode().to_vec();
             seed.extend_from_slice(&stream);
             v.push((t, format!("seed-{name}"), seed));
         }
         let mut seed = Knobs { pair: 2, ..knobs(2) }.encode().to_vec();
-        seed.extend_from_slice(&legacy_streams(st::PUB)[2].1);
+        seed.extend_from_slice(&legacy_streams(ZMQ_PUB)[2].1);
         v.push((t, "seed-zmtp20-pub".into(), seed));
     }
 }
@@ -176,15 +176,15 @@ fn greetings_and_frames(v: &mut Vec<Seed>) {
     for (i, mech) in [Mech::Null, Mech::Plain, Mech::Curve].into_iter().enumerate() {
         let stream = capture(mech, Side::Client, &knobs(0), false);
         let wire = &stream[2..];
-        let sel = st::DEALER as u8 | (i as u8) << 5;
+        let sel = ZMQ_DEALER as u8 | (i as u8) << 5;
         v.push(("greeting", format!("seed-{mech:?}"), [&[sel, 64][..], &wire[..64]].concat()));
         v.push(("greeting", format!("seed-{mech:?}-cut"), [&[sel, 3][..], &wire[..80]].concat()));
         // Frames after the greeting, as ZMTP/3.1 reads them.
         v.push(("decoder", format!("seed-{mech:?}"), [&[2, 5][..], &wire[64..]].concat()));
         v.push(("decoder", format!("seed-{mech:?}-max255"), [&[2 | 3 << 2, 1][..], &wire[64..]].concat()));
     }
-    for (name, stream) in legacy_streams(st::ROUTER) {
-        v.push(("greeting", format!("seed-{name}"), [&[st::DEALER as u8, 1][..], &stream].concat()));
+    for (name, stream) in legacy_streams(ZMQ_ROUTER) {
+        v.push(("greeting", format!("seed-{name}"), [&[ZMQ_DEALER as u8, 1][..], &stream].concat()));
     }
     let long_v1 = [&[0xFF, 0, 0, 0, 0, 0, 0, 1, 1, 0][..], &[7; 256]].concat();
     v.push(("decoder", "seed-zmtp10".into(), [&[0, 3][..], b"\x01\x00\x06\x01hello\x06\x00world", &long_v1].concat()));
@@ -193,11 +193,12 @@ fn greetings_and_frames(v: &mut Vec<Seed>) {
 }
 
 fn metadata_seeds(v: &mut Vec<Seed>) {
-    for ty in [st::DEALER, st::ROUTER, st::PUB, st::SUB, st::REQ] {
+    for ty in [SocketType::Dealer, SocketType::Router, SocketType::Pub, SocketType::Sub, SocketType::Req] {
         let mut props = Vec::new();
         metadata::basic_properties(&mut props, ty, b"id", &[("X-Foo".into(), b"bar".to_vec())]);
-        v.push(("metadata", format!("seed-ready-{ty}"), [&[st::ROUTER as u8][..], b"\x05READY", &props].concat()));
-        v.push(("metadata", format!("seed-props-{ty}"), [&[st::DEALER as u8][..], &props].concat()));
+        let c = ty.as_c();
+        v.push(("metadata", format!("seed-ready-{c}"), [&[ZMQ_ROUTER as u8][..], b"\x05READY", &props].concat()));
+        v.push(("metadata", format!("seed-props-{c}"), [&[ZMQ_DEALER as u8][..], &props].concat()));
     }
     let cmds: [(&str, &[u8]); 5] = [
         ("ping", b"\x04PING\x00\x0ahello"),
@@ -207,7 +208,7 @@ fn metadata_seeds(v: &mut Vec<Seed>) {
         ("broken", b"\x05READY\x0bSocket-Type\x00\x00\x00\x09DEA"),
     ];
     for (name, c) in cmds {
-        v.push(("metadata", format!("seed-{name}"), [&[st::DEALER as u8][..], c].concat()));
+        v.push(("metadata", format!("seed-{name}"), [&[ZMQ_DEALER as u8][..], c].concat()));
     }
 }
 
@@ -281,14 +282,14 @@ fn sockopts(v: &mut Vec<Seed>) {
     let bytes = |o: i32, b: &[u8]| [&[o as u8, b.len() as u8][..], b].concat();
     let key = zmq::util::curve::key_to_z85(&curve_keys(1).0);
     let cases: [(i32, Vec<u8>); 8] = [
-        (st::SUB, [bytes(opt::SUBSCRIBE, b"topic"), bytes(opt::UNSUBSCRIBE, b"topic"), int(opt::RCVHWM, 10)].concat()),
-        (st::ROUTER, [int(opt::ROUTER_MANDATORY, 1), bytes(opt::CONNECT_ROUTING_ID, b"peer"), int(opt::ROUTER_HANDOVER, 1)].concat()),
-        (st::XPUB, [int(opt::XPUB_VERBOSE, 1), bytes(opt::XPUB_WELCOME_MSG, b"hi"), int(opt::XPUB_MANUAL, 1)].concat()),
-        (st::DEALER, [bytes(opt::ROUTING_ID, b"me"), int(opt::CURVE_SERVER, 1), bytes(opt::CURVE_SECRETKEY, &key)].concat()),
-        (st::REQ, [int(opt::REQ_CORRELATE, 1), int(opt::REQ_RELAXED, 1), bytes(opt::PLAIN_USERNAME, b"admin")].concat()),
-        (st::STREAM, [int(opt::STREAM_NOTIFY, 0), bytes(opt::METADATA, b"X-Key:value")].concat()),
-        (st::PUSH, [bytes(opt::TCP_ACCEPT_FILTER, b"127.0.0.1"), int(opt::HEARTBEAT_TTL, 6553599), bytes(opt::MAXMSGSIZE, &(-1i64).to_ne_bytes())].concat()),
-        (st::DISH, [bytes(opt::ZAP_DOMAIN, b"global"), int(opt::HELLO_MSG, 0), bytes(opt::BINDTODEVICE, b"lo")].concat()),
+        (ZMQ_SUB, [bytes(ZMQ_SUBSCRIBE, b"topic"), bytes(ZMQ_UNSUBSCRIBE, b"topic"), int(ZMQ_RCVHWM, 10)].concat()),
+        (ZMQ_ROUTER, [int(ZMQ_ROUTER_MANDATORY, 1), bytes(ZMQ_CONNECT_ROUTING_ID, b"peer"), int(ZMQ_ROUTER_HANDOVER, 1)].concat()),
+        (ZMQ_XPUB, [int(ZMQ_XPUB_VERBOSE, 1), bytes(ZMQ_XPUB_WELCOME_MSG, b"hi"), int(ZMQ_XPUB_MANUAL, 1)].concat()),
+        (ZMQ_DEALER, [bytes(ZMQ_ROUTING_ID, b"me"), int(ZMQ_CURVE_SERVER, 1), bytes(ZMQ_CURVE_SECRETKEY, &key)].concat()),
+        (ZMQ_REQ, [int(ZMQ_REQ_CORRELATE, 1), int(ZMQ_REQ_RELAXED, 1), bytes(ZMQ_PLAIN_USERNAME, b"admin")].concat()),
+        (ZMQ_STREAM, [int(ZMQ_STREAM_NOTIFY, 0), bytes(ZMQ_METADATA, b"X-Key:value")].concat()),
+        (ZMQ_PUSH, [bytes(ZMQ_TCP_ACCEPT_FILTER, b"127.0.0.1"), int(ZMQ_HEARTBEAT_TTL, 6553599), bytes(ZMQ_MAXMSGSIZE, &(-1i64).to_ne_bytes())].concat()),
+        (ZMQ_DISH, [bytes(ZMQ_ZAP_DOMAIN, b"global"), int(ZMQ_HELLO_MSG, 0), bytes(ZMQ_BINDTODEVICE, b"lo")].concat()),
     ];
     for (ty, recs) in cases {
         v.push(("sockopt", format!("seed-type{ty}"), [&[ty as u8][..], &recs].concat()));
@@ -301,16 +302,16 @@ fn sockopts(v: &mut Vec<Seed>) {
     bad_key[5] = b'~';
     let null = |o: i32| [o as u8 | 0x80, 0];
     let bugs: [(&str, i32, Vec<u8>); 10] = [
-        ("zap-domain-empty", st::DEALER, bytes(opt::ZAP_DOMAIN, b"")),
-        ("socks-proxy-empty", st::DEALER, [bytes(opt::SOCKS_PROXY, b"x"), bytes(opt::SOCKS_PROXY, b"")].concat()),
-        ("socks-proxy-null", st::DEALER, [bytes(opt::SOCKS_PROXY, b"x"), null(opt::SOCKS_PROXY).to_vec()].concat()),
-        ("plain-username-empty", st::DEALER, [bytes(opt::PLAIN_USERNAME, b"u"), bytes(opt::PLAIN_USERNAME, b"")].concat()),
-        ("plain-username-null", st::DEALER, [bytes(opt::PLAIN_USERNAME, b"u"), null(opt::PLAIN_USERNAME).to_vec()].concat()),
-        ("ipc-filter-empty", st::PULL, [bytes(opt::IPC_FILTER_UID, b""), bytes(opt::TCP_ACCEPT_FILTER, b""), bytes(opt::BINDTODEVICE, b"")].concat()),
-        ("heartbeat-ttl-negative", st::PUSH, int(opt::HEARTBEAT_TTL, -99)),
-        ("connect-routing-id-types", st::PAIR, bytes(opt::CONNECT_ROUTING_ID, b"peer")),
-        ("connect-routing-id-rep", st::REP, bytes(opt::CONNECT_ROUTING_ID, b"peer")),
-        ("curve-key-nul-and-bad-group", st::DEALER, [bytes(opt::CURVE_SECRETKEY, &nul_key), bytes(opt::CURVE_SECRETKEY, &bad_key)].concat()),
+        ("zap-domain-empty", ZMQ_DEALER, bytes(ZMQ_ZAP_DOMAIN, b"")),
+        ("socks-proxy-empty", ZMQ_DEALER, [bytes(ZMQ_SOCKS_PROXY, b"x"), bytes(ZMQ_SOCKS_PROXY, b"")].concat()),
+        ("socks-proxy-null", ZMQ_DEALER, [bytes(ZMQ_SOCKS_PROXY, b"x"), null(ZMQ_SOCKS_PROXY).to_vec()].concat()),
+        ("plain-username-empty", ZMQ_DEALER, [bytes(ZMQ_PLAIN_USERNAME, b"u"), bytes(ZMQ_PLAIN_USERNAME, b"")].concat()),
+        ("plain-username-null", ZMQ_DEALER, [bytes(ZMQ_PLAIN_USERNAME, b"u"), null(ZMQ_PLAIN_USERNAME).to_vec()].concat()),
+        ("ipc-filter-empty", ZMQ_PULL, [bytes(ZMQ_IPC_FILTER_UID, b""), bytes(ZMQ_TCP_ACCEPT_FILTER, b""), bytes(ZMQ_BINDTODEVICE, b"")].concat()),
+        ("heartbeat-ttl-negative", ZMQ_PUSH, int(ZMQ_HEARTBEAT_TTL, -99)),
+        ("connect-routing-id-types", ZMQ_PAIR, bytes(ZMQ_CONNECT_ROUTING_ID, b"peer")),
+        ("connect-routing-id-rep", ZMQ_REP, bytes(ZMQ_CONNECT_ROUTING_ID, b"peer")),
+        ("curve-key-nul-and-bad-group", ZMQ_DEALER, [bytes(ZMQ_CURVE_SECRETKEY, &nul_key), bytes(ZMQ_CURVE_SECRETKEY, &bad_key)].concat()),
     ];
     for (name, ty, recs) in bugs {
         v.push(("sockopt", format!("bug-{name}"), [&[ty as u8][..], &recs].concat()));

@@ -16,7 +16,7 @@ use zmq::msg::{self, Msg};
 use zmq::proto::mechanism::curve::crypto::Random;
 use zmq::proto::mechanism::{zap, MechanismConfig, ZapVerdict};
 use zmq::proto::{Config, Event, Failure, Session};
-use zmq::socket::types as st;
+use zmq::types::SocketType;
 
 /// xorshift64*: the same octets on every run.
 pub struct FixedRandom(pub u64);
@@ -69,15 +69,15 @@ pub fn curve_keys(seed: u8) -> ([u8; 32], [u8; 32]) {
 
 /// (client's type, server's type): every pairing family the routing
 /// layer distinguishes, and one (PUB/PUSH) that READY must refuse.
-pub const PAIRS: [(i32, i32); 8] = [
-    (st::DEALER, st::ROUTER),
-    (st::REQ, st::REP),
-    (st::SUB, st::PUB),
-    (st::XSUB, st::XPUB),
-    (st::PUSH, st::PULL),
-    (st::PAIR, st::PAIR),
-    (st::CLIENT, st::SERVER),
-    (st::PUSH, st::PUB),
+pub const PAIRS: [(SocketType, SocketType); 8] = [
+    (SocketType::Dealer, SocketType::Router),
+    (SocketType::Req, SocketType::Rep),
+    (SocketType::Sub, SocketType::Pub),
+    (SocketType::XSub, SocketType::XPub),
+    (SocketType::Push, SocketType::Pull),
+    (SocketType::Pair, SocketType::Pair),
+    (SocketType::Client, SocketType::Server),
+    (SocketType::Push, SocketType::Pub),
 ];
 
 /// What the first two input octets select.
@@ -127,8 +127,8 @@ pub fn config(mech: Mech, side: Side, k: &Knobs) -> Config {
     let mut c = Config::new(ty);
     let server = side == Side::Server;
     c.connecting = !server;
-    c.recv_routing_id = matches!(ty, st::ROUTER | st::REP | st::SERVER);
-    if ty == st::DEALER || ty == st::REQ {
+    c.recv_routing_id = matches!(ty, SocketType::Router | SocketType::Rep | SocketType::Server);
+    if ty == SocketType::Dealer || ty == SocketType::Req {
         c.routing_id = b"fuzz-peer".to_vec();
     }
     c.metadata = vec![("X-Fuzz".to_owned(), b"1".to_vec())];

@@ -106,7 +106,7 @@ pub fn zap_reply(data: &[u8]) {
 
     // What the parser alone says.
     let parsed = parse_reply(&frames);
-    let opts = MechanismOptions { socket_type: server_cfg.socket_type, recv_routing_id: server_cfg.recv_routing_id, ..Default::default() };
+    let opts = MechanismOptions { recv_routing_id: server_cfg.recv_routing_id, ..MechanismOptions::new(server_cfg.socket_type) };
     let judged = judge(&frames, &mut PeerInfo::default(), &opts);
     match (&parsed, &judged) {
         (Err(p), Err(j)) => assert_eq!(p, j),

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use zmq::types::SocketType;
 use zmq_fuzz::session::{run, Knobs, Mech, Side, PAIRS};
 use zmq_fuzz::TARGETS;
 
@@ -53,7 +54,7 @@ fn recorded_sessions_reach_their_handshake() {
                 let k = Knobs { pair, zap: 1, ..Knobs::parse(0, 0) };
                 let seed = zmq_fuzz::seeds::capture(mech, side, &k, false);
                 let o = run(mech, side, &seed);
-                let compatible = PAIRS[pair] != (zmq::socket::types::PUSH, zmq::socket::types::PUB);
+                let compatible = PAIRS[pair] != (SocketType::Push, SocketType::Pub);
                 assert_eq!(o.handshakes, usize::from(compatible), "{mech:?} {side:?} pair {pair}: {o:?}");
                 if compatible {
                     assert!(o.messages >= 3, "{mech:?} {side:?} pair {pair}: {o:?}");

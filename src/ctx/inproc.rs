@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::mailbox::Command;
 use crate::pipe::{pipe_pair, Pipe, PipeParams};
 use crate::socket::base::{Base, Core};
+use crate::types::SocketType;
 
 /// Splits `proto://address`, checking what libzmq checks first.
 pub fn parse_endpoint(addr: &str) -> Result<(&str, &str)> {
@@ -17,11 +18,10 @@ pub fn parse_endpoint(addr: &str) -> Result<(&str, &str)> {
 }
 
 /// Rejects transports we do not (yet) provide, with libzmq's errno.
-fn check_protocol(proto: &str, socket_type: i32) -> Result<()> {
+fn check_protocol(proto: &str, socket_type: SocketType) -> Result<()> {
     match proto {
         "inproc" => Ok(()),
-        // udp exists in libzmq only for RADIO/DISH/DGRAM.
-        "udp" if !matches!(socket_type, 14 | 15 | 18) => Err(Error::ENOCOMPATPROTO),
+        "udp" if !socket_type.may_use_udp() => Err(Error::ENOCOMPATPROTO),
         _ => Err(Error::EPROTONOSUPPORT),
     }
 }
@@ -218,7 +218,7 @@ mod tests {
             rcvhwm,
             routing_id: Vec::new(),
             recv_routing_id: false,
-            socket_type: 8,
+            socket_type: SocketType::Push,
             hello_msg: None,
             disconnect_msg: None,
             conflate: false,

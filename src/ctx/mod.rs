@@ -2,28 +2,15 @@
 
 pub mod inproc;
 
+use crate::consts::{ZMQ_IO_THREADS_DFLT, ZMQ_MAX_SOCKETS_DFLT, ZMQ_THREAD_PRIORITY_DFLT, ZMQ_THREAD_SCHED_POLICY_DFLT};
 use crate::error::{Error, Result};
 use crate::io::threads::{IoThread, IoThreads};
 use crate::mailbox::{Command, Mailbox};
 use crate::pipe::Pipe;
+use crate::types::SocketType;
 use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-// Context option numbers (zmq.h).
-pub const IO_THREADS: i32 = 1;
-pub const MAX_SOCKETS: i32 = 2;
-pub const SOCKET_LIMIT: i32 = 3;
-pub const THREAD_PRIORITY: i32 = 3;
-pub const THREAD_SCHED_POLICY: i32 = 4;
-pub const MAX_MSGSZ: i32 = 5;
-pub const MSG_T_SIZE: i32 = 6;
-pub const THREAD_AFFINITY_CPU_ADD: i32 = 7;
-pub const THREAD_AFFINITY_CPU_REMOVE: i32 = 8;
-pub const THREAD_NAME_PREFIX: i32 = 9;
-pub const ZERO_COPY_RECV: i32 = 10;
-pub const IPV6: i32 = 42;
-pub const BLOCKY: i32 = 70;
 
 /// The most sockets a context may hold (ZMQ_SOCKET_LIMIT).
 pub const SOCKET_LIMIT_VALUE: i32 = 65535;
@@ -45,13 +32,13 @@ pub struct CtxOptions {
 impl Default for CtxOptions {
     fn default() -> Self {
         CtxOptions {
-            io_threads: 1,
-            max_sockets: 1023,
+            io_threads: ZMQ_IO_THREADS_DFLT,
+            max_sockets: ZMQ_MAX_SOCKETS_DFLT,
             ipv6: false,
             blocky: true,
             max_msgsz: i32::MAX,
-            thread_priority: -1,
-            thread_sched_policy: -1,
+            thread_priority: ZMQ_THREAD_PRIORITY_DFLT,
+            thread_sched_policy: ZMQ_THREAD_SCHED_POLICY_DFLT,
             thread_affinity: Vec::new(),
             thread_name_prefix: String::new(),
             zero_copy_recv: true,
@@ -68,7 +55,7 @@ pub struct InprocBinding {
     pub rcvhwm: i32,
     pub routing_id: Vec<u8>,
     pub recv_routing_id: bool,
-    pub socket_type: i32,
+    pub socket_type: SocketType,
     /// ZMQ_HELLO_MSG, if this socket's type sends it.
     pub hello_msg: Option<Vec<u8>>,
     /// ZMQ_DISCONNECT_MSG, if this socket's type receives it.

@@ -1,6 +1,8 @@
 //! Version, errors, capabilities and contexts.
 
+use super::types::zmq_msg_t;
 use super::{entry, get_errno};
+use crate::consts::*;
 use crate::ctx::{self, CtxShared};
 use crate::error::{own_text, Error, Result};
 use crate::util::handle::Registry;
@@ -24,7 +26,7 @@ pub(crate) unsafe fn ctx_from(p: *mut c_void) -> Result<Arc<CtxShared>> {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch: *mut c_int) {
     entry(|| {
-        for (p, v) in [(major, 4), (minor, 3), (patch, 4)] {
+        for (p, v) in [(major, ZMQ_VERSION_MAJOR), (minor, ZMQ_VERSION_MINOR), (patch, ZMQ_VERSION_PATCH)] {
             if !p.is_null() {
                 // SAFETY: the caller passes writable ints (or NULL, skipped).
                 unsafe { *p = v };
@@ -136,29 +138,29 @@ fn ctx_set(c: &CtxShared, option: c_int, val: &[u8]) -> Result<()> {
     let nonneg = int.filter(|&v| v >= 0);
     let mut o = c.options.lock();
     match option {
-        ctx::MAX_SOCKETS => {
+        ZMQ_MAX_SOCKETS => {
             let v = int.filter(|&v| (1..=ctx::SOCKET_LIMIT_VALUE).contains(&v)).ok_or(Error::EINVAL)?;
             o.max_sockets = v;
         }
-        ctx::IO_THREADS => o.io_threads = nonneg.ok_or(Error::EINVAL)?,
-        ctx::IPV6 => o.ipv6 = nonneg.ok_or(Error::EINVAL)? != 0,
-        ctx::BLOCKY => o.blocky = nonneg.ok_or(Error::EINVAL)? != 0,
-        ctx::MAX_MSGSZ => o.max_msgsz = nonneg.ok_or(Error::EINVAL)?,
-        ctx::ZERO_COPY_RECV => o.zero_copy_recv = nonneg.ok_or(Error::EINVAL)? != 0,
-        ctx::THREAD_SCHED_POLICY => o.thread_sched_policy = nonneg.ok_or(Error::EINVAL)?,
-        ctx::THREAD_PRIORITY => o.thread_priority = nonneg.ok_or(Error::EINVAL)?,
-        ctx::THREAD_AFFINITY_CPU_ADD => {
+        ZMQ_IO_THREADS => o.io_threads = nonneg.ok_or(Error::EINVAL)?,
+        ZMQ_IPV6 => o.ipv6 = nonneg.ok_or(Error::EINVAL)? != 0,
+        ZMQ_BLOCKY => o.blocky = nonneg.ok_or(Error::EINVAL)? != 0,
+        ZMQ_MAX_MSGSZ => o.max_msgsz = nonneg.ok_or(Error::EINVAL)?,
+        ZMQ_ZERO_COPY_RECV => o.zero_copy_recv = nonneg.ok_or(Error::EINVAL)? != 0,
+        ZMQ_THREAD_SCHED_POLICY => o.thread_sched_policy = nonneg.ok_or(Error::EINVAL)?,
+        ZMQ_THREAD_PRIORITY => o.thread_priority = nonneg.ok_or(Error::EINVAL)?,
+        ZMQ_THREAD_AFFINITY_CPU_ADD => {
             let v = nonneg.ok_or(Error::EINVAL)?;
             if !o.thread_affinity.contains(&v) {
                 o.thread_affinity.push(v);
             }
         }
-        ctx::THREAD_AFFINITY_CPU_REMOVE => {
+        ZMQ_THREAD_AFFINITY_CPU_REMOVE => {
             let v = nonneg.ok_or(Error::EINVAL)?;
             let i = o.thread_affinity.iter().position(|&x| x == v).ok_or(Error::EINVAL)?;
             o.thread_affinity.remove(i);
         }
-        ctx::THREAD_NAME_PREFIX => match int {
+        ZMQ_THREAD_NAME_PREFIX => match int {
             Some(v) => o.thread_name_prefix = v.to_string(),
             None if !val.is_empty() && val.len() <= 16 => {
                 o.thread_name_prefix = String::from_utf8_lossy(val).into_owned()
@@ -174,16 +176,16 @@ fn ctx_set(c: &CtxShared, option: c_int, val: &[u8]) -> Result<()> {
 fn ctx_get(c: &CtxShared, option: c_int, buf: &mut [u8], len: &mut usize) -> Result<()> {
     let o = c.options.lock();
     let v = match option {
-        ctx::MAX_SOCKETS => o.max_sockets,
-        ctx::SOCKET_LIMIT => ctx::SOCKET_LIMIT_VALUE,
-        ctx::IO_THREADS => o.io_threads,
-        ctx::IPV6 => i32::from(o.ipv6),
-        ctx::BLOCKY => i32::from(o.blocky),
-        ctx::MAX_MSGSZ => o.max_msgsz,
-        ctx::MSG_T_SIZE => 64,
-        ctx::ZERO_COPY_RECV => i32::from(o.zero_copy_recv),
-        ctx::THREAD_SCHED_POLICY => o.thread_sched_policy,
-        ctx::THREAD_NAME_PREFIX if *len != 4 => {
+        ZMQ_MAX_SOCKETS => o.max_sockets,
+        ZMQ_SOCKET_LIMIT => ctx::SOCKET_LIMIT_VALUE,
+        ZMQ_IO_THREADS => o.io_threads,
+        ZMQ_IPV6 => i32::from(o.ipv6),
+        ZMQ_BLOCKY => i32::from(o.blocky),
+        ZMQ_MAX_MSGSZ => o.max_msgsz,
+        ZMQ_MSG_T_SIZE => std::mem::size_of::<zmq_msg_t>() as i32,
+        ZMQ_ZERO_COPY_RECV => i32::from(o.zero_copy_recv),
+        ZMQ_THREAD_SCHED_POLICY => o.thread_sched_policy,
+        ZMQ_THREAD_NAME_PREFIX if *len != 4 => {
             let s = o.thread_name_prefix.as_bytes();
             if *len < s.len() {
                 return Err(Error::EINVAL);
@@ -192,7 +194,7 @@ fn ctx_get(c: &CtxShared, option: c_int, buf: &mut [u8], len: &mut usize) -> Res
             *len = s.len();
             return Ok(());
         }
-        ctx::THREAD_NAME_PREFIX => o.thread_name_prefix.parse().unwrap_or(0),
+        ZMQ_THREAD_NAME_PREFIX => o.thread_name_prefix.parse().unwrap_or(0),
         _ => return Err(Error::EINVAL),
     };
     if *len != 4 {

@@ -1,6 +1,7 @@
 //! zmq_msg_*: messages live inside the caller's 64-byte zmq_msg_t.
 
 use super::entry;
+use crate::consts::{ZMQ_MORE, ZMQ_MSG_PROPERTY_ROUTING_ID, ZMQ_SHARED, ZMQ_SRCFD};
 use super::types::{zmq_free_fn, zmq_msg_t};
 use crate::error::{Error, Result};
 use crate::msg::{Msg, MAGIC};
@@ -204,16 +205,16 @@ pub unsafe extern "C" fn zmq_msg_get(msg: *const zmq_msg_t, property: c_int) -> 
         // SAFETY: forwarded contract.
         let m = unsafe { msg_mut(msg as *mut zmq_msg_t)? };
         match property {
-            1 => Ok(c_int::from(m.more())),
-            // ZMQ_SRCFD: the descriptor of the connection the message came
-            // in on, which network engines record as the "__fd" property
-            // (as libzmq does); -1 for anything else.
-            2 => Ok(m
+            ZMQ_MORE => Ok(c_int::from(m.more())),
+            // The descriptor of the connection the message came in on,
+            // which network engines record as the "__fd" property (as
+            // libzmq does); -1 for anything else.
+            ZMQ_SRCFD => Ok(m
                 .metadata()
                 .and_then(|md| md.get("__fd"))
                 .and_then(|v| v.to_str().ok()?.parse::<c_int>().ok())
                 .unwrap_or(-1)),
-            3 => Ok(c_int::from(m.is_shared())),
+            ZMQ_SHARED => Ok(c_int::from(m.is_shared())),
             _ => Err(Error::EINVAL),
         }
     })
@@ -239,7 +240,7 @@ pub unsafe extern "C" fn zmq_msg_gets(msg: *const zmq_msg_t, property: *const c_
         let name = unsafe { super::c_str(property, Error::EINVAL)? };
         let name = std::str::from_utf8(name).map_err(|_| Error::EINVAL)?;
         let meta = m.metadata().ok_or(Error::EINVAL)?;
-        let v = meta.get(name).or_else(|| (name == "Identity").then(|| meta.get("Routing-Id")).flatten());
+        let v = meta.get(name).or_else(|| (name.as_bytes() == crate::proto::metadata::IDENTITY).then(|| meta.get(ZMQ_MSG_PROPERTY_ROUTING_ID)).flatten());
         v.map(|v| v.as_ptr()).ok_or(Error::EINVAL)
     })
 }

@@ -3,10 +3,12 @@
 use super::msg::{const_bytes, msg_mut};
 use super::types::zmq_msg_t;
 use super::{c_str, entry};
+use crate::consts::ZMQ_CURRENT_EVENT_VERSION;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use crate::socket::options;
 use crate::socket::Socket;
+use crate::types::SocketType;
 use std::os::raw::{c_char, c_int, c_void};
 
 /// # Safety
@@ -33,7 +35,8 @@ pub unsafe extern "C" fn zmq_socket(context: *mut c_void, type_: c_int) -> *mut 
     entry(|| {
         // SAFETY: forwarded contract.
         let c = unsafe { super::ctx::ctx_from(context)? };
-        Ok(Socket::create(&c, type_)?.as_handle())
+        let ty = SocketType::from_c(type_).ok_or(Error::EINVAL)?;
+        Ok(Socket::create(&c, ty)?.as_handle())
     })
 }
 
@@ -251,7 +254,7 @@ pub unsafe extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char,
         let s = unsafe { sock(s)? };
         // SAFETY: NULL means stop; otherwise a NUL-terminated string.
         let a = if addr.is_null() { None } else { Some(unsafe { endpoint(addr)? }) };
-        s.monitor(a, events as u32 as u64, 1, 0)?;
+        s.monitor(a, events as u32 as u64, ZMQ_CURRENT_EVENT_VERSION, Some(SocketType::Pair))?;
         Ok(0)
     })
 }
@@ -270,7 +273,7 @@ pub unsafe extern "C" fn zmq_socket_monitor_versioned(
         let s = unsafe { sock(s)? };
         // SAFETY: NULL means stop; otherwise a NUL-terminated string.
         let a = if addr.is_null() { None } else { Some(unsafe { endpoint(addr)? }) };
-        s.monitor(a, events, event_version, type_)?;
+        s.monitor(a, events, event_version, SocketType::from_c(type_))?;
         Ok(0)
     })
 }

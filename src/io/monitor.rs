@@ -3,23 +3,25 @@
 //! without knowing how the socket delivers it, and without waiting for
 //! the socket's own thread.
 
-/// Monitor event numbers (zmq.h).
+/// Monitor event numbers, as the sink takes them.
 pub mod events {
-    pub const CONNECTED: u64 = 0x0001;
-    pub const CONNECT_DELAYED: u64 = 0x0002;
-    pub const CONNECT_RETRIED: u64 = 0x0004;
-    pub const LISTENING: u64 = 0x0008;
-    pub const BIND_FAILED: u64 = 0x0010;
-    pub const ACCEPTED: u64 = 0x0020;
-    pub const ACCEPT_FAILED: u64 = 0x0040;
-    pub const CLOSED: u64 = 0x0080;
-    pub const DISCONNECTED: u64 = 0x0200;
-    pub const HANDSHAKE_FAILED_NO_DETAIL: u64 = 0x0800;
-    pub const HANDSHAKE_SUCCEEDED: u64 = 0x1000;
-    pub const HANDSHAKE_FAILED_PROTOCOL: u64 = 0x2000;
-    pub const HANDSHAKE_FAILED_AUTH: u64 = 0x4000;
-    pub const MONITOR_STOPPED: u64 = 0x0400;
-    pub const PIPES_STATS: u64 = 0x10000;
+    use crate::consts;
+
+    pub const CONNECTED: u64 = consts::ZMQ_EVENT_CONNECTED as u64;
+    pub const CONNECT_DELAYED: u64 = consts::ZMQ_EVENT_CONNECT_DELAYED as u64;
+    pub const CONNECT_RETRIED: u64 = consts::ZMQ_EVENT_CONNECT_RETRIED as u64;
+    pub const LISTENING: u64 = consts::ZMQ_EVENT_LISTENING as u64;
+    pub const BIND_FAILED: u64 = consts::ZMQ_EVENT_BIND_FAILED as u64;
+    pub const ACCEPTED: u64 = consts::ZMQ_EVENT_ACCEPTED as u64;
+    pub const ACCEPT_FAILED: u64 = consts::ZMQ_EVENT_ACCEPT_FAILED as u64;
+    pub const CLOSED: u64 = consts::ZMQ_EVENT_CLOSED as u64;
+    pub const DISCONNECTED: u64 = consts::ZMQ_EVENT_DISCONNECTED as u64;
+    pub const HANDSHAKE_FAILED_NO_DETAIL: u64 = consts::ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL as u64;
+    pub const HANDSHAKE_SUCCEEDED: u64 = consts::ZMQ_EVENT_HANDSHAKE_SUCCEEDED as u64;
+    pub const HANDSHAKE_FAILED_PROTOCOL: u64 = consts::ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL as u64;
+    pub const HANDSHAKE_FAILED_AUTH: u64 = consts::ZMQ_EVENT_HANDSHAKE_FAILED_AUTH as u64;
+    pub const MONITOR_STOPPED: u64 = consts::ZMQ_EVENT_MONITOR_STOPPED as u64;
+    pub const PIPES_STATS: u64 = consts::ZMQ_EVENT_PIPES_STATS as u64;
 }
 
 /// Takes a socket's monitor events from any thread. Called once per

@@ -285,11 +285,8 @@ fn a_tcp_peer_on_the_same_thread_is_recognised_through_a_dual_stack_listener() {
 fn same_thread_peers(bind: &str, ipv6: bool) {
     use crate::ctx::CtxShared;
     use crate::socket::Socket;
-    const PUSH: i32 = 8;
-    const PULL: i32 = 7;
-    const LAST_ENDPOINT: i32 = 32;
-    const LINGER: i32 = 17;
-    const IPV6: i32 = 42;
+    use crate::consts::{ZMQ_IPV6 as IPV6, ZMQ_LAST_ENDPOINT as LAST_ENDPOINT, ZMQ_LINGER as LINGER};
+    use crate::types::SocketType::{Pull as PULL, Push as PUSH};
     let ctx = CtxShared::new();
     let pull = Socket::create(&ctx, PULL).unwrap();
     let push = Socket::create(&ctx, PUSH).unwrap();
@@ -341,11 +338,8 @@ fn same_thread_peers(bind: &str, ipv6: bool) {
 fn an_unchanged_heartbeat_deadline_is_armed_once() {
     use crate::ctx::CtxShared;
     use crate::socket::Socket;
-    const PUSH: i32 = 8;
-    const PULL: i32 = 7;
-    const LAST_ENDPOINT: i32 = 32;
-    const LINGER: i32 = 17;
-    const HEARTBEAT_IVL: i32 = 75;
+    use crate::consts::{ZMQ_HEARTBEAT_IVL as HEARTBEAT_IVL, ZMQ_LAST_ENDPOINT as LAST_ENDPOINT, ZMQ_LINGER as LINGER};
+    use crate::types::SocketType::{Pull as PULL, Push as PUSH};
     let ctx = CtxShared::new();
     let pull = Socket::create(&ctx, PULL).unwrap();
     let push = Socket::create(&ctx, PUSH).unwrap();

@@ -18,10 +18,9 @@ use crate::socket::Socket;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
-pub const POLLIN: i16 = 1;
-pub const POLLOUT: i16 = 2;
-pub const POLLERR: i16 = 4;
-pub const POLLPRI: i16 = 8;
+pub use crate::socket::{POLLIN, POLLOUT};
+pub const POLLERR: i16 = crate::consts::ZMQ_POLLERR as i16;
+pub const POLLPRI: i16 = crate::consts::ZMQ_POLLPRI as i16;
 
 /// The longest single poll(2) sleep while a thread-safe socket takes part.
 ///

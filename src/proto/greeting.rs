@@ -2,6 +2,8 @@
 //! waits for our bytes before sending its own must never deadlock with us,
 //! and legacy peers must see the 12-octet greeting they understand.
 
+use crate::types::SocketType;
+
 /// Octets of the signature; enough to tell ZMTP/1.0 from later versions.
 pub const SIGNATURE_LEN: usize = 10;
 /// The greeting of ZMTP/1.0 (revision 0) and 2.0 (revision 1) peers.
@@ -58,7 +60,7 @@ impl Greeting {
     /// octets. The padding carries `routing_id_len + 1` because for a
     /// ZMTP/1.0 peer the signature doubles as the long-form header of our
     /// identity frame.
-    pub fn new(routing_id_len: usize, socket_type: i32, mechanism: &[u8]) -> Greeting {
+    pub fn new(routing_id_len: usize, socket_type: SocketType, mechanism: &[u8]) -> Greeting {
         let mut ours = [0u8; V3_GREETING_LEN];
         ours[0] = 0xFF;
         ours[1..9].copy_from_slice(&(routing_id_len as u64 + 1).to_be_bytes());
@@ -69,7 +71,7 @@ impl Greeting {
         ours[12..12 + n].copy_from_slice(&mechanism[..n]);
         Greeting {
             ours,
-            socket_type: socket_type as u8,
+            socket_type: socket_type.as_c() as u8,
             sent: Sent::Signature,
             recv: [0; V3_GREETING_LEN],
             recv_len: 0,
@@ -148,7 +150,7 @@ mod tests {
     use super::*;
 
     fn v3_peer(minor: u8, mech: &[u8]) -> Vec<u8> {
-        let g = Greeting::new(0, 5, mech);
+        let g = Greeting::new(0, SocketType::Dealer, mech);
         let mut all = g.signature().to_vec();
         all.push(3);
         all.push(minor);
@@ -158,15 +160,15 @@ mod tests {
 
     #[test]
     fn padding_is_routing_id_len_plus_one() {
-        let g = Greeting::new(0, 5, b"NULL");
+        let g = Greeting::new(0, SocketType::Dealer, b"NULL");
         assert_eq!(g.signature(), &[0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F]);
-        let g = Greeting::new(3, 5, b"NULL");
+        let g = Greeting::new(3, SocketType::Dealer, b"NULL");
         assert_eq!(g.signature(), &[0xFF, 0, 0, 0, 0, 0, 0, 0, 4, 0x7F]);
     }
 
     #[test]
     fn staged_sending_against_v3_peer() {
-        let mut g = Greeting::new(0, 5, b"NULL");
+        let mut g = Greeting::new(0, SocketType::Dealer, b"NULL");
         let peer = v3_peer(1, b"NULL");
         let mut out = Vec::new();
         assert_eq!(g.feed(&peer[..9], &mut out), (9, None));
@@ -184,18 +186,18 @@ mod tests {
     #[test]
     fn versions_from_revision_and_minor() {
         let mut out = Vec::new();
-        let mut g = Greeting::new(0, 5, b"NULL");
+        let mut g = Greeting::new(0, SocketType::Dealer, b"NULL");
         let mut peer = v3_peer(0, b"NULL");
         peer.extend_from_slice(b"extra");
         assert_eq!(g.feed(&peer, &mut out), (64, Some(Version::V3_0)));
         for (rev, v) in [(0u8, Version::V1), (1, Version::V2)] {
-            let (mut g, mut out) = (Greeting::new(0, 2, b"NULL"), Vec::new());
+            let (mut g, mut out) = (Greeting::new(0, SocketType::Sub, b"NULL"), Vec::new());
             let peer = [0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, rev, 1, 0xAA];
             assert_eq!(g.feed(&peer, &mut out), (12, Some(v)));
             assert_eq!(out, [3, 2], "major, then our socket type");
         }
         for rev in [2u8, 4, 0xFF] {
-            let (mut g, mut out) = (Greeting::new(0, 2, b"NULL"), Vec::new());
+            let (mut g, mut out) = (Greeting::new(0, SocketType::Sub, b"NULL"), Vec::new());
             let mut peer = v3_peer(0, b"NULL");
             peer[10] = rev;
             assert_eq!(g.feed(&peer, &mut out), (64, Some(Version::V3_1)));
@@ -204,11 +206,11 @@ mod tests {
 
     #[test]
     fn unversioned_detection() {
-        let mut g = Greeting::new(0, 5, b"NULL");
+        let mut g = Greeting::new(0, SocketType::Dealer, b"NULL");
         let mut out = Vec::new();
         assert_eq!(g.feed(b"\x04\x00abc", &mut out), (1, Some(Version::V1Unversioned)));
         assert_eq!(g.received(), b"\x04");
-        let mut g = Greeting::new(0, 5, b"NULL");
+        let mut g = Greeting::new(0, SocketType::Dealer, b"NULL");
         let peer = [0xFF, 0, 0, 0, 0, 0, 0, 0, 6, 0x00, b'x'];
         assert_eq!(g.feed(&peer, &mut out), (10, Some(Version::V1Unversioned)));
         assert_eq!(g.received(), &peer[..10]);

@@ -1,15 +1,16 @@
 //! ZMTP property lists (READY, INITIATE, CURVE boxes, ZAP replies) and the
 //! socket-type rules that READY enforces.
 
+use crate::consts;
 use crate::error::{Error, Result};
 use crate::msg::Metadata;
 use crate::types::SocketType;
 
 /// Property names libzmq itself sends and interprets (case-sensitive).
-pub const SOCKET_TYPE: &[u8] = b"Socket-Type";
+pub const SOCKET_TYPE: &[u8] = consts::ZMQ_MSG_PROPERTY_SOCKET_TYPE.as_bytes();
 pub const IDENTITY: &[u8] = b"Identity";
-pub const USER_ID: &[u8] = b"User-Id";
-pub const PEER_ADDRESS: &[u8] = b"Peer-Address";
+pub const USER_ID: &[u8] = consts::ZMQ_MSG_PROPERTY_USER_ID.as_bytes();
+pub const PEER_ADDRESS: &[u8] = consts::ZMQ_MSG_PROPERTY_PEER_ADDRESS.as_bytes();
 
 /// Name/value pairs in wire order. Names are bytes because the wire allows
 /// any octets; lookups are exact, as libzmq's std::map keys are.
@@ -84,10 +85,9 @@ pub fn encode_property(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
 
 /// libzmq's READY/INITIATE property list: Socket-Type, then Identity (even
 /// empty) for REQ, DEALER and ROUTER, then the ZMQ_METADATA properties.
-pub fn basic_properties(out: &mut Vec<u8>, socket_type: i32, routing_id: &[u8], app: &[(String, Vec<u8>)]) {
-    let ty = SocketType::from_c(socket_type);
-    encode_property(out, SOCKET_TYPE, ty.map_or("", SocketType::name).as_bytes());
-    if ty.is_some_and(SocketType::announces_identity) {
+pub fn basic_properties(out: &mut Vec<u8>, socket_type: SocketType, routing_id: &[u8], app: &[(String, Vec<u8>)]) {
+    encode_property(out, SOCKET_TYPE, socket_type.name().as_bytes());
+    if socket_type.announces_identity() {
         encode_property(out, IDENTITY, routing_id);
     }
     for (name, value) in app {
@@ -122,26 +122,15 @@ pub fn parse(mut data: &[u8]) -> Result<Properties> {
     }
 }
 
-/// The Socket-Type string of a socket type number, as libzmq spells it.
-pub fn socket_type_name(t: i32) -> Option<&'static str> {
-    SocketType::from_c(t).map(SocketType::name)
-}
-
-/// Whether a peer announcing `peer` may talk to a local socket of type
-/// `local` (libzmq's check_socket_type).
-pub fn compatible(local: i32, peer: &[u8]) -> bool {
-    SocketType::from_c(local).is_some_and(|t| t.accepts_peer_named(peer))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::socket::types as st;
+    use crate::types::SocketType;
 
     #[test]
     fn dealer_ready_properties_match_capture() {
         let mut out = Vec::new();
-        basic_properties(&mut out, st::DEALER, b"abc", &[("X-Foo".into(), b"bar".to_vec())]);
+        basic_properties(&mut out, SocketType::Dealer, b"abc", &[("X-Foo".into(), b"bar".to_vec())]);
         let mut want = Vec::new();
         want.extend_from_slice(b"\x0BSocket-Type\x00\x00\x00\x06DEALER");
         want.extend_from_slice(b"\x08Identity\x00\x00\x00\x03abc");
@@ -151,12 +140,12 @@ mod tests {
 
     #[test]
     fn identity_only_for_req_dealer_router() {
-        for (t, has) in [(st::REQ, true), (st::DEALER, true), (st::ROUTER, true), (st::PUB, false), (st::PAIR, false)] {
+        for (t, has) in [(SocketType::Req, true), (SocketType::Dealer, true), (SocketType::Router, true), (SocketType::Pub, false), (SocketType::Pair, false)] {
             let mut out = Vec::new();
             basic_properties(&mut out, t, b"", &[]);
             let p = parse(&out).unwrap();
-            assert_eq!(p.get(IDENTITY).is_some(), has, "type {t}");
-            assert_eq!(p.get(SOCKET_TYPE), socket_type_name(t).map(str::as_bytes));
+            assert_eq!(p.get(IDENTITY).is_some(), has, "type {t:?}");
+            assert_eq!(p.get(SOCKET_TYPE), Some(t.name().as_bytes()));
         }
     }
 
@@ -191,13 +180,14 @@ mod tests {
 
     #[test]
     fn compatibility_matrix() {
-        assert!(compatible(st::REQ, b"ROUTER") && !compatible(st::REQ, b"REQ"));
-        assert!(compatible(st::DEALER, b"DEALER") && !compatible(st::DEALER, b"PUB"));
-        assert!(compatible(st::XPUB, b"SUB") && compatible(st::SUB, b"XPUB"));
-        assert!(!compatible(st::SUB, b"pub"), "case-sensitive");
-        assert!(compatible(st::CLIENT, b"SERVER") && compatible(st::DISH, b"RADIO"));
-        assert!(compatible(st::SCATTER, b"GATHER") && compatible(st::PEER, b"PEER"));
-        assert!(compatible(st::CHANNEL, b"CHANNEL") && !compatible(st::STREAM, b"STREAM"));
-        assert!(compatible(st::PAIR, b"PAIR") && !compatible(st::PAIR, b"PAIR\0"));
+        let compatible = |local: SocketType, peer: &[u8]| local.accepts_peer_named(peer);
+        assert!(compatible(SocketType::Req, b"ROUTER") && !compatible(SocketType::Req, b"REQ"));
+        assert!(compatible(SocketType::Dealer, b"DEALER") && !compatible(SocketType::Dealer, b"PUB"));
+        assert!(compatible(SocketType::XPub, b"SUB") && compatible(SocketType::Sub, b"XPUB"));
+        assert!(!compatible(SocketType::Sub, b"pub"), "case-sensitive");
+        assert!(compatible(SocketType::Client, b"SERVER") && compatible(SocketType::Dish, b"RADIO"));
+        assert!(compatible(SocketType::Scatter, b"GATHER") && compatible(SocketType::Peer, b"PEER"));
+        assert!(compatible(SocketType::Channel, b"CHANNEL") && !compatible(SocketType::Stream, b"STREAM"));
+        assert!(compatible(SocketType::Pair, b"PAIR") && !compatible(SocketType::Pair, b"PAIR\0"));
     }
 }

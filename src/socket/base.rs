@@ -249,10 +249,10 @@ impl Core {
     pub fn events(&mut self) -> i16 {
         let mut ev = 0;
         if self.behavior.has_in(&mut self.base) {
-            ev |= 1;
+            ev |= super::POLLIN;
         }
         if self.behavior.has_out(&mut self.base) {
-            ev |= 2;
+            ev |= super::POLLOUT;
         }
         self.sweep();
         ev

@@ -11,11 +11,13 @@ pub mod net;
 pub mod options;
 pub mod types;
 
+use crate::consts;
 use crate::ctx::CtxShared;
 use crate::error::{Error, Result};
 use crate::mailbox::Mailbox;
 use crate::msg::Msg;
 use crate::routing::indexed::Slot;
+use crate::types::SocketType;
 use base::{Base, Core};
 use options::{OptIn, OptOut};
 use std::os::fd::RawFd;
@@ -24,10 +26,11 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub const DONTWAIT: i32 = 1;
-pub const SNDMORE: i32 = 2;
-pub const POLLIN: i16 = 1;
-pub const POLLOUT: i16 = 2;
+pub const DONTWAIT: i32 = consts::ZMQ_DONTWAIT;
+pub const SNDMORE: i32 = consts::ZMQ_SNDMORE;
+/// The events a socket reports (ZMQ_EVENTS, zmq_poll), in zmq_pollitem_t's type.
+pub const POLLIN: i16 = consts::ZMQ_POLLIN as i16;
+pub const POLLOUT: i16 = consts::ZMQ_POLLOUT as i16;
 
 /// What a socket type adds to the shared base.
 pub trait Behavior: Send {
@@ -133,14 +136,9 @@ impl std::ops::DerefMut for Held<'_> {
     }
 }
 
-/// Thread-safe (draft) socket types; the rest are for one thread at a time.
-fn is_thread_safe_type(t: i32) -> bool {
-    crate::types::SocketType::from_c(t).is_some_and(crate::types::SocketType::thread_safe)
-}
-
 impl Socket {
     /// Creates a socket of type `ty` in `ctx`; returns its shell.
-    pub fn create(ctx: &Arc<CtxShared>, ty: i32) -> Result<&'static Socket> {
+    pub fn create(ctx: &Arc<CtxShared>, ty: SocketType) -> Result<&'static Socket> {
         let behavior = types::create(ty)?;
         let mailbox = Arc::new(Mailbox::new()?);
         let id = ctx.register_socket(mailbox.clone())?;
@@ -153,7 +151,7 @@ impl Socket {
             opts.ipv6 = co.ipv6;
         }
         types::adjust_options(ty, &mut opts);
-        let ts = is_thread_safe_type(ty);
+        let ts = ty.thread_safe();
         let base = Base::new(opts, mailbox, ctx.clone(), id, ts);
         let core = Box::new(Core { base, behavior });
         let shell = SOCKETS.open_with_info(core, u32::from(ts));
@@ -317,11 +315,11 @@ impl Socket {
                 other => return other,
             }
             core.base.options.set(opt, v)?;
-            if opt == options::LINGER {
+            if opt == consts::ZMQ_LINGER {
                 // Connections on io threads linger by the value at close.
                 core.base.linger.store(core.base.options.linger, Ordering::Relaxed);
             }
-            if matches!(opt, options::SNDHWM | options::RCVHWM) {
+            if matches!(opt, consts::ZMQ_SNDHWM | consts::ZMQ_RCVHWM) {
                 let (r, w) = (core.base.options.rcvhwm as u64, core.base.options.sndhwm as u64);
                 for s in core.base.pipes.slots() {
                     core.base.pipes.get(s).set_hwms(r, w);
@@ -338,14 +336,14 @@ impl Socket {
             }
             let mut out = OptOut { buf, len };
             match opt {
-                options::RCVMORE => return out.value_at_least(&i32::from(core.base.rcvmore).to_ne_bytes()),
-                options::FD => {
+                consts::ZMQ_RCVMORE => return out.value_at_least(&i32::from(core.base.rcvmore).to_ne_bytes()),
+                consts::ZMQ_FD => {
                     if core.base.thread_safe {
                         return Err(Error::EINVAL);
                     }
                     return out.value_at_least(&core.base.mailbox.fd().to_ne_bytes());
                 }
-                options::EVENTS => {
+                consts::ZMQ_EVENTS => {
                     match core.process_commands() {
                         Err(e) if e == Error::ETERM => return Err(e),
                         _ => {}
@@ -353,8 +351,8 @@ impl Socket {
                     let ev = i32::from(core.events());
                     return out.value_at_least(&ev.to_ne_bytes());
                 }
-                options::LAST_ENDPOINT => return out.string(core.base.last_endpoint.as_bytes()),
-                options::THREAD_SAFE => {
+                consts::ZMQ_LAST_ENDPOINT => return out.string(core.base.last_endpoint.as_bytes()),
+                consts::ZMQ_THREAD_SAFE => {
                     return out.value_at_least(&i32::from(core.base.thread_safe).to_ne_bytes())
                 }
                 _ => {}
@@ -421,7 +419,7 @@ impl Socket {
     }
 
     /// Starts (or with `None` stops) delivering monitor events to `addr`.
-    pub fn monitor(&self, addr: Option<&str>, events: u64, version: i32, kind: i32) -> Result<()> {
+    pub fn monitor(&self, addr: Option<&str>, events: u64, version: i32, kind: Option<SocketType>) -> Result<()> {
         let (ctx, old) = self.with(|core| {
             if core.base.ctx_terminated {
                 return Err(Error::ETERM);
@@ -509,7 +507,7 @@ impl Socket {
     /// routing id of the new peer.
     pub fn connect_peer(&self, addr: &str) -> Result<u32> {
         self.with(|core| {
-            if core.base.options.socket_type != types::PEER {
+            if core.base.options.socket_type != SocketType::Peer {
                 return Err(Error::ENOTSUP);
             }
             // The id must be known now, so the pipe cannot wait for a

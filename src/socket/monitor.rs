@@ -2,9 +2,11 @@
 //! to an inproc endpoint the user connects to.
 
 use super::Socket;
+use crate::consts;
 use crate::ctx::CtxShared;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
+use crate::types::SocketType;
 use std::sync::Arc;
 
 /// Monitor event numbers (zmq.h), defined where most are raised.
@@ -30,22 +32,23 @@ pub struct Monitor {
 }
 
 impl Monitor {
-    /// Binds the internal socket (type `kind`: PAIR, PUB or PUSH) to `addr`.
-    pub fn start(ctx: &Arc<CtxShared>, addr: &str, events: u64, version: i32, kind: i32) -> Result<Monitor> {
+    /// Binds the internal socket (type `kind`: PAIR, PUB or PUSH; None is
+    /// a C value that names no type) to `addr`.
+    pub fn start(ctx: &Arc<CtxShared>, addr: &str, events: u64, version: i32, kind: Option<SocketType>) -> Result<Monitor> {
         let (proto, _) = crate::ctx::inproc::parse_endpoint(addr)?;
         if proto != "inproc" {
             return Err(Error::EPROTONOSUPPORT);
         }
         match version {
-            1 if events > 0xffff => return Err(Error::EINVAL),
-            1 | 2 => {}
+            consts::ZMQ_CURRENT_EVENT_VERSION if events > consts::ZMQ_EVENT_ALL_V1 as u64 => return Err(Error::EINVAL),
+            consts::ZMQ_CURRENT_EVENT_VERSION | consts::ZMQ_CURRENT_EVENT_VERSION_DRAFT => {}
             _ => return Err(Error::EINVAL),
         }
-        if !matches!(kind, 0 | 1 | 8) {
+        let Some(kind @ (SocketType::Pair | SocketType::Pub | SocketType::Push)) = kind else {
             return Err(Error::EINVAL);
-        }
+        };
         let sock = Socket::create(ctx, kind)?;
-        let setup = sock.setsockopt(super::options::LINGER, &0i32.to_ne_bytes()).and_then(|_| sock.bind(addr));
+        let setup = sock.setsockopt(consts::ZMQ_LINGER, &0i32.to_ne_bytes()).and_then(|_| sock.bind(addr));
         if let Err(e) = setup {
             let _ = sock.close();
             return Err(e);
@@ -70,7 +73,7 @@ impl Monitor {
         }
         let Some(sock) = self.sock else { return };
         let mut frames: Vec<Vec<u8>> = Vec::new();
-        if self.version == 1 {
+        if self.version == consts::ZMQ_CURRENT_EVENT_VERSION {
             let mut f = Vec::with_capacity(6);
             f.extend_from_slice(&(event as u16).to_ne_bytes());
             f.extend_from_slice(&(values.first().copied().unwrap_or(0) as u32).to_ne_bytes());

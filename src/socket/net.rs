@@ -3,7 +3,11 @@
 //! immediate, as in libzmq), then handing them to an io thread.
 
 use super::base::{Base, Core};
-use super::options::{Options, MECH_CURVE, MECH_PLAIN};
+use super::options::Options;
+use crate::consts::{
+    ZMQ_CURVE, ZMQ_NOTIFY_CONNECT, ZMQ_NOTIFY_DISCONNECT, ZMQ_PLAIN, ZMQ_RECONNECT_STOP_CONN_REFUSED,
+    ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED,
+};
 use crate::error::{Error, Result};
 use crate::io::config::{EndpointConfig, ReconnectConfig};
 use crate::io::engine::Connection;
@@ -45,14 +49,6 @@ fn link_of(b: &Base) -> Link {
     }
 }
 
-/// ZMQ_RECONNECT_STOP bits (draft).
-const RECONNECT_STOP_CONN_REFUSED: i32 = 1;
-const RECONNECT_STOP_HANDSHAKE_FAILED: i32 = 2;
-
-/// ZMQ_ROUTER_NOTIFY bits.
-const NOTIFY_CONNECT: i32 = 1;
-const NOTIFY_DISCONNECT: i32 = 2;
-
 /// What a new endpoint's io handlers work from: the options as they are
 /// now, with the socket type's rules applied.
 fn endpoint_config(o: &Options) -> EndpointConfig {
@@ -64,7 +60,7 @@ fn endpoint_config(o: &Options) -> EndpointConfig {
         reconnect: ReconnectConfig {
             ivl: o.reconnect_ivl,
             ivl_max: o.reconnect_ivl_max,
-            stop_on_refusal: o.reconnect_stop & RECONNECT_STOP_CONN_REFUSED != 0,
+            stop_on_refusal: o.reconnect_stop & ZMQ_RECONNECT_STOP_CONN_REFUSED != 0,
         },
         connect_timeout_ms: o.connect_timeout,
         immediate: o.immediate,
@@ -72,9 +68,9 @@ fn endpoint_config(o: &Options) -> EndpointConfig {
         raw_notify: o.raw_notify,
         hello_msg: o.effective_hello_msg(),
         disconnect_msg: o.effective_disconnect_msg(),
-        notify_connect: o.router_notify & NOTIFY_CONNECT != 0,
-        notify_disconnect: o.router_notify & NOTIFY_DISCONNECT != 0,
-        resubscribe: o.resubscribes(),
+        notify_connect: o.router_notify & ZMQ_NOTIFY_CONNECT != 0,
+        notify_disconnect: o.router_notify & ZMQ_NOTIFY_DISCONNECT != 0,
+        resubscribe: o.socket_type.resubscribes(),
     }
 }
 
@@ -92,19 +88,19 @@ fn session_config(o: &Options) -> SessionConfig {
     c.timers.heartbeat_ttl_ms = i32::from(o.heartbeat_ttl) * 100;
     c.timers.heartbeat_timeout_ms = o.heartbeat_timeout;
     c.recv_routing_id = o.recv_routing_id;
-    c.reconnect_stop_handshake_failed = o.reconnect_stop & RECONNECT_STOP_HANDSHAKE_FAILED != 0;
+    c.reconnect_stop_handshake_failed = o.reconnect_stop & ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED != 0;
     c
 }
 
 /// ZMQ_MECHANISM and the keys or credentials that go with it.
 fn mechanism_of(o: &Options) -> MechanismConfig {
     match o.mechanism {
-        MECH_PLAIN => MechanismConfig::Plain {
+        ZMQ_PLAIN => MechanismConfig::Plain {
             server: o.as_server,
             username: o.plain_username.clone(),
             password: o.plain_password.clone(),
         },
-        MECH_CURVE => MechanismConfig::Curve {
+        ZMQ_CURVE => MechanismConfig::Curve {
             server: o.as_server,
             public: o.curve_public_key,
             secret: o.curve_secret_key,
@@ -173,11 +169,6 @@ pub fn bind(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> 
     Ok(())
 }
 
-/// Types that make one connection per endpoint: connecting twice is a no-op.
-fn single_connect(ty: i32) -> bool {
-    matches!(ty, 1 | 2 | 3 | 5)
-}
-
 pub fn connect(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> {
     if proto == "tcp" {
         tcp_address::check_connect_syntax(rest)?;
@@ -185,7 +176,7 @@ pub fn connect(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<(
         IpcAddress::resolve(rest)?;
     }
     let thread = core.base.ctx.io_thread()?;
-    if single_connect(core.base.options.socket_type) && core.base.net.iter().any(|e| e.uri == addr) {
+    if core.base.options.socket_type.connects_once_per_endpoint() && core.base.net.iter().any(|e| e.uri == addr) {
         return Ok(());
     }
     let link = link_of(&core.base);
@@ -257,18 +248,18 @@ pub fn close_all(b: &mut Base) -> Option<Arc<IoThread>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::socket::types::{DEALER, PUB, ROUTER, STREAM, SUB, XSUB};
+    use crate::types::SocketType::{self, Dealer, Pub, Router, Stream, Sub, XSub};
 
     #[test]
     fn transport_defaults_are_the_options_defaults() {
-        let o = Options::new(PUB);
+        let o = Options::new(Pub);
         assert_eq!(tcp_config(&o), TcpConfig::default());
         assert_eq!(ipc_config(&o), IpcConfig::default());
     }
 
     #[test]
     fn socket_type_rules_arrive_as_data() {
-        let with = |ty: i32, f: &dyn Fn(&mut Options)| {
+        let with = |ty: SocketType, f: &dyn Fn(&mut Options)| {
             let mut o = Options::new(ty);
             crate::socket::types::adjust_options(ty, &mut o);
             f(&mut o);
@@ -278,19 +269,19 @@ mod tests {
             o.hello_msg = Some(b"hi".to_vec());
             o.disconnect_msg = Some(b"bye".to_vec());
         };
-        let dealer = with(DEALER, &msgs);
+        let dealer = with(Dealer, &msgs);
         assert_eq!((dealer.hello_msg.as_deref(), dealer.disconnect_msg.as_deref()), (Some(&b"hi"[..]), None));
-        let router = with(ROUTER, &msgs);
+        let router = with(Router, &msgs);
         assert_eq!((router.hello_msg.as_deref(), router.disconnect_msg.as_deref()), (Some(&b"hi"[..]), Some(&b"bye"[..])));
         assert!(router.session.recv_routing_id);
-        let publisher = with(PUB, &msgs);
+        let publisher = with(Pub, &msgs);
         assert_eq!((publisher.hello_msg, publisher.disconnect_msg), (None, None));
-        assert!(with(SUB, &|_| {}).resubscribe && with(XSUB, &|_| {}).resubscribe && !publisher.resubscribe);
-        let stream = with(STREAM, &|_| {});
+        assert!(with(Sub, &|_| {}).resubscribe && with(XSub, &|_| {}).resubscribe && !publisher.resubscribe);
+        let stream = with(Stream, &|_| {});
         assert!(stream.raw && stream.raw_notify);
-        let notify = with(ROUTER, &|o| o.router_notify = NOTIFY_DISCONNECT);
+        let notify = with(Router, &|o| o.router_notify = ZMQ_NOTIFY_DISCONNECT);
         assert!(!notify.notify_connect && notify.notify_disconnect);
-        let stop = with(DEALER, &|o| o.reconnect_stop = RECONNECT_STOP_CONN_REFUSED | RECONNECT_STOP_HANDSHAKE_FAILED);
+        let stop = with(Dealer, &|o| o.reconnect_stop = ZMQ_RECONNECT_STOP_CONN_REFUSED | ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED);
         assert!(stop.reconnect.stop_on_refusal && stop.session.reconnect_stop_handshake_failed);
     }
 }

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::msg::Msg;
 use crate::proto::metadata::{self, Properties};
 use crate::proto::{code, command, Failure};
+use crate::types::SocketType;
 
 /// Where a mechanism stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,9 +39,9 @@ pub enum Status {
 }
 
 /// The socket options every mechanism needs.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct MechanismOptions {
-    pub socket_type: i32,
+    pub socket_type: SocketType,
     /// ZMQ_ROUTING_ID: sent as `Identity`, and as the ZAP request's identity.
     pub routing_id: Vec<u8>,
     /// ZMQ_METADATA properties (`X-...`), in the order to send them.
@@ -57,6 +58,22 @@ pub struct MechanismOptions {
     /// ZMTP/3.0 peer: subscriptions must travel as data frames (CURVE
     /// needs this because it encodes them inside its boxes).
     pub downgrade_subscriptions: bool,
+}
+
+impl MechanismOptions {
+    /// A socket of type `socket_type` with every other option at its default.
+    pub fn new(socket_type: SocketType) -> MechanismOptions {
+        MechanismOptions {
+            socket_type,
+            routing_id: Vec::new(),
+            app_metadata: Vec::new(),
+            recv_routing_id: false,
+            zap_domain: Vec::new(),
+            zap_enforce_domain: false,
+            peer_address: String::new(),
+            downgrade_subscriptions: false,
+        }
+    }
 }
 
 /// Which mechanism a socket is configured for (ZMQ_MECHANISM), with what
@@ -224,7 +241,7 @@ impl PeerInfo {
         for (name, value) in props.iter() {
             if name == metadata::IDENTITY && opts.recv_routing_id {
                 self.routing_id = value.to_vec();
-            } else if name == metadata::SOCKET_TYPE && !metadata::compatible(opts.socket_type, value) {
+            } else if name == metadata::SOCKET_TYPE && !opts.socket_type.accepts_peer_named(value) {
                 return Err(Error::EINVAL);
             }
         }

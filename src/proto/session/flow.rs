@@ -11,7 +11,6 @@ use crate::proto::mechanism::{MechanismOptions, Status};
 use crate::proto::metadata::Properties;
 use crate::proto::recycle::InputBuf;
 use crate::proto::{code, Failure};
-use crate::types::SocketType;
 use bytes::{Buf, BufMut, BytesMut};
 use std::sync::Arc;
 use std::time::Instant;
@@ -69,7 +68,7 @@ impl Session {
                 // frame (0xFF, u64 id_len + 1, flags): only its body is left.
                 let id = self.cfg.routing_id.clone();
                 self.out.push_slice(&id);
-                self.subscribe_all = SocketType::from_c(self.cfg.socket_type).is_some_and(SocketType::subscribes_to_all_on_old_links);
+                self.subscribe_all = self.cfg.socket_type.subscribes_to_all_on_old_links();
                 self.start_legacy(now)?;
             }
             Version::V1 | Version::V2 => {

@@ -36,6 +36,7 @@ use crate::proto::mechanism::{Mechanism, MechanismConfig, Status, ZapRequest, Za
 use crate::proto::metadata::Properties;
 use crate::proto::recycle::{BufferPool, InputBuf};
 use crate::proto::{command, Failure, MonitorEvent, Reason};
+use crate::types::SocketType;
 use bytes::BytesMut;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -44,7 +45,7 @@ use std::time::Instant;
 /// Everything a connection needs from its socket's options.
 #[derive(Clone, Debug)]
 pub struct Config {
-    pub socket_type: i32,
+    pub socket_type: SocketType,
     /// ZMQ_ROUTING_ID (possibly empty).
     pub routing_id: Vec<u8>,
     pub mechanism: MechanismConfig,
@@ -72,7 +73,7 @@ pub struct Config {
 
 impl Config {
     /// libzmq's defaults for a socket of type `socket_type`.
-    pub fn new(socket_type: i32) -> Config {
+    pub fn new(socket_type: SocketType) -> Config {
         Config {
             socket_type,
             routing_id: Vec::new(),

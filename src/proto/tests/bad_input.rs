@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::msg::Msg;
 use crate::proto::mechanism::{MechanismConfig, ZapVerdict};
 use crate::proto::{code, Failure, MonitorEvent, Reason};
-use crate::socket::types as st;
+use crate::types::SocketType;
 use std::time::Instant;
 
 /// A DEALER that has completed a NULL handshake with a scripted peer.
@@ -29,13 +29,13 @@ fn fails_with(p: &Peer, event: MonitorEvent, reason: Reason) -> Failure {
 fn garbage_greeting_is_a_protocol_error() {
     let now = Instant::now();
     // First octet != 0xFF: an unversioned peer, whose "length 0" is invalid.
-    let mut p = Peer::new(cfg(st::DEALER), now);
+    let mut p = Peer::new(cfg(SocketType::Dealer), now);
     p.feed(b"\x00garbage", 100, now);
     let f = fails_with(&p, MonitorEvent::None, Reason::Protocol);
     assert_eq!(f.errno, Error::EPROTO);
     assert!(!f.reconnects());
     // With security configured, anything that is not ZMTP/3 is refused.
-    let mut c = cfg(st::DEALER);
+    let mut c = cfg(SocketType::Dealer);
     c.zap_domain = b"d".to_vec();
     let mut p = Peer::new(c, now);
     p.feed(b"GET / HTTP/1.1\r\n", 100, now);
@@ -45,7 +45,7 @@ fn garbage_greeting_is_a_protocol_error() {
 #[test]
 fn legacy_peer_rejected_when_security_is_required() {
     let now = Instant::now();
-    let mut c = cfg(st::DEALER);
+    let mut c = cfg(SocketType::Dealer);
     c.zap_domain = b"global".to_vec();
     let mut p = Peer::new(c, now);
     p.feed(&[0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 5], 1, now);
@@ -55,7 +55,7 @@ fn legacy_peer_rejected_when_security_is_required() {
 #[test]
 fn mechanism_mismatch() {
     let now = Instant::now();
-    let mut p = Peer::new(cfg(st::DEALER), now);
+    let mut p = Peer::new(cfg(SocketType::Dealer), now);
     p.feed(&v3_greeting(0, 1, b"PLAIN"), 7, now);
     let f = fails_with(&p, MonitorEvent::Protocol(code::ZMTP_MECHANISM_MISMATCH), Reason::Protocol);
     assert!(!f.reconnects());
@@ -64,14 +64,14 @@ fn mechanism_mismatch() {
 #[test]
 fn socket_type_mismatch_closes_after_ready_without_error() {
     let now = Instant::now();
-    let (mut a, mut b) = (Peer::new(cfg(st::PUB), now), Peer::new(cfg(st::PUSH), now));
+    let (mut a, mut b) = (Peer::new(cfg(SocketType::Pub), now), Peer::new(cfg(SocketType::Push), now));
     run(&mut a, &mut b, 1000, now);
     for p in [&a, &b] {
         fails_with(p, MonitorEvent::None, Reason::Protocol);
         assert!(p.handshakes().is_empty());
     }
     // Our READY went out before the check, and nothing after it.
-    let mut p = Peer::new(cfg(st::PUB), now);
+    let mut p = Peer::new(cfg(SocketType::Pub), now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
     p.feed(&ready_frame(&[(b"Socket-Type", b"PUSH")]), 64, now);
     assert!(p.failure.is_some());
@@ -83,11 +83,11 @@ fn socket_type_mismatch_closes_after_ready_without_error() {
 #[test]
 fn ready_without_socket_type_is_accepted_bad_metadata_is_not() {
     let now = Instant::now();
-    let mut p = Peer::new(cfg(st::DEALER), now);
+    let mut p = Peer::new(cfg(SocketType::Dealer), now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
     p.feed(&ready_frame(&[]), 64, now);
     assert_eq!(p.handshakes().len(), 1);
-    let mut p = Peer::new(cfg(st::DEALER), now);
+    let mut p = Peer::new(cfg(SocketType::Dealer), now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
     p.feed(&frame(0x04, b"\x05READY\x03abc"), 64, now);
     let f = fails_with(&p, MonitorEvent::None, Reason::Protocol);
@@ -105,14 +105,14 @@ fn bad_commands_during_the_handshake() {
         (b"\x05ERROR\x09400", MonitorEvent::Protocol(code::ZMTP_MALFORMED_COMMAND_ERROR)),
     ];
     for (body, event) in cases {
-        let mut p = Peer::new(cfg(st::DEALER), now);
+        let mut p = Peer::new(cfg(SocketType::Dealer), now);
         p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
         p.feed(&frame(0x04, body), 1, now);
         let f = fails_with(&p, event, Reason::Protocol);
         assert!(!f.reconnects());
     }
     // A second READY is unexpected.
-    let mut p = ready_dealer(cfg(st::DEALER), now);
+    let mut p = ready_dealer(cfg(SocketType::Dealer), now);
     p.feed(&ready_frame(&[]), 64, now);
     assert!(p.failure.is_none(), "after the handshake READY is just an unknown command");
 }
@@ -120,7 +120,7 @@ fn bad_commands_during_the_handshake() {
 #[test]
 fn unknown_and_malformed_commands_after_handshake_are_dropped() {
     let now = Instant::now();
-    let mut p = ready_dealer(cfg(st::DEALER), now);
+    let mut p = ready_dealer(cfg(SocketType::Dealer), now);
     let mut input = frame(0x04, b"\x07UNKNOWNdata");
     input.extend(frame(0x04, b"\x09SUB"));
     input.extend(frame(0x04, b""));
@@ -136,19 +136,19 @@ fn unknown_and_malformed_commands_after_handshake_are_dropped() {
 #[test]
 fn truncated_frame_then_eof() {
     let now = Instant::now();
-    let mut p = ready_dealer(cfg(st::DEALER), now);
+    let mut p = ready_dealer(cfg(SocketType::Dealer), now);
     p.feed(&frame(0x00, b"complete")[..5], 64, now);
     assert!(p.failure.is_none() && p.messages().is_empty());
     let f = p.s.on_eof();
     assert_eq!((f.event, f.reason, f.errno), (MonitorEvent::None, Reason::Connection, Error::EPIPE));
     assert!(f.reconnects() && f.handshaked);
     // Mid-handshake, the same EOF is a HANDSHAKE_FAILED_NO_DETAIL(EPIPE).
-    let mut p = Peer::new(cfg(st::DEALER), now);
+    let mut p = Peer::new(cfg(SocketType::Dealer), now);
     p.feed(&v3_greeting(0, 1, b"NULL")[..30], 64, now);
     let f = p.s.on_eof();
     assert_eq!((f.event, f.reason), (MonitorEvent::NoDetail(libc::EPIPE), Reason::Connection));
     // Legacy connections never leave that state in libzmq's eyes.
-    let mut p = Peer::new(cfg(st::PULL), now);
+    let mut p = Peer::new(cfg(SocketType::Pull), now);
     p.feed(b"\x01\x00\x02\x00x", 64, now);
     assert_eq!(p.s.on_eof().event, MonitorEvent::NoDetail(libc::EPIPE));
 }
@@ -156,7 +156,7 @@ fn truncated_frame_then_eof() {
 #[test]
 fn oversize_and_absurd_frames() {
     let now = Instant::now();
-    let mut c = cfg(st::DEALER);
+    let mut c = cfg(SocketType::Dealer);
     c.max_msg_size = 40; // READY must fit too, as in libzmq
     let mut p = ready_dealer(c.clone(), now);
     p.feed(&frame(0, &[1u8; 40]), 64, now);
@@ -165,7 +165,7 @@ fn oversize_and_absurd_frames() {
     let f = fails_with(&p, MonitorEvent::None, Reason::Protocol);
     assert_eq!(f.errno, Error::EMSGSIZE);
     for size in [1u64 << 63, u64::MAX, (1 << 63) + 5] {
-        let mut p = ready_dealer(cfg(st::DEALER), now);
+        let mut p = ready_dealer(cfg(SocketType::Dealer), now);
         let mut input = vec![0x02];
         input.extend_from_slice(&size.to_be_bytes());
         p.feed(&input, 1, now);
@@ -176,7 +176,7 @@ fn oversize_and_absurd_frames() {
 #[test]
 fn zap_accept_skip_and_enforce() {
     let now = Instant::now();
-    let mut c = cfg(st::DEALER);
+    let mut c = cfg(SocketType::Dealer);
     c.zap_domain = b"global".to_vec();
     let mut p = Peer::new(c.clone(), now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
@@ -217,7 +217,7 @@ fn zap_accept_skip_and_enforce() {
 #[test]
 fn zap_hook_unused_without_domain() {
     let now = Instant::now();
-    let p = ready_dealer(cfg(st::DEALER), now);
+    let p = ready_dealer(cfg(SocketType::Dealer), now);
     assert!(p.events.iter().all(|e| !matches!(e, crate::proto::Event::ZapRequest(_))));
     assert!(!MechanismConfig::Null.zap_enabled(b""));
 }
@@ -237,7 +237,7 @@ impl Rng {
 fn random_input_never_panics() {
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let now = Instant::now();
-    let types = [st::DEALER, st::ROUTER, st::PUB, st::SUB, st::REQ, st::PAIR];
+    let types = [SocketType::Dealer, SocketType::Router, SocketType::Pub, SocketType::Sub, SocketType::Req, SocketType::Pair];
     for round in 0..3000 {
         let mut c = cfg(types[round % types.len()]);
         c.recv_routing_id = round % 2 == 0;

@@ -9,7 +9,7 @@ use crate::proto::mechanism::{
     CurveClient, CurveServer, Mechanism, MechanismOptions, PlainClient, PlainServer, Status, ZapVerdict,
 };
 use crate::proto::{code, metadata, Failure, MonitorEvent};
-use crate::socket::types as st;
+use crate::types::SocketType;
 
 /// xorshift64*: deterministic randomness for scripted handshakes.
 pub struct TestRandom(pub u64);
@@ -44,8 +44,8 @@ fn pair(seed: u64) -> KeyPair {
     KeyPair::generate(&mut TestRandom(seed)).unwrap()
 }
 
-fn opts(socket_type: i32) -> MechanismOptions {
-    MechanismOptions { socket_type, ..Default::default() }
+fn opts(socket_type: SocketType) -> MechanismOptions {
+    MechanismOptions::new(socket_type)
 }
 
 fn cmd(body: &[u8]) -> Msg {
@@ -62,11 +62,11 @@ fn protocol(c: i32) -> MonitorEvent {
     MonitorEvent::Protocol(c)
 }
 
-fn server(long: &KeyPair, socket_type: i32) -> CurveServer {
+fn server(long: &KeyPair, socket_type: SocketType) -> CurveServer {
     server_seeded(long, socket_type, 77)
 }
 
-fn server_seeded(long: &KeyPair, socket_type: i32, seed: u64) -> CurveServer {
+fn server_seeded(long: &KeyPair, socket_type: SocketType, seed: u64) -> CurveServer {
     let mut o = opts(socket_type);
     o.zap_enforce_domain = true; // no domain: no ZAP round trip
     CurveServer::new(o, *long.secret, Box::new(TestRandom(seed)))
@@ -127,14 +127,14 @@ impl HandClient {
 
 fn dealer_props() -> Vec<u8> {
     let mut p = Vec::new();
-    metadata::basic_properties(&mut p, st::DEALER, b"", &[]);
+    metadata::basic_properties(&mut p, SocketType::Dealer, b"", &[]);
     p
 }
 
 /// A server that has sent WELCOME to a hand client.
 fn welcomed() -> (CurveServer, HandClient) {
     let long = pair(1);
-    let mut s = server(&long, st::ROUTER);
+    let mut s = server(&long, SocketType::Router);
     let mut c = HandClient::new(long.public);
     s.process_handshake_command(cmd(&c.hello())).unwrap();
     let w = next(&mut s);
@@ -165,11 +165,11 @@ fn server_checks_hello_in_libzmq_order() {
         (HandClient::new(pair(9).public).hello(), code::ZMTP_CRYPTOGRAPHIC),
     ];
     for (i, (body, want)) in cases.into_iter().enumerate() {
-        let mut s = server(&long, st::ROUTER);
+        let mut s = server(&long, SocketType::Router);
         assert_eq!(event_of(s.process_handshake_command(cmd(&body))), protocol(want), "case {i}");
         assert!(s.next_handshake_command().unwrap().is_none(), "case {i}: no WELCOME");
     }
-    let mut s = server(&long, st::ROUTER);
+    let mut s = server(&long, SocketType::Router);
     s.process_handshake_command(cmd(&good)).unwrap();
     assert!(s.next_handshake_command().unwrap().is_some());
 }
@@ -240,7 +240,7 @@ fn a_cookie_only_opens_where_it_was_made() {
     // (and S') differ.
     let long = pair(1);
     let mut c2 = HandClient::new(long.public);
-    let mut s2 = server_seeded(&long, st::ROUTER, 78);
+    let mut s2 = server_seeded(&long, SocketType::Router, 78);
     s2.process_handshake_command(cmd(&c2.hello())).unwrap();
     c2.take_welcome(&next(&mut s2));
     let mut crossed = c2.initiate(&dealer_props());
@@ -256,7 +256,7 @@ fn server_state_errors() {
     assert_eq!(event_of(s.process_handshake_command(cmd(&c.hello()))), protocol(code::ZMTP_UNEXPECTED_COMMAND));
     // Anything while waiting for ZAP.
     let long = pair(1);
-    let mut s = CurveServer::new(opts(st::ROUTER), *long.secret, Box::new(TestRandom(5)));
+    let mut s = CurveServer::new(opts(SocketType::Router), *long.secret, Box::new(TestRandom(5)));
     let mut c = HandClient::new(long.public);
     s.process_handshake_command(cmd(&c.hello())).unwrap();
     c.take_welcome(&next(&mut s));
@@ -272,11 +272,11 @@ fn server_state_errors() {
 #[test]
 fn a_failing_random_source_fails_cleanly() {
     let long = pair(1);
-    let mut s = CurveServer::new(opts(st::ROUTER), *long.secret, Box::new(BrokenRandom));
+    let mut s = CurveServer::new(opts(SocketType::Router), *long.secret, Box::new(BrokenRandom));
     s.process_handshake_command(cmd(&HandClient::new(long.public).hello())).unwrap();
     let f = s.next_handshake_command().unwrap_err();
     assert_eq!(f.errno, Error(libc::EIO));
-    let mut c = CurveClient::new(opts(st::DEALER), long.public, *long.secret, long.public, Box::new(BrokenRandom));
+    let mut c = CurveClient::new(opts(SocketType::Dealer), long.public, *long.secret, long.public, Box::new(BrokenRandom));
     assert_eq!(c.next_handshake_command().unwrap_err().errno, Error(libc::EIO));
 }
 
@@ -317,7 +317,7 @@ impl HandServer {
 
 fn router_props() -> Vec<u8> {
     let mut p = Vec::new();
-    metadata::basic_properties(&mut p, st::ROUTER, b"", &[]);
+    metadata::basic_properties(&mut p, SocketType::Router, b"", &[]);
     p
 }
 
@@ -325,7 +325,7 @@ fn router_props() -> Vec<u8> {
 fn hello_sent() -> (CurveClient, HandServer, Vec<u8>) {
     let hs = HandServer::new();
     let me = pair(41);
-    let mut c = CurveClient::new(opts(st::DEALER), me.public, *me.secret, hs.long.public, Box::new(TestRandom(3)));
+    let mut c = CurveClient::new(opts(SocketType::Dealer), me.public, *me.secret, hs.long.public, Box::new(TestRandom(3)));
     let hello = next(&mut c);
     (c, hs, hello)
 }
@@ -487,7 +487,7 @@ fn random_garbage_in_every_state_never_panics() {
                 Box::new(c)
             }
             2 => {
-                let mut p = PlainServer::new(opts(st::ROUTER));
+                let mut p = PlainServer::new(opts(SocketType::Router));
                 if steps > 0 {
                     let _ = p.process_handshake_command(cmd(b"\x05HELLO\x01u\x01p"));
                     let _ = p.on_zap_reply(random_zap(&mut r));
@@ -496,7 +496,7 @@ fn random_garbage_in_every_state_never_panics() {
                 Box::new(p)
             }
             _ => {
-                let mut p = PlainClient::new(opts(st::DEALER), b"u".to_vec(), b"p".to_vec());
+                let mut p = PlainClient::new(opts(SocketType::Dealer), b"u".to_vec(), b"p".to_vec());
                 let _ = p.next_handshake_command();
                 if steps > 0 {
                     let _ = p.process_handshake_command(cmd(b"\x07WELCOME"));
@@ -535,7 +535,7 @@ fn random_bytes_into_curve_sessions_never_panic() {
     let now = std::time::Instant::now();
     let (sk, ck) = (keys(1), keys(2));
     for round in 0..1500 {
-        let c = if round % 2 == 0 { curve_server(st::ROUTER, &sk) } else { curve_client(st::DEALER, &ck, sk.public) };
+        let c = if round % 2 == 0 { curve_server(SocketType::Router, &sk) } else { curve_client(SocketType::Dealer, &ck, sk.public) };
         let mut p = Peer::new(c, now);
         let mut input = v3_greeting(0, (r.next() % 2) as u8, b"CURVE");
         for _ in 0..(r.next() % 6) {

@@ -9,7 +9,7 @@ use crate::msg::{self, Msg};
 use crate::proto::mechanism::{MechanismConfig, ZapVerdict};
 use crate::proto::session::Config;
 use crate::proto::{code, MonitorEvent, Reason};
-use crate::socket::types as st;
+use crate::types::SocketType;
 use std::time::{Duration, Instant};
 
 pub struct Keys {
@@ -25,14 +25,14 @@ pub fn keys(seed: u8) -> Keys {
     Keys { public: crate::util::curve::public_from_secret(&secret), secret }
 }
 
-pub fn curve_server(socket_type: i32, k: &Keys) -> Config {
+pub fn curve_server(socket_type: SocketType, k: &Keys) -> Config {
     let mut c = cfg(socket_type);
     c.mechanism = MechanismConfig::Curve { server: true, public: k.public, secret: k.secret, server_key: [0; 32] };
     c.peer_address = "127.0.0.1".into();
     c
 }
 
-pub fn curve_client(socket_type: i32, k: &Keys, server_public: [u8; 32]) -> Config {
+pub fn curve_client(socket_type: SocketType, k: &Keys, server_public: [u8; 32]) -> Config {
     let mut c = cfg(socket_type);
     c.mechanism = MechanismConfig::Curve { server: false, public: k.public, secret: k.secret, server_key: server_public };
     c.connecting = true;
@@ -70,10 +70,10 @@ fn connected(client: Config, server: Config, chunk: usize, verdict: Option<ZapVe
 
 fn pair_cfgs() -> (Config, Config, Keys) {
     let (sk, ck) = (keys(1), keys(2));
-    let mut c = curve_client(st::DEALER, &ck, sk.public);
+    let mut c = curve_client(SocketType::Dealer, &ck, sk.public);
     c.routing_id = b"abc".to_vec();
     c.metadata = vec![("X-Foo".into(), b"bar".to_vec())];
-    let mut s = curve_server(st::ROUTER, &sk);
+    let mut s = curve_server(SocketType::Router, &sk);
     s.recv_routing_id = true;
     (c, s, ck)
 }
@@ -264,7 +264,7 @@ fn zap_domain_rules() {
 fn wrong_server_key_fails_the_hello() {
     let now = Instant::now();
     let (sk, ck, other) = (keys(1), keys(2), keys(3));
-    let (mut c, mut s) = (Peer::new(curve_client(st::DEALER, &ck, other.public), now), Peer::new(curve_server(st::ROUTER, &sk), now));
+    let (mut c, mut s) = (Peer::new(curve_client(SocketType::Dealer, &ck, other.public), now), Peer::new(curve_server(SocketType::Router, &sk), now));
     run(&mut c, &mut s, 64, now);
     let f = s.failure.unwrap();
     assert_eq!((f.event, f.reason), (MonitorEvent::Protocol(code::ZMTP_CRYPTOGRAPHIC), Reason::Protocol));
@@ -277,7 +277,7 @@ fn subscriptions_travel_inside_as_commands_or_data() {
     for v30 in [false, true] {
         let now = Instant::now();
         let (sk, ck) = (keys(4), keys(5));
-        let (mut xpub, mut sub) = (Peer::new(curve_server(st::XPUB, &sk), now), Peer::new(curve_client(st::SUB, &ck, sk.public), now));
+        let (mut xpub, mut sub) = (Peer::new(curve_server(SocketType::XPub, &sk), now), Peer::new(curve_client(SocketType::Sub, &ck, sk.public), now));
         let patch: fn(&mut [u8], usize) = if v30 { as_zmtp30 } else { |_, _| {} };
         run_with(&mut xpub, &mut sub, 64, now, &mut |b, n| patch(b, n));
         xpub.s.zap_reply(ZapVerdict::NoHandler, now).unwrap();

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::proto::mechanism::ZapVerdict;
 use crate::proto::session::{Config, HANDSHAKE_FRAME_MAX};
 use crate::proto::{code, MonitorEvent, Reason};
-use crate::socket::types as st;
+use crate::types::SocketType;
 use std::time::Instant;
 
 /// A long-form frame header announcing `size` octets.
@@ -35,18 +35,18 @@ fn refused_at_the_header(p: &Peer, what: &str) {
 /// command (or, for ZMTP/1.0 and 2.0, its identity frame), with the
 /// greeting a peer of that kind sends.
 fn waiting_for_the_peer() -> Vec<(&'static str, Config, Vec<u8>)> {
-    let mut client = curve_client(st::DEALER, &keys(2), keys(1).public);
+    let mut client = curve_client(SocketType::Dealer, &keys(2), keys(1).public);
     client.connecting = true;
     vec![
-        ("NULL", cfg(st::ROUTER), v3_greeting(0, 1, b"NULL")),
-        ("NULL 3.0", cfg(st::ROUTER), v3_greeting(0, 0, b"NULL")),
-        ("PLAIN server", plain_server(st::ROUTER), v3_greeting(0, 1, b"PLAIN")),
-        ("CURVE server", curve_server(st::ROUTER, &keys(1)), v3_greeting(0, 1, b"CURVE")),
+        ("NULL", cfg(SocketType::Router), v3_greeting(0, 1, b"NULL")),
+        ("NULL 3.0", cfg(SocketType::Router), v3_greeting(0, 0, b"NULL")),
+        ("PLAIN server", plain_server(SocketType::Router), v3_greeting(0, 1, b"PLAIN")),
+        ("CURVE server", curve_server(SocketType::Router, &keys(1)), v3_greeting(0, 1, b"CURVE")),
         ("CURVE client", client, v3_greeting(0, 1, b"CURVE")),
-        ("ZMTP/2.0", cfg(st::ROUTER), vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1, st::DEALER as u8]),
-        ("ZMTP/1.0", cfg(st::ROUTER), vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0, 0]),
+        ("ZMTP/2.0", cfg(SocketType::Router), vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1, SocketType::Dealer as u8]),
+        ("ZMTP/1.0", cfg(SocketType::Router), vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0, 0]),
         // No greeting at all: its first octets are the identity's header.
-        ("unversioned", cfg(st::ROUTER), vec![]),
+        ("unversioned", cfg(SocketType::Router), vec![]),
     ]
 }
 
@@ -104,7 +104,7 @@ fn ready_with_metadata_up_to_the_bound_is_accepted() {
     let big = vec![b'v'; value_len];
     let ready = ready_frame(&[(b"Socket-Type", b"DEALER"), (b"X-Big", &big)]);
     assert_eq!(ready.len(), 9 + HANDSHAKE_FRAME_MAX, "exactly at the bound");
-    let mut p = Peer::new(cfg(st::ROUTER), now);
+    let mut p = Peer::new(cfg(SocketType::Router), now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
     p.feed(&ready, 1000, now);
     assert!(p.failure.is_none(), "{:?}", p.failure);
@@ -116,7 +116,7 @@ fn ready_with_metadata_up_to_the_bound_is_accepted() {
     assert_eq!(p.messages()[0].data(), &body[..]);
     // One octet more of metadata is refused.
     let over = vec![b'v'; value_len + 1];
-    let mut p = Peer::new(cfg(st::ROUTER), now);
+    let mut p = Peer::new(cfg(SocketType::Router), now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
     p.feed(&ready_frame(&[(b"Socket-Type", b"DEALER"), (b"X-Big", &over)]), 1000, now);
     refused_at_the_header(&p, "READY one octet over");
@@ -127,9 +127,9 @@ fn curve_initiate_with_large_metadata_within_the_bound() {
     let now = Instant::now();
     for (value_len, ok) in [(HANDSHAKE_FRAME_MAX - 1000, true), (HANDSHAKE_FRAME_MAX, false)] {
         let (sk, ck) = (keys(1), keys(2));
-        let mut cc = curve_client(st::DEALER, &ck, sk.public);
+        let mut cc = curve_client(SocketType::Dealer, &ck, sk.public);
         cc.metadata = vec![("X-Big".into(), vec![b'm'; value_len])];
-        let (mut c, mut s) = (Peer::new(cc, now), Peer::new(curve_server(st::ROUTER, &sk), now));
+        let (mut c, mut s) = (Peer::new(cc, now), Peer::new(curve_server(SocketType::Router, &sk), now));
         run(&mut c, &mut s, 1500, now);
         if !ok {
             refused_at_the_header(&s, "INITIATE over the bound");
@@ -145,7 +145,7 @@ fn curve_initiate_with_large_metadata_within_the_bound() {
 #[test]
 fn maxmsgsize_below_the_bound_keeps_libzmqs_handling() {
     let now = Instant::now();
-    let mut c = cfg(st::ROUTER);
+    let mut c = cfg(SocketType::Router);
     c.max_msg_size = 100;
     let mut p = Peer::new(c, now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);

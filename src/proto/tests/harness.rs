@@ -3,6 +3,7 @@
 use crate::msg::Msg;
 use crate::proto::session::{Config, Event, Session};
 use crate::proto::Failure;
+use crate::types::SocketType;
 use std::time::Instant;
 
 /// A session plus everything it has reported.
@@ -101,7 +102,7 @@ pub fn as_zmtp30(out: &mut [u8], already_sent: usize) {
     }
 }
 
-pub fn cfg(socket_type: i32) -> Config {
+pub fn cfg(socket_type: SocketType) -> Config {
     Config::new(socket_type)
 }
 

@@ -3,7 +3,7 @@
 use super::harness::*;
 use crate::proto::{MonitorEvent, Reason};
 use crate::error::Error;
-use crate::socket::types as st;
+use crate::types::SocketType;
 use std::time::{Duration, Instant};
 
 fn ms(n: u64) -> Duration {
@@ -11,10 +11,10 @@ fn ms(n: u64) -> Duration {
 }
 
 fn connected(a_ivl: i32, a_ttl: i32, now: Instant) -> (Peer, Peer) {
-    let mut ac = cfg(st::DEALER);
+    let mut ac = cfg(SocketType::Dealer);
     ac.timers.heartbeat_ivl_ms = a_ivl;
     ac.timers.heartbeat_ttl_ms = a_ttl;
-    let (mut a, mut b) = (Peer::new(ac, now), Peer::new(cfg(st::DEALER), now));
+    let (mut a, mut b) = (Peer::new(ac, now), Peer::new(cfg(SocketType::Dealer), now));
     run(&mut a, &mut b, 1000, now);
     assert_eq!((a.handshakes().len(), b.handshakes().len()), (1, 1));
     (a, b)
@@ -81,7 +81,7 @@ fn remote_ttl_expires_without_traffic() {
 #[test]
 fn handshake_timeout() {
     let t = Instant::now();
-    let mut c = cfg(st::REQ);
+    let mut c = cfg(SocketType::Req);
     c.timers.handshake_ivl_ms = 50;
     let mut p = Peer::new(c.clone(), t);
     p.feed(&v3_greeting(0, 1, b"NULL")[..20], 64, t);
@@ -104,7 +104,7 @@ fn handshake_timer_ends_with_the_handshake() {
     let (a, _) = connected(0, 0, t);
     assert_eq!(a.s.next_deadline(), None);
     // Legacy peers too (libzmq would drop them when HANDSHAKE_IVL passes).
-    let mut p = Peer::new(cfg(st::PULL), t);
+    let mut p = Peer::new(cfg(SocketType::Pull), t);
     p.feed(b"\x01\x00", 1, t);
     assert_eq!(p.s.next_deadline(), None);
 }

@@ -3,15 +3,15 @@
 use super::harness::*;
 use crate::msg;
 use crate::proto::greeting::Version;
-use crate::socket::types as st;
+use crate::types::SocketType;
 use std::time::Instant;
 
 fn dealer_router() -> (crate::proto::Config, crate::proto::Config) {
-    let mut d = cfg(st::DEALER);
+    let mut d = cfg(SocketType::Dealer);
     d.routing_id = b"abc".to_vec();
     d.metadata = vec![("X-Foo".into(), b"bar".to_vec())];
     d.connecting = true;
-    let mut r = cfg(st::ROUTER);
+    let mut r = cfg(SocketType::Router);
     r.recv_routing_id = true;
     r.engine_properties = vec![("Peer-Address".into(), b"127.0.0.1".to_vec())];
     (d, r)
@@ -61,7 +61,7 @@ fn v31_both_ways_all_chunkings() {
 #[test]
 fn v31_subscriptions_are_commands_and_become_flagged_msgs() {
     let now = Instant::now();
-    let (mut sub, mut xpub) = (Peer::new(cfg(st::SUB), now), Peer::new(cfg(st::XPUB), now));
+    let (mut sub, mut xpub) = (Peer::new(cfg(SocketType::Sub), now), Peer::new(cfg(SocketType::XPub), now));
     run(&mut sub, &mut xpub, 5, now);
     sub.send(b"AB", msg::SUBSCRIBE);
     sub.send(b"", msg::SUBSCRIBE);
@@ -81,7 +81,7 @@ fn v31_against_v30() {
     for chunk in [1usize, 64, 4096] {
         let now = Instant::now();
         // `old` is a session whose greeting is rewritten to say 3.0.
-        let (mut old, mut new) = (Peer::new(cfg(st::XPUB), now), Peer::new(cfg(st::SUB), now));
+        let (mut old, mut new) = (Peer::new(cfg(SocketType::XPub), now), Peer::new(cfg(SocketType::Sub), now));
         run_with(&mut old, &mut new, chunk, now, &mut as_zmtp30);
         assert!(old.failure.is_none() && new.failure.is_none());
         assert_eq!(new.s.version(), Some(Version::V3_0));
@@ -106,11 +106,11 @@ fn v31_against_v30() {
 fn v31_against_v20_peer() {
     for chunk in [1usize, 3, 1000] {
         let now = Instant::now();
-        let mut c = cfg(st::DEALER);
+        let mut c = cfg(SocketType::Dealer);
         c.routing_id = b"me".to_vec();
         c.recv_routing_id = true;
         let mut p = Peer::new(c, now);
-        let mut peer_bytes = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 4, 0x7F, 0x01, st::ROUTER as u8];
+        let mut peer_bytes = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 4, 0x7F, 0x01, SocketType::Router as u8];
         peer_bytes.extend_from_slice(b"\x00\x03abc\x01\x01x\x00\x00");
         peer_bytes.extend_from_slice(&frame(0, &[9u8; 300]));
         p.feed(&peer_bytes, chunk, now);
@@ -127,7 +127,7 @@ fn v31_against_v20_peer() {
         p.send(b"hi", msg::MORE);
         p.send(b"AB", msg::SUBSCRIBE);
         let out = p.take_output();
-        let mut want = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 3, 0x7F, 3, st::DEALER as u8];
+        let mut want = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 3, 0x7F, 3, SocketType::Dealer as u8];
         want.extend_from_slice(b"\x00\x02me\x01\x02hi\x00\x03\x01AB");
         assert_eq!(out, want);
     }
@@ -137,7 +137,7 @@ fn v31_against_v20_peer() {
 fn v31_against_unversioned_v10_peer() {
     for chunk in [1usize, 2, 100] {
         let now = Instant::now();
-        let mut c = cfg(st::PUB);
+        let mut c = cfg(SocketType::Pub);
         c.routing_id = b"me".to_vec();
         c.recv_routing_id = true;
         let mut p = Peer::new(c, now);
@@ -162,7 +162,7 @@ fn v31_against_unversioned_v10_peer() {
 #[test]
 fn unversioned_peer_with_long_identity_header() {
     let now = Instant::now();
-    let mut p = Peer::new(cfg(st::PULL), now);
+    let mut p = Peer::new(cfg(SocketType::Pull), now);
     let mut input = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 6, 0x00];
     input.extend_from_slice(b"ident\x02\x00z");
     p.feed(&input, 1, now);
@@ -174,18 +174,18 @@ fn unversioned_peer_with_long_identity_header() {
 #[test]
 fn revision0_peer_uses_v1_framing() {
     let now = Instant::now();
-    let mut p = Peer::new(cfg(st::PUSH), now);
-    p.feed(&[0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x00, st::PULL as u8, 1, 0, 2, 0, b'k'], 4, now);
+    let mut p = Peer::new(cfg(SocketType::Push), now);
+    p.feed(&[0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x00, SocketType::Pull as u8, 1, 0, 2, 0, b'k'], 4, now);
     assert_eq!(p.s.version(), Some(Version::V1));
     assert_eq!(p.messages()[0].data(), b"k");
     let out = p.take_output();
-    assert_eq!(&out[10..], &[3, st::PUSH as u8, 1, 0]);
+    assert_eq!(&out[10..], &[3, SocketType::Push as u8, 1, 0]);
 }
 
 #[test]
 fn events_are_pulled_one_at_a_time_for_backpressure() {
     let now = Instant::now();
-    let mut p = Peer::new(cfg(st::PULL), now);
+    let mut p = Peer::new(cfg(SocketType::Pull), now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
     p.feed(&ready_frame(&[(b"Socket-Type", b"PUSH")]), 64, now);
     let mut input = Vec::new();

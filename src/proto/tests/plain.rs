@@ -7,17 +7,17 @@ use crate::msg;
 use crate::proto::mechanism::{MechanismConfig, ZapVerdict};
 use crate::proto::session::{Config, Event};
 use crate::proto::{code, Failure, MonitorEvent, Reason};
-use crate::socket::types as st;
+use crate::types::SocketType;
 use std::time::{Duration, Instant};
 
-pub fn plain_client(socket_type: i32, user: &[u8], pass: &[u8]) -> Config {
+pub fn plain_client(socket_type: SocketType, user: &[u8], pass: &[u8]) -> Config {
     let mut c = cfg(socket_type);
     c.mechanism = MechanismConfig::Plain { server: false, username: user.to_vec(), password: pass.to_vec() };
     c.connecting = true;
     c
 }
 
-pub fn plain_server(socket_type: i32) -> Config {
+pub fn plain_server(socket_type: SocketType) -> Config {
     let mut c = cfg(socket_type);
     c.mechanism = MechanismConfig::Plain { server: true, username: vec![], password: vec![] };
     c.peer_address = "127.0.0.1".into();
@@ -45,7 +45,7 @@ fn failed(p: &Peer, event: MonitorEvent) -> Failure {
 /// A client and server that have exchanged HELLO; the server is waiting
 /// for its ZAP handler.
 fn at_zap(now: Instant) -> (Peer, Peer) {
-    let (mut c, mut s) = (Peer::new(plain_client(st::DEALER, b"alice", b"pw"), now), Peer::new(plain_server(st::ROUTER), now));
+    let (mut c, mut s) = (Peer::new(plain_client(SocketType::Dealer, b"alice", b"pw"), now), Peer::new(plain_server(SocketType::Router), now));
     run(&mut c, &mut s, 1000, now);
     assert!(c.failure.is_none() && s.failure.is_none());
     (c, s)
@@ -55,9 +55,9 @@ fn at_zap(now: Instant) -> (Peer, Peer) {
 fn handshake_with_zap_200_then_traffic() {
     for chunk in [1usize, 5, 4096] {
         let now = Instant::now();
-        let mut cc = plain_client(st::DEALER, b"alice", b"pw");
+        let mut cc = plain_client(SocketType::Dealer, b"alice", b"pw");
         cc.routing_id = b"abc".to_vec();
-        let mut sc = plain_server(st::ROUTER);
+        let mut sc = plain_server(SocketType::Router);
         sc.recv_routing_id = true;
         sc.zap_domain = b"global".to_vec();
         let (mut c, mut s) = (Peer::new(cc, now), Peer::new(sc, now));
@@ -92,13 +92,13 @@ fn handshake_with_zap_200_then_traffic() {
 #[test]
 fn wire_bytes_match_libzmq_captures() {
     let now = Instant::now();
-    let mut c = Peer::new(plain_client(st::DEALER, b"alice", b"pw"), now);
+    let mut c = Peer::new(plain_client(SocketType::Dealer, b"alice", b"pw"), now);
     c.feed(&v3_greeting(0, 1, b"PLAIN"), 64, now);
     let out = c.take_output();
     assert_eq!(&out[12..17], b"PLAIN");
     assert_eq!(&out[64..], b"\x04\x0F\x05HELLO\x05alice\x02pw");
 
-    let mut s = Peer::new(plain_server(st::ROUTER), now);
+    let mut s = Peer::new(plain_server(SocketType::Router), now);
     s.feed(&v3_greeting(0, 1, b"PLAIN"), 64, now);
     s.feed(&frame(0x04, b"\x05HELLO\x05alice\x02pw"), 64, now);
     assert_eq!(s.take_output().len(), 64, "nothing before ZAP answers");
@@ -169,10 +169,10 @@ fn command_after_refusal_or_while_waiting_is_unspecified() {
 fn no_zap_handler_is_efault_whatever_the_options() {
     for (domain, enforce) in [(&b""[..], false), (b"d", false), (b"d", true)] {
         let now = Instant::now();
-        let mut sc = plain_server(st::ROUTER);
+        let mut sc = plain_server(SocketType::Router);
         sc.zap_domain = domain.to_vec();
         sc.zap_enforce_domain = enforce;
-        let (mut c, mut s) = (Peer::new(plain_client(st::DEALER, b"u", b"p"), now), Peer::new(sc, now));
+        let (mut c, mut s) = (Peer::new(plain_client(SocketType::Dealer, b"u", b"p"), now), Peer::new(sc, now));
         run(&mut c, &mut s, 64, now);
         let f = s.s.zap_reply(ZapVerdict::NoHandler, now).unwrap_err();
         assert_eq!((f.event, f.reason), (MonitorEvent::NoDetail(libc::EFAULT), Reason::Protocol));
@@ -191,7 +191,7 @@ fn client_accepts_both_error_forms() {
         (b"\x05ERROR", MonitorEvent::Protocol(code::ZMTP_MALFORMED_COMMAND_ERROR)),
     ] {
         let now = Instant::now();
-        let mut c = Peer::new(plain_client(st::DEALER, b"u", b"p"), now);
+        let mut c = Peer::new(plain_client(SocketType::Dealer, b"u", b"p"), now);
         c.feed(&v3_greeting(0, 1, b"PLAIN"), 64, now);
         c.feed(&frame(0x04, body), 64, now);
         failed(&c, event);
@@ -200,7 +200,7 @@ fn client_accepts_both_error_forms() {
 
 /// A client that has its WELCOME (true) or not yet (false).
 fn client_at(welcomed: bool, now: Instant) -> Peer {
-    let mut c = Peer::new(plain_client(st::DEALER, b"u", b"p"), now);
+    let mut c = Peer::new(plain_client(SocketType::Dealer, b"u", b"p"), now);
     c.feed(&v3_greeting(0, 1, b"PLAIN"), 64, now);
     if welcomed {
         c.feed(&frame(0x04, b"\x07WELCOME"), 64, now);
@@ -231,7 +231,7 @@ fn client_checks_in_libzmq_order() {
         assert_eq!(f.event, event, "case {i}");
     }
     // READY after WELCOME completes it, and INITIATE carried our metadata.
-    let mut c = Peer::new(plain_client(st::DEALER, b"u", b"p"), now);
+    let mut c = Peer::new(plain_client(SocketType::Dealer, b"u", b"p"), now);
     c.feed(&v3_greeting(0, 1, b"PLAIN"), 64, now);
     c.take_output();
     c.feed(&frame(0x04, b"\x07WELCOME"), 64, now);
@@ -258,14 +258,14 @@ fn server_checks_hello_in_libzmq_order() {
         (b"\x05HELLO\x03abc\x01pX", code::ZMTP_MALFORMED_COMMAND_HELLO),
     ];
     for (body, want) in cases {
-        let mut s = Peer::new(plain_server(st::ROUTER), now);
+        let mut s = Peer::new(plain_server(SocketType::Router), now);
         s.feed(&v3_greeting(0, 1, b"PLAIN"), 64, now);
         s.feed(&frame(0x04, body), 64, now);
         failed(&s, MonitorEvent::Protocol(want));
         assert!(zap_frames(&s).is_none(), "{body:?}: no ZAP request for a bad HELLO");
     }
     // Empty credentials are well formed.
-    let mut s = Peer::new(plain_server(st::ROUTER), now);
+    let mut s = Peer::new(plain_server(SocketType::Router), now);
     s.feed(&v3_greeting(0, 1, b"PLAIN"), 64, now);
     s.feed(&frame(0x04, b"\x05HELLO\x00\x00"), 64, now);
     assert_eq!(zap_frames(&s).unwrap()[7..], [Vec::<u8>::new(), Vec::new()]);
@@ -275,7 +275,7 @@ fn server_checks_hello_in_libzmq_order() {
 fn server_checks_initiate() {
     let now = Instant::now();
     let welcomed = || {
-        let mut s = Peer::new(plain_server(st::ROUTER), now);
+        let mut s = Peer::new(plain_server(SocketType::Router), now);
         s.feed(&v3_greeting(0, 1, b"PLAIN"), 64, now);
         s.feed(&frame(0x04, b"\x05HELLO\x01u\x01p"), 64, now);
         s.s.zap_reply(ZapVerdict::Reply(zap_reply(b"200", b"")), now).unwrap();
@@ -301,10 +301,10 @@ fn server_checks_initiate() {
 #[test]
 fn overlong_credentials_fail_instead_of_truncating() {
     let now = Instant::now();
-    let mut c = Peer::new(plain_client(st::DEALER, &[b'u'; 256], b"p"), now);
+    let mut c = Peer::new(plain_client(SocketType::Dealer, &[b'u'; 256], b"p"), now);
     c.feed(&v3_greeting(0, 1, b"PLAIN"), 64, now);
     assert!(c.failure.is_some());
-    let mut c = Peer::new(plain_client(st::DEALER, &[b'u'; 255], &[b'p'; 255]), now);
+    let mut c = Peer::new(plain_client(SocketType::Dealer, &[b'u'; 255], &[b'p'; 255]), now);
     c.feed(&v3_greeting(0, 1, b"PLAIN"), 64, now);
     assert!(c.failure.is_none());
     let out = c.take_output();
@@ -314,7 +314,7 @@ fn overlong_credentials_fail_instead_of_truncating() {
 #[test]
 fn plain_refuses_a_null_peer() {
     let now = Instant::now();
-    let (mut c, mut s) = (Peer::new(plain_client(st::DEALER, b"u", b"p"), now), Peer::new(cfg(st::ROUTER), now));
+    let (mut c, mut s) = (Peer::new(plain_client(SocketType::Dealer, b"u", b"p"), now), Peer::new(cfg(SocketType::Router), now));
     run(&mut c, &mut s, 64, now);
     failed(&c, MonitorEvent::Protocol(code::ZMTP_MECHANISM_MISMATCH));
     failed(&s, MonitorEvent::Protocol(code::ZMTP_MECHANISM_MISMATCH));

@@ -5,7 +5,7 @@ use crate::msg::Msg;
 use crate::proto::mechanism::ZapVerdict;
 use crate::proto::session::Event;
 use crate::proto::{MonitorEvent, Reason};
-use crate::socket::types as st;
+use crate::types::SocketType;
 use std::time::{Duration, Instant};
 
 /// Our output after a 3.1 NULL greeting from the peer, minus the greeting.
@@ -22,9 +22,9 @@ fn after_greeting(c: crate::proto::Config) -> (Peer, Vec<u8>) {
 #[test]
 fn greeting_padding_with_and_without_routing_id() {
     let now = Instant::now();
-    let mut p = Peer::new(cfg(st::DEALER), now);
+    let mut p = Peer::new(cfg(SocketType::Dealer), now);
     assert_eq!(p.take_output(), [0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F]);
-    let mut c = cfg(st::DEALER);
+    let mut c = cfg(SocketType::Dealer);
     c.routing_id = b"abc".to_vec();
     let mut p = Peer::new(c, now);
     assert_eq!(p.take_output(), [0xFF, 0, 0, 0, 0, 0, 0, 0, 4, 0x7F]);
@@ -38,7 +38,7 @@ fn greeting_padding_with_and_without_routing_id() {
 
 #[test]
 fn ready_dealer_with_id_and_user_property() {
-    let mut c = cfg(st::DEALER);
+    let mut c = cfg(SocketType::Dealer);
     c.routing_id = b"abc".to_vec();
     c.metadata = vec![("X-Foo".into(), b"bar".to_vec())];
     let (_, ready) = after_greeting(c);
@@ -50,7 +50,7 @@ fn ready_dealer_with_id_and_user_property() {
 
 #[test]
 fn ready_router_without_id() {
-    let (_, ready) = after_greeting(cfg(st::ROUTER));
+    let (_, ready) = after_greeting(cfg(SocketType::Router));
     let mut want = vec![0x04, 0x29];
     want.extend_from_slice(b"\x05READY\x0BSocket-Type\x00\x00\x00\x06ROUTER\x08Identity\x00\x00\x00\x00");
     assert_eq!(ready, want);
@@ -59,7 +59,7 @@ fn ready_router_without_id() {
 #[test]
 fn ping_with_ttl_5000() {
     let now = Instant::now();
-    let mut c = cfg(st::DEALER);
+    let mut c = cfg(SocketType::Dealer);
     c.timers.heartbeat_ivl_ms = 100;
     c.timers.heartbeat_ttl_ms = 5000;
     let mut p = Peer::new(c, now);
@@ -75,7 +75,7 @@ fn ping_with_ttl_5000() {
 #[test]
 fn zap_refusal_sends_error_400() {
     let now = Instant::now();
-    let mut c = cfg(st::ROUTER);
+    let mut c = cfg(SocketType::Router);
     c.zap_domain = b"global".to_vec();
     c.peer_address = "127.0.0.1".into();
     let mut p = Peer::new(c, now);

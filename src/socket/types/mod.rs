@@ -12,66 +12,45 @@ use super::base::Base;
 use super::options::{OptIn, Options};
 use super::Behavior;
 use crate::error::{Error, Result};
-use crate::types::SocketType;
+use crate::types::SocketType::{self, *};
 
-// The C values, for the code that still passes types as ints.
-pub const PAIR: i32 = SocketType::Pair.as_c();
-pub const PUB: i32 = SocketType::Pub.as_c();
-pub const SUB: i32 = SocketType::Sub.as_c();
-pub const REQ: i32 = SocketType::Req.as_c();
-pub const REP: i32 = SocketType::Rep.as_c();
-pub const DEALER: i32 = SocketType::Dealer.as_c();
-pub const ROUTER: i32 = SocketType::Router.as_c();
-pub const PULL: i32 = SocketType::Pull.as_c();
-pub const PUSH: i32 = SocketType::Push.as_c();
-pub const XPUB: i32 = SocketType::XPub.as_c();
-pub const XSUB: i32 = SocketType::XSub.as_c();
-pub const STREAM: i32 = SocketType::Stream.as_c();
-pub const SERVER: i32 = SocketType::Server.as_c();
-pub const CLIENT: i32 = SocketType::Client.as_c();
-pub const RADIO: i32 = SocketType::Radio.as_c();
-pub const DISH: i32 = SocketType::Dish.as_c();
-pub const GATHER: i32 = SocketType::Gather.as_c();
-pub const PEER: i32 = SocketType::Peer.as_c();
-pub const SCATTER: i32 = SocketType::Scatter.as_c();
-pub const CHANNEL: i32 = SocketType::Channel.as_c();
-
-/// The behaviour of a socket type; EINVAL for unknown or unsupported types.
-pub fn create(ty: i32) -> Result<Box<dyn Behavior>> {
+/// The behaviour of a socket type; EINVAL for the types not provided
+/// (DGRAM, which needs the udp transport).
+pub fn create(ty: SocketType) -> Result<Box<dyn Behavior>> {
     Ok(match ty {
-        PAIR => Box::new(pair::Pair::new(false)),
-        CHANNEL => Box::new(pair::Pair::new(true)),
-        PUB => Box::new(pubsub::XPub::new(true)),
-        XPUB => Box::new(pubsub::XPub::new(false)),
-        SUB => Box::new(pubsub::XSub::new(true)),
-        XSUB => Box::new(pubsub::XSub::new(false)),
-        REQ => Box::new(reqrep::Req::new()),
-        REP => Box::new(reqrep::Rep::new()),
-        DEALER => Box::new(simple::Dealer::default()),
-        ROUTER => Box::new(router::Router::new()),
-        PULL => Box::new(simple::Pull::new(false)),
-        GATHER => Box::new(simple::Pull::new(true)),
-        PUSH => Box::new(simple::Push::new(false)),
-        SCATTER => Box::new(simple::Push::new(true)),
-        STREAM => Box::new(stream::Stream::new()),
-        SERVER | PEER => Box::new(simple::Server::new()),
-        CLIENT => Box::new(simple::Client::default()),
-        RADIO => Box::new(radio::Radio::new()),
-        DISH => Box::new(radio::Dish::new()),
-        _ => return Err(Error::EINVAL),
+        Pair => Box::new(pair::Pair::new(false)),
+        Channel => Box::new(pair::Pair::new(true)),
+        Pub => Box::new(pubsub::XPub::new(true)),
+        XPub => Box::new(pubsub::XPub::new(false)),
+        Sub => Box::new(pubsub::XSub::new(true)),
+        XSub => Box::new(pubsub::XSub::new(false)),
+        Req => Box::new(reqrep::Req::new()),
+        Rep => Box::new(reqrep::Rep::new()),
+        Dealer => Box::new(simple::Dealer::default()),
+        Router => Box::new(router::Router::new()),
+        Pull => Box::new(simple::Pull::new(false)),
+        Gather => Box::new(simple::Pull::new(true)),
+        Push => Box::new(simple::Push::new(false)),
+        Scatter => Box::new(simple::Push::new(true)),
+        Stream => Box::new(stream::Stream::new()),
+        Server | Peer => Box::new(simple::Server::new()),
+        Client => Box::new(simple::Client::default()),
+        Radio => Box::new(radio::Radio::new()),
+        Dish => Box::new(radio::Dish::new()),
+        Dgram => return Err(Error::EINVAL),
     })
 }
 
 /// Per-type option defaults, set at construction as libzmq does.
-pub fn adjust_options(ty: i32, o: &mut Options) {
+pub fn adjust_options(ty: SocketType, o: &mut Options) {
     match ty {
-        SUB => {
+        Sub => {
             o.filter = true;
             o.linger = 0;
         }
-        XSUB => o.linger = 0,
-        ROUTER | REP => o.recv_routing_id = true,
-        STREAM => {
+        XSub => o.linger = 0,
+        Router | Rep => o.recv_routing_id = true,
+        Stream => {
             o.raw_socket = true;
             o.recv_routing_id = true;
         }
@@ -105,28 +84,26 @@ pub fn integral_id(n: u32) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::ctx::CtxShared;
-    use crate::socket::{options, Socket};
+    use crate::consts;
+    use crate::socket::Socket;
 
     #[test]
     fn only_routing_types_take_a_connect_routing_id() {
         let ctx = CtxShared::new();
-        for ty in [PAIR, PUB, SUB, REQ, REP, DEALER, ROUTER, PULL, PUSH, XPUB, XSUB, STREAM]
-            .into_iter()
-            .chain([SERVER, CLIENT, RADIO, DISH, GATHER, SCATTER, PEER, CHANNEL])
-        {
+        for ty in SocketType::ALL.into_iter().filter(|&t| t != Dgram) {
             let s = Socket::create(&ctx, ty).unwrap();
-            let routing = matches!(ty, ROUTER | REP | STREAM);
-            let set = s.setsockopt(options::CONNECT_ROUTING_ID, b"peer-a");
-            assert_eq!(set.is_ok(), routing, "type {ty}: {set:?}");
+            let routing = matches!(ty, Router | Rep | Stream);
+            let set = s.setsockopt(consts::ZMQ_CONNECT_ROUTING_ID, b"peer-a");
+            assert_eq!(set.is_ok(), routing, "type {ty:?}: {set:?}");
             if !routing {
-                assert_eq!(set, Err(Error::EINVAL), "type {ty}");
+                assert_eq!(set, Err(Error::EINVAL), "type {ty:?}");
             }
             // Empty is refused everywhere; long ids are fine where accepted.
-            assert_eq!(s.setsockopt(options::CONNECT_ROUTING_ID, b""), Err(Error::EINVAL), "type {ty}");
-            assert_eq!(s.setsockopt(options::CONNECT_ROUTING_ID, &[7u8; 300]).is_ok(), routing, "type {ty}");
+            assert_eq!(s.setsockopt(consts::ZMQ_CONNECT_ROUTING_ID, b""), Err(Error::EINVAL), "type {ty:?}");
+            assert_eq!(s.setsockopt(consts::ZMQ_CONNECT_ROUTING_ID, &[7u8; 300]).is_ok(), routing, "type {ty:?}");
             // Write-only, as in libzmq.
             let (mut buf, mut len) = ([0u8; 300], 300);
-            assert_eq!(s.getsockopt(options::CONNECT_ROUTING_ID, &mut buf, &mut len), Err(Error::EINVAL));
+            assert_eq!(s.getsockopt(consts::ZMQ_CONNECT_ROUTING_ID, &mut buf, &mut len), Err(Error::EINVAL));
             s.close().unwrap();
         }
         ctx.terminate();

@@ -1,5 +1,6 @@
 //! PUB/XPUB (fan-out filtered by subscriptions) and SUB/XSUB.
 
+use crate::consts;
 use crate::error::{Error, Result};
 use crate::msg::{self, Metadata, Msg};
 use crate::routing::dist::Distributor;
@@ -8,7 +9,7 @@ use crate::routing::indexed::Slot;
 use crate::routing::mtrie::{MTrie, RmResult};
 use crate::routing::trie::Trie;
 use crate::socket::base::Base;
-use crate::socket::options::{self as opt, OptIn};
+use crate::socket::options::OptIn;
 use crate::socket::Behavior;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -232,38 +233,38 @@ impl Behavior for XPub {
 
     fn setsockopt(&mut self, _b: &mut Base, o: i32, v: &OptIn<'_>) -> Result<()> {
         match o {
-            opt::XPUB_VERBOSE | opt::XPUB_VERBOSER | opt::XPUB_MANUAL_LAST_VALUE | opt::XPUB_NODROP
-            | opt::XPUB_MANUAL | opt::ONLY_FIRST_SUBSCRIBE => {
+            consts::ZMQ_XPUB_VERBOSE | consts::ZMQ_XPUB_VERBOSER | consts::ZMQ_XPUB_MANUAL_LAST_VALUE | consts::ZMQ_XPUB_NODROP
+            | consts::ZMQ_XPUB_MANUAL | consts::ZMQ_ONLY_FIRST_SUBSCRIBE => {
                 let on = v.int_where(|x| x >= 0)? != 0;
                 match o {
-                    opt::XPUB_VERBOSE => {
+                    consts::ZMQ_XPUB_VERBOSE => {
                         self.verbose_subs = on;
                         self.verbose_unsubs = false;
                     }
-                    opt::XPUB_VERBOSER => {
+                    consts::ZMQ_XPUB_VERBOSER => {
                         self.verbose_subs = on;
                         self.verbose_unsubs = on;
                     }
-                    opt::XPUB_MANUAL_LAST_VALUE => {
+                    consts::ZMQ_XPUB_MANUAL_LAST_VALUE => {
                         self.manual = on;
                         self.send_last_pipe = on;
                     }
-                    opt::XPUB_NODROP => self.lossy = !on,
-                    opt::XPUB_MANUAL => self.manual = on,
+                    consts::ZMQ_XPUB_NODROP => self.lossy = !on,
+                    consts::ZMQ_XPUB_MANUAL => self.manual = on,
                     _ => self.only_first_subscribe = on,
                 }
             }
-            opt::SUBSCRIBE if self.manual => {
+            consts::ZMQ_SUBSCRIBE if self.manual => {
                 if let Some(p) = self.last_pipe {
                     self.subscriptions.add(v.bytes(), p);
                 }
             }
-            opt::UNSUBSCRIBE if self.manual => {
+            consts::ZMQ_UNSUBSCRIBE if self.manual => {
                 if let Some(p) = self.last_pipe {
                     self.subscriptions.rm(v.bytes(), p);
                 }
             }
-            opt::XPUB_WELCOME_MSG => {
+            consts::ZMQ_XPUB_WELCOME_MSG => {
                 self.welcome = (!v.bytes().is_empty()).then(|| v.bytes().to_vec());
             }
             _ => return Err(Error::EINVAL),
@@ -412,13 +413,13 @@ impl Behavior for XSub {
 
     fn setsockopt(&mut self, b: &mut Base, o: i32, v: &OptIn<'_>) -> Result<()> {
         match o {
-            opt::ONLY_FIRST_SUBSCRIBE if !self.is_sub => {
+            consts::ZMQ_ONLY_FIRST_SUBSCRIBE if !self.is_sub => {
                 self.only_first_subscribe = v.int_where(|x| x >= 0)? != 0;
                 Ok(())
             }
-            opt::SUBSCRIBE | opt::UNSUBSCRIBE if self.is_sub => {
+            consts::ZMQ_SUBSCRIBE | consts::ZMQ_UNSUBSCRIBE if self.is_sub => {
                 let mut m = Msg::from_slice(v.bytes());
-                m.set_flags(if o == opt::SUBSCRIBE { msg::SUBSCRIBE } else { msg::CANCEL });
+                m.set_flags(if o == consts::ZMQ_SUBSCRIBE { msg::SUBSCRIBE } else { msg::CANCEL });
                 self.xsend(b, &mut m)
             }
             _ => Err(Error::EINVAL),

@@ -2,18 +2,19 @@
 //! RADIOs which groups it joined; a RADIO sends each message only to the
 //! pipes that joined the message's group.
 
+use crate::consts::{ZMQ_GROUP_MAX_LENGTH, ZMQ_XPUB_NODROP};
 use crate::error::{Error, Result};
 use crate::msg::{self, Msg};
 use crate::routing::dist::Distributor;
 use crate::routing::fair_queue::FairQueue;
 use crate::routing::indexed::Slot;
 use crate::socket::base::Base;
-use crate::socket::options::{OptIn, XPUB_NODROP};
+use crate::socket::options::OptIn;
 use crate::socket::Behavior;
 use std::collections::{BTreeSet, HashMap};
 
-/// Longest group name (ZMQ_GROUP_MAX_LENGTH).
-pub const GROUP_MAX: usize = 255;
+/// Longest group name.
+pub const GROUP_MAX: usize = ZMQ_GROUP_MAX_LENGTH as usize;
 
 pub struct Radio {
     dist: Distributor,
@@ -77,7 +78,7 @@ impl Behavior for Radio {
     fn setsockopt(&mut self, _b: &mut Base, opt: i32, v: &OptIn<'_>) -> Result<()> {
         let v = v.int_where(|x| x >= 0)?;
         match opt {
-            XPUB_NODROP => {
+            ZMQ_XPUB_NODROP => {
                 self.lossy = v == 0;
                 Ok(())
             }

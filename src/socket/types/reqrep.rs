@@ -3,11 +3,12 @@
 use super::random_u32;
 use super::router::Router;
 use super::simple::Dealer;
+use crate::consts;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use crate::routing::indexed::Slot;
 use crate::socket::base::Base;
-use crate::socket::options::{self as opt, OptIn, OptOut};
+use crate::socket::options::{OptIn, OptOut};
 use crate::socket::Behavior;
 
 pub struct Req {
@@ -141,8 +142,8 @@ impl Behavior for Req {
 
     fn setsockopt(&mut self, b: &mut Base, o: i32, v: &OptIn<'_>) -> Result<()> {
         match o {
-            opt::REQ_CORRELATE => self.correlate = v.int_where(|x| x >= 0)? != 0,
-            opt::REQ_RELAXED => self.strict = v.int_where(|x| x >= 0)? == 0,
+            consts::ZMQ_REQ_CORRELATE => self.correlate = v.int_where(|x| x >= 0)? != 0,
+            consts::ZMQ_REQ_RELAXED => self.strict = v.int_where(|x| x >= 0)? == 0,
             _ => return self.dealer.setsockopt(b, o, v),
         }
         Ok(())

@@ -2,12 +2,13 @@
 //! prepended to every received message.
 
 use super::{integral_id, random_u32};
+use crate::consts;
 use crate::error::{Error, Result};
 use crate::msg::{self, Msg};
 use crate::routing::fair_queue::FairQueue;
 use crate::routing::indexed::Slot;
 use crate::socket::base::Base;
-use crate::socket::options::{self as opt, OptIn};
+use crate::socket::options::OptIn;
 use crate::socket::Behavior;
 use std::collections::{HashMap, HashSet};
 
@@ -278,22 +279,22 @@ impl Behavior for Router {
     fn setsockopt(&mut self, b: &mut Base, o: i32, v: &OptIn<'_>) -> Result<()> {
         let flag = || v.int_where(|x| x >= 0).map(|x| x != 0);
         match o {
-            opt::ROUTER_RAW => {
+            consts::ZMQ_ROUTER_RAW => {
                 self.raw = flag()?;
                 if self.raw {
                     b.options.recv_routing_id = false;
                     b.options.raw_socket = true;
                 }
             }
-            opt::ROUTER_MANDATORY => self.mandatory = flag()?,
-            opt::PROBE_ROUTER => self.probe_router = flag()?,
-            opt::ROUTER_HANDOVER => self.handover = flag()?,
-            opt::ROUTER_NOTIFY => {
+            consts::ZMQ_ROUTER_MANDATORY => self.mandatory = flag()?,
+            consts::ZMQ_PROBE_ROUTER => self.probe_router = flag()?,
+            consts::ZMQ_ROUTER_HANDOVER => self.handover = flag()?,
+            consts::ZMQ_ROUTER_NOTIFY => {
                 // The network engines deliver the notifications.
                 let x = v.int_where(|x| (0..=3).contains(&x))?;
                 b.options.router_notify = x;
             }
-            opt::CONNECT_ROUTING_ID => super::set_connect_routing_id(b, v)?,
+            consts::ZMQ_CONNECT_ROUTING_ID => super::set_connect_routing_id(b, v)?,
             _ => return Err(Error::EINVAL),
         }
         Ok(())

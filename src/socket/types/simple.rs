@@ -2,13 +2,14 @@
 //! SERVER.
 
 use super::random_u32;
+use crate::consts::ZMQ_PROBE_ROUTER;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use crate::routing::fair_queue::FairQueue;
 use crate::routing::indexed::Slot;
 use crate::routing::load_balance::LoadBalancer;
 use crate::socket::base::Base;
-use crate::socket::options::{OptIn, OptOut, PROBE_ROUTER};
+use crate::socket::options::{OptIn, OptOut};
 use crate::socket::Behavior;
 use crate::util::idmap::IdMap;
 
@@ -145,7 +146,7 @@ impl Behavior for Dealer {
     }
     fn setsockopt(&mut self, _b: &mut Base, opt: i32, v: &OptIn<'_>) -> Result<()> {
         match opt {
-            PROBE_ROUTER => {
+            ZMQ_PROBE_ROUTER => {
                 self.probe_router = v.int_where(|x| x >= 0)? != 0;
                 Ok(())
             }

@@ -3,12 +3,13 @@
 //! id fail with EHOSTUNREACH as in libzmq.
 
 use super::random_u32;
+use crate::consts;
 use crate::error::{Error, Result};
 use crate::msg::Msg;
 use crate::routing::fair_queue::FairQueue;
 use crate::routing::indexed::Slot;
 use crate::socket::base::Base;
-use crate::socket::options::{self as opt, OptIn};
+use crate::socket::options::OptIn;
 use crate::socket::Behavior;
 use std::collections::HashMap;
 
@@ -112,11 +113,11 @@ impl Behavior for Stream {
 
     fn setsockopt(&mut self, b: &mut Base, o: i32, v: &OptIn<'_>) -> Result<()> {
         match o {
-            opt::STREAM_NOTIFY => {
+            consts::ZMQ_STREAM_NOTIFY => {
                 b.options.raw_notify = v.bool_strict()?;
                 Ok(())
             }
-            opt::CONNECT_ROUTING_ID => super::set_connect_routing_id(b, v),
+            consts::ZMQ_CONNECT_ROUTING_ID => super::set_connect_routing_id(b, v),
             _ => Err(Error::EINVAL),
         }
     }
