@@ -67,18 +67,6 @@ struct Exception {
 
 const EXCEPTIONS: &[Exception] = &[
     Exception {
-        from: "mailbox",
-        to: "pipe",
-        why: "Command names Pipe and PipeId; the mailbox should be generic over its command",
-        files: &["mailbox/mod.rs"],
-    },
-    Exception {
-        from: "mailbox",
-        to: "io",
-        why: "Command::Run carries an io Task; same fix as mailbox -> pipe",
-        files: &["mailbox/mod.rs"],
-    },
-    Exception {
         from: "ctx",
         to: "socket",
         why: "inproc bind/connect work on socket::base::Core; that half belongs to socket",

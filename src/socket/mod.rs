@@ -13,8 +13,8 @@ pub mod types;
 
 use crate::ctx::CtxShared;
 use crate::error::{Error, Result};
-use crate::mailbox::Mailbox;
 use crate::msg::Msg;
+use crate::pipe::SocketMailbox;
 use crate::routing::indexed::Slot;
 use base::{Base, Core};
 use options::{OptIn, OptOut};
@@ -142,7 +142,7 @@ impl Socket {
     /// Creates a socket of type `ty` in `ctx`; returns its shell.
     pub fn create(ctx: &Arc<CtxShared>, ty: i32) -> Result<&'static Socket> {
         let behavior = types::create(ty)?;
-        let mailbox = Arc::new(Mailbox::new()?);
+        let mailbox = Arc::new(SocketMailbox::new()?);
         let id = ctx.register_socket(mailbox.clone())?;
         let mut opts = options::Options::new(ty);
         {
@@ -379,7 +379,7 @@ impl Socket {
         self.with(|core| Ok(core.base.mailbox.fd()))
     }
 
-    pub fn mailbox(&self) -> Result<Arc<Mailbox>> {
+    pub fn mailbox(&self) -> Result<Arc<SocketMailbox>> {
         self.with(|core| Ok(core.base.mailbox.clone()))
     }
 
