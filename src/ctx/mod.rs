@@ -1,7 +1,5 @@
 //! Contexts: socket registry, inproc endpoint registry, options, termination.
 
-pub mod inproc;
-
 use crate::error::{Error, Result};
 use crate::io::threads::{IoThread, IoThreads};
 use crate::pipe::{Pipe, SocketCommand, SocketMailbox};

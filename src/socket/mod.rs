@@ -6,6 +6,7 @@
 //! is caught (ENOTSOCK) or acts on a live socket, never on freed memory.
 
 pub mod base;
+pub mod inproc;
 pub mod monitor;
 pub mod net;
 pub mod options;
@@ -82,9 +83,9 @@ pub trait Behavior: Send {
 
 /// zmq_connect's dispatch by transport.
 fn connect_any(core: &mut Core, addr: &str) -> Result<()> {
-    match crate::ctx::inproc::parse_endpoint(addr)? {
+    match inproc::parse_endpoint(addr)? {
         (proto, rest) if net::handles(proto) => net::connect(core, addr, proto, rest),
-        _ => crate::ctx::inproc::connect(core, addr),
+        _ => inproc::connect(core, addr),
     }
 }
 
@@ -386,9 +387,9 @@ impl Socket {
     pub fn bind(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            match crate::ctx::inproc::parse_endpoint(addr)? {
+            match inproc::parse_endpoint(addr)? {
                 (proto, rest) if net::handles(proto) => net::bind(core, addr, proto, rest),
-                _ => crate::ctx::inproc::bind(core, addr),
+                _ => inproc::bind(core, addr),
             }
         })
     }
@@ -403,9 +404,9 @@ impl Socket {
     pub fn unbind(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            match crate::ctx::inproc::parse_endpoint(addr)? {
+            match inproc::parse_endpoint(addr)? {
                 (proto, _) if net::handles(proto) => net::term(core, addr),
-                _ => crate::ctx::inproc::unbind(core, addr),
+                _ => inproc::unbind(core, addr),
             }
         })
     }
@@ -413,9 +414,9 @@ impl Socket {
     pub fn disconnect(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            match crate::ctx::inproc::parse_endpoint(addr)? {
+            match inproc::parse_endpoint(addr)? {
                 (proto, _) if net::handles(proto) => net::term(core, addr),
-                _ => crate::ctx::inproc::disconnect(core, addr),
+                _ => inproc::disconnect(core, addr),
             }
         })
     }

@@ -32,7 +32,7 @@ pub struct Monitor {
 impl Monitor {
     /// Binds the internal socket (type `kind`: PAIR, PUB or PUSH) to `addr`.
     pub fn start(ctx: &Arc<CtxShared>, addr: &str, events: u64, version: i32, kind: i32) -> Result<Monitor> {
-        let (proto, _) = crate::ctx::inproc::parse_endpoint(addr)?;
+        let (proto, _) = super::inproc::parse_endpoint(addr)?;
         if proto != "inproc" {
             return Err(Error::EPROTONOSUPPORT);
         }

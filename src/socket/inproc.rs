@@ -1,10 +1,12 @@
 //! Endpoint parsing and the inproc transport: bind/connect in either order,
-//! unbind/disconnect. Other transports arrive with the wire work.
+//! unbind/disconnect. This half wires pipes into sockets; the context keeps
+//! the registry of bound names and of connects waiting for a bind
+//! (`CtxShared::register_endpoint` and the rest).
 
-use super::{InprocBinding, PendingConnect};
+use super::base::{Base, Core};
+use crate::ctx::{InprocBinding, PendingConnect};
 use crate::error::{Error, Result};
 use crate::pipe::{pipe_pair, Pipe, PipeCommand, PipeParams, SocketCommand};
-use crate::socket::base::{Base, Core};
 
 /// Splits `proto://address`, checking what libzmq checks first.
 pub fn parse_endpoint(addr: &str) -> Result<(&str, &str)> {
