@@ -133,6 +133,9 @@ impl Core {
         Ok(())
     }
 
+    // Out of line: `process_commands` runs on every send and recv, and
+    // nearly always finds no command; inlined, this made its frame bigger.
+    #[inline(never)]
     fn handle(&mut self, cmd: SocketCommand) {
         match cmd {
             SocketCommand::Pipe(cmd) => self.handle_pipe(cmd),
