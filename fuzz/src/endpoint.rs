@@ -9,7 +9,7 @@
 
 use std::ffi::{CStr, CString};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use zmq::ctx::inproc::parse_endpoint;
+use zmq::socket::inproc::parse_endpoint;
 use zmq::error::Error;
 use zmq::transport::accept_filter::AcceptFilter;
 use zmq::transport::ip_text;

@@ -1,12 +1,9 @@
 //! Contexts: socket registry, inproc endpoint registry, options, termination.
 
-pub mod inproc;
-
 use crate::consts::{ZMQ_IO_THREADS_DFLT, ZMQ_MAX_SOCKETS_DFLT, ZMQ_THREAD_PRIORITY_DFLT, ZMQ_THREAD_SCHED_POLICY_DFLT};
 use crate::error::{Error, Result};
 use crate::io::threads::{IoThread, IoThreads};
-use crate::mailbox::{Command, Mailbox};
-use crate::pipe::Pipe;
+use crate::pipe::{Pipe, SocketCommand, SocketMailbox};
 use crate::types::SocketType;
 use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
@@ -50,7 +47,7 @@ impl Default for CtxOptions {
 #[derive(Clone)]
 pub struct InprocBinding {
     pub socket_id: u64,
-    pub mailbox: Arc<Mailbox>,
+    pub mailbox: Arc<SocketMailbox>,
     pub sndhwm: i32,
     pub rcvhwm: i32,
     pub routing_id: Vec<u8>,
@@ -74,7 +71,7 @@ pub struct PendingConnect {
 
 #[derive(Default)]
 struct State {
-    sockets: HashMap<u64, Arc<Mailbox>>,
+    sockets: HashMap<u64, Arc<SocketMailbox>>,
     next_id: u64,
     terminating: bool,
     endpoints: HashMap<String, InprocBinding>,
@@ -127,7 +124,7 @@ impl CtxShared {
     }
 
     /// Adds a socket; EMFILE past MAX_SOCKETS, ETERM once terminating.
-    pub fn register_socket(&self, mb: Arc<Mailbox>) -> Result<u64> {
+    pub fn register_socket(&self, mb: Arc<SocketMailbox>) -> Result<u64> {
         let max = self.options.lock().max_sockets;
         let mut st = self.state.lock();
         if st.terminating {
@@ -161,7 +158,7 @@ impl CtxShared {
         if !st.terminating {
             st.terminating = true;
             for mb in st.sockets.values() {
-                mb.send(Command::Stop);
+                mb.send(SocketCommand::Stop);
             }
         }
     }

@@ -5,7 +5,7 @@
 use super::config::EndpointConfig;
 use super::monitor::MonitorSink;
 use super::zap::ZapDirectory;
-use crate::mailbox::Mailbox;
+use crate::pipe::SocketMailbox;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ pub use super::monitor::events::*;
 
 #[derive(Clone)]
 pub struct Link {
-    pub socket: Arc<Mailbox>,
+    pub socket: Arc<SocketMailbox>,
     pub config: Arc<EndpointConfig>,
     pub monitor: Arc<dyn MonitorSink>,
     /// The socket's current ZMQ_LINGER (the one option read live: it

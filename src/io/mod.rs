@@ -16,5 +16,22 @@ pub mod zap;
 /// Work handed to an io thread.
 pub type Task = Box<dyn FnOnce(&mut reactor::Reactor) + Send>;
 
+/// What an io thread's mailbox carries.
+pub enum Command {
+    /// About a pipe end that one of the thread's handlers holds.
+    Pipe(crate::pipe::PipeCommand),
+    /// Work run on the thread with its reactor (listeners, connecters and
+    /// engines are handed over this way).
+    Run(Task),
+    /// The context is terminating: handlers wind down, within linger.
+    Stop,
+}
+
+impl From<crate::pipe::PipeCommand> for Command {
+    fn from(c: crate::pipe::PipeCommand) -> Command {
+        Command::Pipe(c)
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -6,8 +6,9 @@
 //! use the reactor freely (register descriptors, add timers, add or remove
 //! handlers, itself included).
 
-use crate::mailbox::{Command, Mailbox};
-use crate::pipe::PipeId;
+use super::Command;
+use crate::mailbox::Mailbox;
+use crate::pipe::{Inbox, PipeCommand, PipeId};
 use crate::proto::recycle::BufferPool;
 use crate::util::idmap::IdMap;
 use mio::unix::SourceFd;
@@ -57,7 +58,7 @@ pub trait Handler: Send {
     /// The timer of this kind set with `Reactor::add_timer` expired.
     fn timer(&mut self, _r: &mut Reactor, _me: Token, _kind: TimerKind) {}
     /// A command about a pipe end this handler registered with `own_pipe`.
-    fn pipe_command(&mut self, _r: &mut Reactor, _me: Token, _cmd: Command) {}
+    fn pipe_command(&mut self, _r: &mut Reactor, _me: Token, _cmd: PipeCommand) {}
     /// The context is terminating: wind down and remove yourself, now or
     /// once linger allows.
     fn stop(&mut self, r: &mut Reactor, me: Token);
@@ -93,7 +94,7 @@ pub struct Reactor {
     pipes: IdMap<PipeId, Token>,
     /// Endpoint keys a socket chose -> the handler serving that endpoint.
     tags: IdMap<u64, Token>,
-    mailbox: Arc<Mailbox>,
+    mailbox: Arc<Mailbox<Command>>,
     removed_while_busy: HashSet<usize>,
     stopping: bool,
     /// Input buffers for this thread's connections.
@@ -103,7 +104,7 @@ pub struct Reactor {
 }
 
 impl Reactor {
-    pub fn new(mailbox: Arc<Mailbox>) -> std::io::Result<Reactor> {
+    pub fn new(mailbox: Arc<Mailbox<Command>>) -> std::io::Result<Reactor> {
         let poll = Poll::new()?;
         let fd = mailbox.fd();
         poll.registry().register(&mut SourceFd(&fd), MAILBOX, Interest::READABLE)?;
@@ -128,9 +129,10 @@ impl Reactor {
         self.poll.registry()
     }
 
-    /// The thread's mailbox: the owner of every pipe end a handler holds.
-    pub fn mailbox(&self) -> &Arc<Mailbox> {
-        &self.mailbox
+    /// The thread's mailbox as a pipe end's owner: every end a handler
+    /// holds gets it.
+    pub fn inbox(&self) -> Inbox {
+        Inbox::Thread(self.mailbox.clone())
     }
 
     /// Whether the context is terminating (new handlers should stop at once).
@@ -347,25 +349,17 @@ impl Reactor {
         self.tcp_ends.contains(&(peer, local))
     }
 
-    /// Handles a command as if it had come through the mailbox.
-    pub fn deliver(&mut self, cmd: Command) {
-        self.dispatch(cmd);
+    /// Hands a command about a pipe end to the handler that owns the end,
+    /// as if it had come through the mailbox.
+    pub fn deliver(&mut self, cmd: PipeCommand) {
+        if let Some(&t) = self.pipes.get(&cmd.pipe()) {
+            self.with_handler(t, |h, r| h.pipe_command(r, t, cmd));
+        }
     }
 
     fn dispatch(&mut self, cmd: Command) {
-        let pipe = match &cmd {
-            Command::ActivateRead(id) | Command::ActivateWrite(id, _) | Command::PipeTerm(id) => Some(*id),
-            Command::Posted(id) => Some(*id),
-            Command::PipeStatsQuery { pipe, .. } => Some(*pipe),
-            _ => None,
-        };
-        if let Some(id) = pipe {
-            if let Some(&t) = self.pipes.get(&id) {
-                self.with_handler(t, |h, r| h.pipe_command(r, t, cmd));
-            }
-            return;
-        }
         match cmd {
+            Command::Pipe(cmd) => self.deliver(cmd),
             Command::Run(task) => task(self),
             Command::Stop => {
                 if !self.stopping {
@@ -379,8 +373,6 @@ impl Reactor {
                     }
                 }
             }
-            // Nothing else is addressed to an io thread.
-            _ => {}
         }
     }
 

@@ -3,9 +3,8 @@
 
 use super::reactor::{Handler, Reactor, Ready, TimerKind};
 use super::threads::IoThreads;
-use crate::mailbox::{Command, Mailbox};
 use crate::msg::Msg;
-use crate::pipe::{pipe_pair, Pipe, PipeParams};
+use crate::pipe::{pipe_pair, Inbox, Pipe, PipeCommand, PipeParams, SocketMailbox};
 use mio::net::UnixStream;
 use mio::{Interest, Token};
 use std::io::{Read, Write};
@@ -197,15 +196,15 @@ struct PipeReader {
 
 impl Handler for PipeReader {
     fn ready(&mut self, _: &mut Reactor, _: Token, _: Ready) {}
-    fn pipe_command(&mut self, r: &mut Reactor, me: Token, cmd: Command) {
+    fn pipe_command(&mut self, r: &mut Reactor, me: Token, cmd: PipeCommand) {
         match cmd {
-            Command::ActivateRead(_) => {
+            PipeCommand::ActivateRead(_) => {
                 self.pipe.activate_read();
                 while let Some(m) = self.pipe.read() {
                     let _ = self.out.send(m.data().to_vec());
                 }
             }
-            Command::PipeTerm(_) => {
+            PipeCommand::PipeTerm(_) => {
                 self.pipe.process_pipe_term();
                 let _ = self.out.send(b"TERM".to_vec());
                 r.remove(me);
@@ -222,13 +221,13 @@ impl Handler for PipeReader {
 fn pipe_commands_reach_the_owning_handler() {
     let io = pool();
     let thread = io.choose().unwrap();
-    let sock_mb = Arc::new(Mailbox::new().unwrap());
+    let sock_mb = Arc::new(SocketMailbox::new().unwrap());
     let (mut ours, theirs) = pipe_pair(PipeParams::default(), PipeParams::default());
-    let _ = ours.set_owner(sock_mb);
+    let _ = ours.set_owner(Inbox::Socket(sock_mb));
     let (tx, rx) = channel();
     thread.run(move |r| {
         let mut theirs = theirs;
-        let pending = theirs.set_owner(r.mailbox().clone());
+        let pending = theirs.set_owner(r.inbox());
         let id = theirs.id();
         // Nothing was read yet, so the reader is not asleep: read once.
         assert!(theirs.read().is_none());

@@ -2,14 +2,15 @@
 
 use super::reactor::Reactor;
 use crate::error::{Error, Result};
-use crate::mailbox::{Command, Mailbox};
+use super::Command;
+use crate::mailbox::Mailbox;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 pub struct IoThread {
-    mailbox: Arc<Mailbox>,
+    mailbox: Arc<Mailbox<Command>>,
     join: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -33,7 +34,7 @@ impl IoThread {
     }
 
     /// The thread's mailbox, owner of the pipe ends its handlers hold.
-    pub fn mailbox(&self) -> &Arc<Mailbox> {
+    pub fn mailbox(&self) -> &Arc<Mailbox<Command>> {
         &self.mailbox
     }
 }

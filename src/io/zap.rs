@@ -6,9 +6,8 @@
 use super::engine::push_routing_id;
 use super::link::Link;
 use super::reactor::Reactor;
-use crate::mailbox::{Command, Mailbox};
 use crate::msg::Msg;
-use crate::pipe::{pipe_pair, Pipe, PipeParams};
+use crate::pipe::{pipe_pair, Pipe, PipeCommand, PipeParams, SocketCommand, SocketMailbox};
 use crate::proto::mechanism::ZapRequest;
 use mio::Token;
 use std::sync::Arc;
@@ -18,7 +17,7 @@ pub const ENDPOINT: &str = "inproc://zeromq.zap.01";
 /// The socket bound at [`ENDPOINT`]: where its pipes go, and whether it
 /// takes a routing id first (ROUTER, REP).
 pub struct ZapHandler {
-    pub mailbox: Arc<Mailbox>,
+    pub mailbox: Arc<SocketMailbox>,
     pub recv_routing_id: bool,
 }
 
@@ -42,7 +41,7 @@ impl ZapClient {
         let (mut mine, mut theirs) = pipe_pair(unlimited, unlimited);
         mine.endpoint = ENDPOINT.to_owned();
         theirs.endpoint = ENDPOINT.to_owned();
-        let _ = mine.set_owner(r.mailbox().clone());
+        let _ = mine.set_owner(r.inbox());
         r.own_pipe(mine.id(), me);
         if handler.recv_routing_id {
             // An empty id: the handler's ROUTER (or REP) makes one up.
@@ -56,32 +55,32 @@ impl ZapClient {
         // Finds the pipe empty and so asks to be woken by the reply; done
         // before the handler can see the request, so no reply is missed.
         let _ = mine.read();
-        handler.mailbox.send(Command::Bind(Box::new(theirs)));
+        handler.mailbox.send(SocketCommand::Bind(Box::new(theirs)));
         Some(ZapClient { pipe: mine, reply: Vec::new() })
     }
 
     /// Whether `cmd` is about this client's pipe.
-    pub fn owns(&self, cmd: &Command) -> bool {
+    pub fn owns(&self, cmd: &PipeCommand) -> bool {
         let id = self.pipe.id();
         match cmd {
-            Command::ActivateRead(p) | Command::ActivateWrite(p, _) | Command::PipeTerm(p) => *p == id,
+            PipeCommand::ActivateRead(p) | PipeCommand::ActivateWrite(p, _) | PipeCommand::PipeTerm(p) => *p == id,
             _ => false,
         }
     }
 
     /// Takes a command for the pipe; returns the reply once all its frames
     /// are in (the caller then closes the client).
-    pub fn on_command(&mut self, cmd: Command) -> Option<Vec<Msg>> {
+    pub fn on_command(&mut self, cmd: PipeCommand) -> Option<Vec<Msg>> {
         match cmd {
-            Command::ActivateRead(_) => {
+            PipeCommand::ActivateRead(_) => {
                 self.pipe.activate_read();
             }
-            Command::ActivateWrite(_, n) => {
+            PipeCommand::ActivateWrite(_, n) => {
                 self.pipe.activate_write(n);
             }
             // The handler went away without answering: the handshake
             // timer ends the connection, as in libzmq.
-            Command::PipeTerm(_) => {
+            PipeCommand::PipeTerm(_) => {
                 self.pipe.process_pipe_term();
                 return None;
             }

@@ -1,66 +1,33 @@
-//! A socket's command inbox: a queue of [`Command`]s plus an eventfd that is
-//! signalled only when a command arrives while the owner was asleep.
+//! A command inbox: a queue of commands plus an eventfd that is signalled
+//! only when a command arrives while the owner was asleep.
 //!
-//! The eventfd is what `ZMQ_FD` returns; its edge-triggered behaviour is the
-//! same as libzmq's: one signal per asleep period, consumed by the owner the
-//! next time it looks for commands.
+//! For a socket the eventfd is what `ZMQ_FD` returns; its edge-triggered
+//! behaviour is the same as libzmq's: one signal per asleep period, consumed
+//! by the owner the next time it looks for commands.
+//!
+//! The mailbox does not know what its commands are: each owner picks its
+//! command type (`pipe::SocketCommand` for sockets, `io::Command` for io
+//! threads), so this module sits below the pipes and threads that use it.
 
 use crate::error::{Error, Result};
-use crate::pipe::{Pipe, PipeId};
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
 mod waiters;
 
-/// What one thread asks of a socket owned by another.
-pub enum Command {
-    /// The peer wrote into a pipe whose reader (us) had gone to sleep.
-    ActivateRead(PipeId),
-    /// The peer read down to the low-water mark; it has read this many messages.
-    ActivateWrite(PipeId, u64),
-    /// The peer closed its end of the pipe.
-    PipeTerm(PipeId),
-    /// An inproc bind met our earlier connect and posted its marks and
-    /// disconnect message on the pipe (`Pipe::take_posted`); this makes
-    /// sure they are taken up.
-    Posted(PipeId),
-    /// A new pipe for us to attach (an inproc connect reached our bind).
-    Bind(Box<Pipe>),
-    /// The context is terminating: blocking calls return ETERM from now on.
-    Stop,
-    /// zmq_socket_monitor_pipes_stats asked the socket at the other end of
-    /// our pipe: add how many messages we have queued towards it, and
-    /// answer `reply_to` with PipeStats.
-    PipeStatsQuery { pipe: PipeId, outbound: u64, reply_to: Arc<Mailbox>, ends: Box<(String, String)> },
-    /// The answer: queued messages out of and into the asking pipe, and the
-    /// pipe's (local, remote) endpoints, for a ZMQ_EVENT_PIPES_STATS event.
-    PipeStats { outbound: u64, inbound: u64, ends: Box<(String, String)> },
-    /// Nothing to do. libzmq's socket sends itself an "own" command when it
-    /// starts a network endpoint, so ZMQ_FD is readable right after such a
-    /// bind or connect; applications polling the fd see the same here.
-    Own,
-    /// A connection behind this pipe was re-established (a reconnect with
-    /// the pipe kept): SUB/XSUB send their subscriptions again.
-    Hiccup(PipeId),
-    /// Work for an io thread, run there with its reactor (listeners,
-    /// connecters and engines are handed over this way).
-    Run(crate::io::Task),
-}
-
-struct State {
-    cmds: VecDeque<Command>,
+struct State<C> {
+    cmds: VecDeque<C>,
     asleep: bool,
     generation: u64,
     cond_waiters: usize,
 }
 
-/// A multi-producer, single-consumer command queue with a wakeup fd.
-pub struct Mailbox {
-    state: Mutex<State>,
+/// A multi-producer, single-consumer queue of `C`s with a wakeup fd.
+pub struct Mailbox<C> {
+    state: Mutex<State<C>>,
     cond: Condvar,
     signaled: AtomicBool,
     efd: OwnedFd,
@@ -70,19 +37,19 @@ pub struct Mailbox {
 }
 
 /// The calling thread, counted among a mailbox's waiters until dropped.
-pub struct WaitTicket<'a> {
-    mb: &'a Mailbox,
+pub struct WaitTicket<'a, C> {
+    mb: &'a Mailbox<C>,
     fd: RawFd,
 }
 
-impl Drop for WaitTicket<'_> {
+impl<C> Drop for WaitTicket<'_, C> {
     fn drop(&mut self) {
         self.mb.waiters.leave(self.fd);
     }
 }
 
-impl Mailbox {
-    pub fn new() -> Result<Mailbox> {
+impl<C> Mailbox<C> {
+    pub fn new() -> Result<Mailbox<C>> {
         // SAFETY: plain syscall; the result is checked before use.
         let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
         if fd < 0 {
@@ -109,7 +76,7 @@ impl Mailbox {
     }
 
     /// Queues a command; wakes the owner if it was asleep.
-    pub fn send(&self, cmd: Command) {
+    pub fn send(&self, cmd: C) {
         let mut st = self.state.lock();
         st.cmds.push_back(cmd);
         st.generation += 1;
@@ -132,13 +99,24 @@ impl Mailbox {
 
     /// Takes the next command without blocking. `active` is the owner's own
     /// flag (false once it found the queue empty and went to sleep).
-    pub fn try_recv(&self, active: &mut bool) -> Option<Command> {
+    pub fn try_recv(&self, active: &mut bool) -> Option<C> {
         self.try_recv_noting(active, &mut false)
     }
 
     /// `try_recv`, setting `bare` if it consumed a signal that carried no
     /// command (a `kick`).
-    pub fn try_recv_noting(&self, active: &mut bool, bare: &mut bool) -> Option<Command> {
+    #[inline]
+    pub fn try_recv_noting(&self, active: &mut bool, bare: &mut bool) -> Option<C> {
+        // A socket asks on every send and recv, and nearly always finds
+        // nothing: that answer is one load, inlined into the caller.
+        if !*active && !self.signaled.load(Ordering::Acquire) {
+            return None;
+        }
+        self.try_recv_slow(active, bare)
+    }
+
+    #[inline(never)]
+    fn try_recv_slow(&self, active: &mut bool, bare: &mut bool) -> Option<C> {
         if *active {
             let mut st = self.state.lock();
             if let Some(c) = st.cmds.pop_front() {
@@ -174,7 +152,7 @@ impl Mailbox {
     /// edge-triggered epoll). The eventfd is read first and the queue drained
     /// after, so a command queued meanwhile finds the owner asleep and
     /// signals again: no wakeup is lost, at worst one is spurious.
-    pub fn drain_all(&self, out: &mut Vec<Command>) {
+    pub fn drain_all(&self, out: &mut Vec<C>) {
         self.signaled.store(false, Ordering::Relaxed);
         self.consume_signal();
         let mut st = self.state.lock();
@@ -190,7 +168,7 @@ impl Mailbox {
     /// Blocks until the eventfd is signalled, `kick` wakes the ticket's
     /// thread, or `deadline` passes (`None`: forever). Returns whether it
     /// was woken; EINTR on a signal.
-    pub fn wait(&self, ticket: &WaitTicket<'_>, deadline: Option<Instant>) -> Result<bool> {
+    pub fn wait(&self, ticket: &WaitTicket<'_, C>, deadline: Option<Instant>) -> Result<bool> {
         loop {
             if self.signaled.load(Ordering::Acquire) {
                 return Ok(true);
@@ -239,7 +217,7 @@ impl Mailbox {
     /// until the ticket drops; with `private`, it can be woken through an
     /// fd of its own (`waiters.rs`). Taken with the socket lock held, so
     /// that whoever holds the lock next sees it in `has_waiters`.
-    pub fn enter_wait(&self, private: bool) -> WaitTicket<'_> {
+    pub fn enter_wait(&self, private: bool) -> WaitTicket<'_, C> {
         WaitTicket { mb: self, fd: self.waiters.enter(private) }
     }
 
@@ -307,6 +285,7 @@ impl Mailbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     fn fd_readable(fd: RawFd) -> bool {
         let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
@@ -316,24 +295,24 @@ mod tests {
 
     #[test]
     fn signals_once_per_sleep() {
-        let mb = Mailbox::new().unwrap();
+        let mb = Mailbox::<u32>::new().unwrap();
         let mut active = false;
         assert!(mb.try_recv(&mut active).is_none());
-        mb.send(Command::Stop);
+        mb.send(1);
         assert!(fd_readable(mb.fd()));
-        mb.send(Command::Stop);
-        assert!(matches!(mb.try_recv(&mut active), Some(Command::Stop)));
+        mb.send(2);
+        assert_eq!(mb.try_recv(&mut active), Some(1));
         assert!(!fd_readable(mb.fd()), "reading consumes the edge");
-        assert!(matches!(mb.try_recv(&mut active), Some(Command::Stop)));
+        assert_eq!(mb.try_recv(&mut active), Some(2));
         assert!(mb.try_recv(&mut active).is_none());
         assert!(!active);
-        mb.send(Command::Stop);
+        mb.send(3);
         assert!(fd_readable(mb.fd()), "a new edge after sleeping again");
     }
 
     #[test]
     fn kick_wakes_waiters_with_an_fd_and_leaves_zmq_fd_alone() {
-        let mb = Arc::new(Mailbox::new().unwrap());
+        let mb = Arc::new(Mailbox::<u32>::new().unwrap());
         let (tx, rx) = std::sync::mpsc::channel();
         let waiter = {
             let mb = mb.clone();
@@ -355,7 +334,7 @@ mod tests {
 
     #[test]
     fn kick_wakes_a_waiter_without_an_fd_through_zmq_fd() {
-        let mb = Mailbox::new().unwrap();
+        let mb = Mailbox::<u32>::new().unwrap();
         let ticket = mb.enter_wait(false);
         assert!(mb.has_waiters_without_fd());
         mb.kick();
@@ -369,7 +348,7 @@ mod tests {
 
     #[test]
     fn wait_times_out() {
-        let mb = Mailbox::new().unwrap();
+        let mb = Mailbox::<u32>::new().unwrap();
         let d = Instant::now() + std::time::Duration::from_millis(20);
         assert!(!mb.wait(&mb.enter_wait(false), Some(d)).unwrap());
         assert!(Instant::now() >= d);

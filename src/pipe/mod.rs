@@ -12,9 +12,10 @@
 //! (written minus what the reader last reported); the reader reports every
 //! `lwm` messages with an `ActivateWrite` command.
 
+pub mod command;
 pub mod table;
 
-use crate::mailbox::{Command, Mailbox};
+pub use command::{Inbox, PipeCommand, SocketCommand, SocketMailbox};
 use crate::msg::{self, Msg};
 use parking_lot::Mutex;
 use std::collections::VecDeque;
@@ -39,9 +40,9 @@ struct Queue {
 }
 
 struct Owner {
-    mailbox: Option<Arc<Mailbox>>,
+    inbox: Option<Inbox>,
     /// Commands that arrived before this end had an owner.
-    pending: Vec<Command>,
+    pending: Vec<PipeCommand>,
     gone: bool,
 }
 
@@ -137,8 +138,8 @@ pub fn pipe_pair(a: PipeParams, b: PipeParams) -> (Pipe, Pipe) {
             Mutex::new(Queue { items: VecDeque::new(), reader_asleep: false }),
         ],
         owners: [
-            Mutex::new(Owner { mailbox: None, pending: Vec::new(), gone: false }),
-            Mutex::new(Owner { mailbox: None, pending: Vec::new(), gone: false }),
+            Mutex::new(Owner { inbox: None, pending: Vec::new(), gone: false }),
+            Mutex::new(Owner { inbox: None, pending: Vec::new(), gone: false }),
         ],
         ids: [
             NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed),
@@ -197,9 +198,9 @@ impl Pipe {
 
     /// Gives this end an owner; commands that waited for one are returned
     /// for the new owner to process.
-    pub fn set_owner(&mut self, mb: Arc<Mailbox>) -> Vec<Command> {
+    pub fn set_owner(&mut self, inbox: Inbox) -> Vec<PipeCommand> {
         let mut o = self.core.owners[self.side].lock();
-        o.mailbox = Some(mb);
+        o.inbox = Some(inbox);
         std::mem::take(&mut o.pending)
     }
 
@@ -209,16 +210,16 @@ impl Pipe {
         self.delay = false;
     }
 
-    fn send_to_peer(&self, cmd: Command) {
+    fn send_to_peer(&self, cmd: PipeCommand) {
         let mut o = self.core.owners[1 - self.side].lock();
         if o.gone {
             return;
         }
-        match &o.mailbox {
-            Some(mb) => {
-                let mb = mb.clone();
+        match &o.inbox {
+            Some(inbox) => {
+                let inbox = inbox.clone();
                 drop(o);
-                mb.send(cmd);
+                inbox.post(cmd);
             }
             None => o.pending.push(cmd),
         }
@@ -231,8 +232,8 @@ impl Pipe {
 
     /// Asks the peer's owner for its side of the statistics; the answer
     /// goes to `reply_to` (zmq_socket_monitor_pipes_stats).
-    pub fn query_stats(&self, reply_to: Arc<Mailbox>, ends: Box<(String, String)>) {
-        self.send_to_peer(Command::PipeStatsQuery { pipe: self.peer_id(), outbound: self.queued_out(), reply_to, ends });
+    pub fn query_stats(&self, reply_to: Arc<SocketMailbox>, ends: Box<(String, String)>) {
+        self.send_to_peer(PipeCommand::PipeStatsQuery { pipe: self.peer_id(), outbound: self.queued_out(), reply_to, ends });
     }
 
     /// The id of the other end (commands to its owner carry it).
@@ -287,7 +288,7 @@ impl Pipe {
             self.msgs_read += 1;
             if self.msgs_read == self.next_report {
                 self.next_report += self.lwm;
-                self.send_to_peer(Command::ActivateWrite(self.peer_id(), self.msgs_read));
+                self.send_to_peer(PipeCommand::ActivateWrite(self.peer_id(), self.msgs_read));
             }
         }
         Some(m)
@@ -397,7 +398,7 @@ impl Pipe {
 
     /// Wakes a reader that `publish` found asleep.
     pub fn wake_reader(&self) {
-        self.send_to_peer(Command::ActivateRead(self.peer_id()));
+        self.send_to_peer(PipeCommand::ActivateRead(self.peer_id()));
     }
 
     /// Our owner processed `ActivateWrite`; true if the pipe became writable.
@@ -515,10 +516,10 @@ impl Pipe {
             q.items.push_back(Msg::delimiter());
             q.reader_asleep = false;
         }
-        self.send_to_peer(Command::PipeTerm(self.peer_id()));
+        self.send_to_peer(PipeCommand::PipeTerm(self.peer_id()));
         let mut o = self.core.owners[self.side].lock();
         o.gone = true;
-        o.mailbox = None;
+        o.inbox = None;
         o.pending.clear();
     }
 
@@ -630,8 +631,8 @@ mod tests {
     #[test]
     fn hwm_blocks_and_lwm_reopens() {
         let (mut a, mut b) = pipe_pair(params(4), params(4));
-        let mb = Arc::new(Mailbox::new().unwrap());
-        assert!(a.set_owner(mb.clone()).is_empty());
+        let mb = Arc::new(SocketMailbox::new().unwrap());
+        assert!(a.set_owner(Inbox::Socket(mb.clone())).is_empty());
         for i in 0..4u8 {
             a.write(Msg::from_slice(&[i])).unwrap();
         }
@@ -642,7 +643,7 @@ mod tests {
         b.read().unwrap();
         let mut active = false;
         match mb.try_recv(&mut active) {
-            Some(Command::ActivateWrite(id, n)) => {
+            Some(SocketCommand::Pipe(PipeCommand::ActivateWrite(id, n))) => {
                 assert_eq!(id, a.id());
                 assert_eq!(n, 2);
                 assert!(a.activate_write(n));
@@ -655,23 +656,23 @@ mod tests {
     #[test]
     fn reader_asleep_gets_one_activation() {
         let (mut a, mut b) = pipe_pair(params(0), params(0));
-        let mb = Arc::new(Mailbox::new().unwrap());
-        b.set_owner(mb.clone());
+        let mb = Arc::new(SocketMailbox::new().unwrap());
+        b.set_owner(Inbox::Socket(mb.clone()));
         assert!(b.read().is_none());
         a.write(Msg::from_slice(b"1")).unwrap();
         a.flush();
         a.write(Msg::from_slice(b"2")).unwrap();
         a.flush();
         let mut active = false;
-        assert!(matches!(mb.try_recv(&mut active), Some(Command::ActivateRead(id)) if id == b.id()));
+        assert!(matches!(mb.try_recv(&mut active), Some(SocketCommand::Pipe(PipeCommand::ActivateRead(id))) if id == b.id()));
         assert!(mb.try_recv(&mut active).is_none());
     }
 
     #[test]
     fn a_wake_put_off_by_publish_is_owed_once() {
         let (mut a, mut b) = pipe_pair(params(0), params(0));
-        let mb = Arc::new(Mailbox::new().unwrap());
-        b.set_owner(mb.clone());
+        let mb = Arc::new(SocketMailbox::new().unwrap());
+        b.set_owner(Inbox::Socket(mb.clone()));
         assert!(b.read().is_none(), "the reader goes to sleep");
         a.write(Msg::from_slice(b"1")).unwrap();
         assert!(a.publish(), "the reader was asleep: a wake is owed");
@@ -680,7 +681,7 @@ mod tests {
         a.write(Msg::from_slice(b"2")).unwrap();
         assert!(!a.publish(), "owed once, not per publish");
         a.wake_reader();
-        assert!(matches!(mb.try_recv(&mut active), Some(Command::ActivateRead(id)) if id == b.id()));
+        assert!(matches!(mb.try_recv(&mut active), Some(SocketCommand::Pipe(PipeCommand::ActivateRead(id))) if id == b.id()));
         assert!(b.activate_read());
         assert_eq!(b.read().unwrap().data(), b"1");
         assert_eq!(b.read().unwrap().data(), b"2");

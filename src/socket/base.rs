@@ -5,10 +5,9 @@ use super::options::Options;
 use super::Behavior;
 use crate::ctx::CtxShared;
 use crate::error::Result;
-use crate::mailbox::{Command, Mailbox};
 use crate::msg::{self, Msg};
 use crate::pipe::table::PipeTable;
-use crate::pipe::Pipe;
+use crate::pipe::{Inbox, Pipe, PipeCommand, SocketCommand, SocketMailbox};
 use crate::routing::indexed::Slot;
 use std::sync::Arc;
 
@@ -16,7 +15,7 @@ use std::sync::Arc;
 pub struct Base {
     pub options: Options,
     pub pipes: PipeTable,
-    pub mailbox: Arc<Mailbox>,
+    pub mailbox: Arc<SocketMailbox>,
     pub ctx: Arc<CtxShared>,
     /// The id the context knows this socket by.
     pub id: u64,
@@ -45,7 +44,7 @@ pub struct Base {
 }
 
 impl Base {
-    pub fn new(options: Options, mailbox: Arc<Mailbox>, ctx: Arc<CtxShared>, id: u64, thread_safe: bool) -> Base {
+    pub fn new(options: Options, mailbox: Arc<SocketMailbox>, ctx: Arc<CtxShared>, id: u64, thread_safe: bool) -> Base {
         let linger = Arc::new(std::sync::atomic::AtomicI32::new(options.linger));
         Base {
             options,
@@ -69,7 +68,7 @@ impl Base {
     }
 
     /// Takes the next pending command, if any.
-    pub fn next_command(&mut self) -> Option<Command> {
+    pub fn next_command(&mut self) -> Option<SocketCommand> {
         let c = self.mailbox.try_recv_noting(&mut self.mb_active, &mut self.took_bare_signal);
         self.changed |= c.is_some();
         c
@@ -134,24 +133,51 @@ impl Core {
         Ok(())
     }
 
-    fn handle(&mut self, cmd: Command) {
+    // Out of line: `process_commands` runs on every send and recv, and
+    // nearly always finds no command; inlined, this made its frame bigger.
+    #[inline(never)]
+    fn handle(&mut self, cmd: SocketCommand) {
+        match cmd {
+            SocketCommand::Pipe(cmd) => self.handle_pipe(cmd),
+            SocketCommand::Bind(pipe) => self.attach_pipe(*pipe, false, false),
+            SocketCommand::Hiccup(id) => {
+                let b = &mut self.base;
+                if let Some(s) = b.pipes.lookup(id) {
+                    self.behavior.hiccuped(b, s);
+                }
+            }
+            SocketCommand::Own => {}
+            SocketCommand::PipeStats { outbound, inbound, ends } => {
+                self.base.monitor_event(super::monitor::events::PIPES_STATS, &[outbound, inbound], &ends.0, &ends.1);
+            }
+            SocketCommand::Stop => {
+                self.base.ctx_terminated = true;
+                let stopped = self.base.monitor.lock().take();
+                if let Some(mut m) = stopped {
+                    m.stop();
+                }
+            }
+        }
+    }
+
+    fn handle_pipe(&mut self, cmd: PipeCommand) {
         let b = &mut self.base;
         match cmd {
-            Command::ActivateRead(id) => {
+            PipeCommand::ActivateRead(id) => {
                 if let Some(s) = b.pipes.lookup(id) {
                     if b.pipes.get(s).activate_read() {
                         self.behavior.read_activated(b, s);
                     }
                 }
             }
-            Command::ActivateWrite(id, n) => {
+            PipeCommand::ActivateWrite(id, n) => {
                 if let Some(s) = b.pipes.lookup(id) {
                     if b.pipes.get(s).activate_write(n) {
                         self.behavior.write_activated(b, s);
                     }
                 }
             }
-            Command::PipeTerm(id) => {
+            PipeCommand::PipeTerm(id) => {
                 if let Some(s) = b.pipes.lookup(id) {
                     if b.pipes.get(s).process_pipe_term() {
                         if !b.pipes.dead.contains(&s) {
@@ -163,7 +189,7 @@ impl Core {
                     }
                 }
             }
-            Command::Posted(id) => {
+            PipeCommand::Posted(id) => {
                 if let Some(s) = b.pipes.lookup(id) {
                     let p = b.pipes.get(s);
                     // A writer already held to its own marks may have room now.
@@ -172,28 +198,10 @@ impl Core {
                     }
                 }
             }
-            Command::Bind(pipe) => self.attach_pipe(*pipe, false, false),
-            Command::PipeStatsQuery { pipe, outbound, reply_to, ends } => {
+            PipeCommand::PipeStatsQuery { pipe, outbound, reply_to, ends } => {
                 if let Some(s) = b.pipes.lookup(pipe) {
                     let inbound = b.pipes.get(s).queued_out();
-                    reply_to.send(Command::PipeStats { outbound, inbound, ends });
-                }
-            }
-            Command::Hiccup(id) => {
-                if let Some(s) = b.pipes.lookup(id) {
-                    self.behavior.hiccuped(b, s);
-                }
-            }
-            // Io-thread work is never addressed to a socket.
-            Command::Run(_) | Command::Own => {}
-            Command::PipeStats { outbound, inbound, ends } => {
-                b.monitor_event(super::monitor::events::PIPES_STATS, &[outbound, inbound], &ends.0, &ends.1);
-            }
-            Command::Stop => {
-                self.base.ctx_terminated = true;
-                let stopped = self.base.monitor.lock().take();
-                if let Some(mut m) = stopped {
-                    m.stop();
+                    reply_to.send(SocketCommand::PipeStats { outbound, inbound, ends });
                 }
             }
         }
@@ -201,12 +209,12 @@ impl Core {
 
     /// Adopts a pipe end: registers it and lets the socket type know.
     pub fn attach_pipe(&mut self, mut pipe: Pipe, subscribe_to_all: bool, locally_initiated: bool) {
-        let pending = pipe.set_owner(self.base.mailbox.clone());
+        let pending = pipe.set_owner(Inbox::Socket(self.base.mailbox.clone()));
         pipe.locally_initiated = locally_initiated;
         let s = self.base.pipes.insert(pipe);
         self.behavior.attach_pipe(&mut self.base, s, subscribe_to_all, locally_initiated);
         for cmd in pending {
-            self.handle(cmd);
+            self.handle_pipe(cmd);
         }
         self.sweep();
     }

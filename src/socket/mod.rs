@@ -6,6 +6,7 @@
 //! is caught (ENOTSOCK) or acts on a live socket, never on freed memory.
 
 pub mod base;
+pub mod inproc;
 pub mod monitor;
 pub mod net;
 pub mod options;
@@ -14,8 +15,8 @@ pub mod types;
 use crate::consts;
 use crate::ctx::CtxShared;
 use crate::error::{Error, Result};
-use crate::mailbox::Mailbox;
 use crate::msg::Msg;
+use crate::pipe::SocketMailbox;
 use crate::routing::indexed::Slot;
 use crate::types::SocketType;
 use base::{Base, Core};
@@ -85,9 +86,9 @@ pub trait Behavior: Send {
 
 /// zmq_connect's dispatch by transport.
 fn connect_any(core: &mut Core, addr: &str) -> Result<()> {
-    match crate::ctx::inproc::parse_endpoint(addr)? {
+    match inproc::parse_endpoint(addr)? {
         (proto, rest) if net::handles(proto) => net::connect(core, addr, proto, rest),
-        _ => crate::ctx::inproc::connect(core, addr),
+        _ => inproc::connect(core, addr),
     }
 }
 
@@ -140,7 +141,7 @@ impl Socket {
     /// Creates a socket of type `ty` in `ctx`; returns its shell.
     pub fn create(ctx: &Arc<CtxShared>, ty: SocketType) -> Result<&'static Socket> {
         let behavior = types::create(ty)?;
-        let mailbox = Arc::new(Mailbox::new()?);
+        let mailbox = Arc::new(SocketMailbox::new()?);
         let id = ctx.register_socket(mailbox.clone())?;
         let mut opts = options::Options::new(ty);
         {
@@ -377,16 +378,16 @@ impl Socket {
         self.with(|core| Ok(core.base.mailbox.fd()))
     }
 
-    pub fn mailbox(&self) -> Result<Arc<Mailbox>> {
+    pub fn mailbox(&self) -> Result<Arc<SocketMailbox>> {
         self.with(|core| Ok(core.base.mailbox.clone()))
     }
 
     pub fn bind(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            match crate::ctx::inproc::parse_endpoint(addr)? {
+            match inproc::parse_endpoint(addr)? {
                 (proto, rest) if net::handles(proto) => net::bind(core, addr, proto, rest),
-                _ => crate::ctx::inproc::bind(core, addr),
+                _ => inproc::bind(core, addr),
             }
         })
     }
@@ -401,9 +402,9 @@ impl Socket {
     pub fn unbind(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            match crate::ctx::inproc::parse_endpoint(addr)? {
+            match inproc::parse_endpoint(addr)? {
                 (proto, _) if net::handles(proto) => net::term(core, addr),
-                _ => crate::ctx::inproc::unbind(core, addr),
+                _ => inproc::unbind(core, addr),
             }
         })
     }
@@ -411,9 +412,9 @@ impl Socket {
     pub fn disconnect(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            match crate::ctx::inproc::parse_endpoint(addr)? {
+            match inproc::parse_endpoint(addr)? {
                 (proto, _) if net::handles(proto) => net::term(core, addr),
-                _ => crate::ctx::inproc::disconnect(core, addr),
+                _ => inproc::disconnect(core, addr),
             }
         })
     }

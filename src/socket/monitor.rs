@@ -35,7 +35,7 @@ impl Monitor {
     /// Binds the internal socket (type `kind`: PAIR, PUB or PUSH; None is
     /// a C value that names no type) to `addr`.
     pub fn start(ctx: &Arc<CtxShared>, addr: &str, events: u64, version: i32, kind: Option<SocketType>) -> Result<Monitor> {
-        let (proto, _) = crate::ctx::inproc::parse_endpoint(addr)?;
+        let (proto, _) = super::inproc::parse_endpoint(addr)?;
         if proto != "inproc" {
             return Err(Error::EPROTONOSUPPORT);
         }

@@ -164,7 +164,7 @@ pub fn bind(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> 
     core.base.last_endpoint = endpoint.clone();
     let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
     thread.run(move |r| Listener::start(r, link, bound, key));
-    core.base.mailbox.send(crate::mailbox::Command::Own);
+    core.base.mailbox.send(crate::pipe::SocketCommand::Own);
     core.base.net.push(NetEndpoint { uri: endpoint, thread, key });
     Ok(())
 }
@@ -196,7 +196,7 @@ pub fn connect(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<(
     let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
     let (ipc, uri) = (proto == "ipc", addr.to_owned());
     thread.run(move |r| Connection::start_connect(r, link, ipc, uri, pipe, key));
-    core.base.mailbox.send(crate::mailbox::Command::Own);
+    core.base.mailbox.send(crate::pipe::SocketCommand::Own);
     core.base.net.push(NetEndpoint { uri: addr.to_owned(), thread, key });
     Ok(())
 }

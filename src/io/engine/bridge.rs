@@ -10,7 +10,7 @@ use crate::io::config::EndpointConfig;
 use crate::io::link::Link;
 use crate::io::reactor::Reactor;
 use crate::io::wire::{Raw, Wire};
-use crate::mailbox::Command;
+use crate::pipe::SocketCommand;
 use crate::msg::{self, Msg};
 use crate::pipe::Pipe;
 use crate::proto::Failure;
@@ -158,12 +158,12 @@ impl Bridge {
     pub fn attach(&mut self, link: &Link, r: &mut Reactor, me: Token, id: Option<Vec<u8>>) {
         if self.pipe.is_none() {
             let (sock_end, mut io_end) = link.config.network_pipe();
-            let _ = io_end.set_owner(r.mailbox().clone());
+            let _ = io_end.set_owner(r.inbox());
             r.own_pipe(io_end.id(), me);
             if let Some(id) = id {
                 push_routing_id(&mut io_end, &id);
             }
-            link.socket.send(Command::Bind(Box::new(sock_end)));
+            link.socket.send(SocketCommand::Bind(Box::new(sock_end)));
             self.pipe = Some(io_end);
             return;
         }
@@ -250,7 +250,7 @@ impl Bridge {
         }
         if let Some(p) = &mut self.pipe {
             while p.read().is_some() {}
-            link.socket.send(Command::Hiccup(p.peer_id()));
+            link.socket.send(SocketCommand::Hiccup(p.peer_id()));
         }
         self.skip_outbound = false;
     }
@@ -277,19 +277,18 @@ pub fn push_routing_id(p: &mut Pipe, id: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mailbox::Mailbox;
-    use crate::pipe::{pipe_pair, PipeParams};
+    use crate::pipe::{pipe_pair, Inbox, PipeCommand, PipeParams, SocketMailbox};
     use std::sync::Arc;
 
     /// The socket's end (owned by a mailbox of its own) and a bridge on
     /// the io end, which may have `hwm` messages outstanding (0: no limit).
-    fn bridged(hwm: u64) -> (Pipe, Bridge, Arc<Mailbox>) {
+    fn bridged(hwm: u64) -> (Pipe, Bridge, Arc<SocketMailbox>) {
         let (mut sock, io) = pipe_pair(
             PipeParams { out_hwm: 0, in_hwm: hwm, conflate: false },
             PipeParams { out_hwm: hwm, in_hwm: 0, conflate: false },
         );
-        let mb = Arc::new(Mailbox::new().unwrap());
-        let _ = sock.set_owner(mb.clone());
+        let mb = Arc::new(SocketMailbox::new().unwrap());
+        let _ = sock.set_owner(Inbox::Socket(mb.clone()));
         (sock, Bridge::new(Some(io)), mb)
     }
 
@@ -301,10 +300,10 @@ mod tests {
         m
     }
 
-    fn wakes(mb: &Mailbox) -> usize {
+    fn wakes(mb: &SocketMailbox) -> usize {
         let mut cmds = Vec::new();
         mb.drain_all(&mut cmds);
-        cmds.iter().filter(|c| matches!(c, Command::ActivateRead(_))).count()
+        cmds.iter().filter(|c| matches!(c, SocketCommand::Pipe(PipeCommand::ActivateRead(_)))).count()
     }
 
     #[test]

@@ -28,9 +28,8 @@ use super::reactor::{Handler, Reactor, Ready, TimerKind};
 use super::stream::Stream;
 use super::wire::{Raw, Wire};
 use super::zap::ZapClient;
-use crate::mailbox::Command;
 use crate::msg::Msg;
-use crate::pipe::Pipe;
+use crate::pipe::{Pipe, PipeCommand, SocketCommand};
 use crate::proto::session::{Config, Session};
 use crate::transport::{peer, tcp_socket};
 use bridge::Bridge;
@@ -121,7 +120,7 @@ impl Connection {
         r.tag(key, t);
         let mut early = Vec::new();
         let pipe = pipe.map(|mut p| {
-            early = p.set_owner(r.mailbox().clone());
+            early = p.set_owner(r.inbox());
             r.own_pipe(p.id(), t);
             p
         });
@@ -255,7 +254,7 @@ impl Handler for Connection {
         }
     }
 
-    fn pipe_command(&mut self, r: &mut Reactor, me: Token, cmd: Command) {
+    fn pipe_command(&mut self, r: &mut Reactor, me: Token, cmd: PipeCommand) {
         if let Some(zap) = self.zap.as_mut().filter(|z| z.owns(&cmd)) {
             if let Some(reply) = zap.on_command(cmd) {
                 self.zap_reply = Some(reply);
@@ -265,23 +264,23 @@ impl Handler for Connection {
         }
         let Some(p) = self.bridge.pipe_mut() else { return };
         match cmd {
-            Command::ActivateRead(_) => {
+            PipeCommand::ActivateRead(_) => {
                 p.activate_read();
             }
-            Command::ActivateWrite(_, n) => {
+            PipeCommand::ActivateWrite(_, n) => {
                 p.activate_write(n);
             }
-            Command::PipeTerm(_) => {
+            PipeCommand::PipeTerm(_) => {
                 p.process_pipe_term();
                 self.wind_down(r, me);
                 return;
             }
             // zmq_socket_monitor_pipes_stats: our side of the queue, and the
             // connection's endpoints (a network pipe's names).
-            Command::PipeStatsQuery { outbound, reply_to, .. } => {
+            PipeCommand::PipeStatsQuery { outbound, reply_to, .. } => {
                 let inbound = p.queued_out();
                 let ends = Box::new((self.local.clone(), self.remote.clone()));
-                reply_to.send(Command::PipeStats { outbound, inbound, ends });
+                reply_to.send(SocketCommand::PipeStats { outbound, inbound, ends });
                 return;
             }
             _ => return,

@@ -1,11 +1,12 @@
 //! Endpoint parsing and the inproc transport: bind/connect in either order,
-//! unbind/disconnect. Other transports arrive with the wire work.
+//! unbind/disconnect. This half wires pipes into sockets; the context keeps
+//! the registry of bound names and of connects waiting for a bind
+//! (`CtxShared::register_endpoint` and the rest).
 
-use super::{InprocBinding, PendingConnect};
+use super::base::{Base, Core};
+use crate::ctx::{InprocBinding, PendingConnect};
 use crate::error::{Error, Result};
-use crate::mailbox::Command;
-use crate::pipe::{pipe_pair, Pipe, PipeParams};
-use crate::socket::base::{Base, Core};
+use crate::pipe::{pipe_pair, Pipe, PipeCommand, PipeParams, SocketCommand};
 use crate::types::SocketType;
 
 /// Splits `proto://address`, checking what libzmq checks first.
@@ -79,7 +80,7 @@ fn connect_pending(core: &mut Core, pc: PendingConnect, me: &InprocBinding) {
     // The connector's end is its own thread's: it takes these up itself.
     let boost = (!connector.conflate).then_some((me.sndhwm as u64, me.rcvhwm as u64));
     bind_end.post_to_peer(boost, me.disconnect_msg.clone());
-    connector.mailbox.send(Command::Posted(connect_end_id));
+    connector.mailbox.send(SocketCommand::Pipe(PipeCommand::Posted(connect_end_id)));
     core.attach_pipe(bind_end, false, false);
 }
 
@@ -137,7 +138,7 @@ pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
             send_hello(&mut mine, &me.hello_msg);
             send_hello(&mut theirs, &p.hello_msg);
             mine.disconnect_msg = p.disconnect_msg.clone();
-            p.mailbox.send(Command::Bind(Box::new(theirs)));
+            p.mailbox.send(SocketCommand::Bind(Box::new(theirs)));
         }
         None => {
             Base::send_routing_id(&mut mine, &me.routing_id);
@@ -145,7 +146,7 @@ pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
             let pc = PendingConnect { bind_end: theirs, connector: me.clone(), connect_end_id: mine.id() };
             if let Err((pc, p)) = ctx.pend_connection(addr, pc) {
                 let bind_end = finish_raced_connect(&mut mine, pc.bind_end, &me, &p);
-                p.mailbox.send(Command::Bind(Box::new(bind_end)));
+                p.mailbox.send(SocketCommand::Bind(Box::new(bind_end)));
             }
         }
     }
@@ -206,14 +207,14 @@ pub fn disconnect(core: &mut Core, addr: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mailbox::Mailbox;
+    use crate::pipe::SocketMailbox;
     use crate::msg::Msg;
     use std::sync::Arc;
 
     fn binding(sndhwm: i32, rcvhwm: i32) -> InprocBinding {
         InprocBinding {
             socket_id: 1,
-            mailbox: Arc::new(Mailbox::new().unwrap()),
+            mailbox: Arc::new(SocketMailbox::new().unwrap()),
             sndhwm,
             rcvhwm,
             routing_id: Vec::new(),
