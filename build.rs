@@ -109,7 +109,11 @@ fn constants_root(consts_dir: &Path, out_dir: &Path) -> PathBuf {
         let file = file.to_str().expect("the source path is UTF-8");
         format!("#[path = {file:?}]\nmod {name};\n")
     };
-    let text = format!("{}#[cfg(feature = \"draft\")]\n{}", module("stable"), module("draft"));
+    let text = format!(
+        "{}#[cfg(feature = \"draft\")]\n{}",
+        module("stable"),
+        module("draft")
+    );
     let root = out_dir.join("zmq_h_constants.rs");
     std::fs::write(&root, text).unwrap_or_else(|e| panic!("{}: {e}", root.display()));
     root

@@ -57,7 +57,11 @@ impl Error {
 
     /// The error of the last failed libc call.
     pub fn last_os() -> Error {
-        Error(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EINVAL))
+        Error(
+            std::io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EINVAL),
+        )
     }
 }
 
@@ -117,7 +121,10 @@ mod tests {
 
     #[test]
     fn own_texts() {
-        assert_eq!(own_text(Error::ETERM.0).unwrap().to_str().unwrap(), "Context was terminated");
+        assert_eq!(
+            own_text(Error::ETERM.0).unwrap().to_str().unwrap(),
+            "Context was terminated"
+        );
         assert!(own_text(libc::EINVAL).is_none());
     }
 }

@@ -7,12 +7,12 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub(crate) mod consts;
+pub mod ctx;
 pub mod error;
 pub mod ffi;
 pub mod io;
 pub mod mailbox;
 pub mod msg;
-pub mod ctx;
 pub mod pipe;
 pub mod poll;
 pub mod proto;

@@ -41,13 +41,15 @@ use SocketType::*;
 impl SocketType {
     /// Every type, in C value order.
     pub const ALL: [SocketType; 21] = [
-        Pair, Pub, Sub, Req, Rep, Dealer, Router, Pull, Push, XPub, XSub, Stream, Server, Client, Radio, Dish,
-        Gather, Scatter, Dgram, Peer, Channel,
+        Pair, Pub, Sub, Req, Rep, Dealer, Router, Pull, Push, XPub, XSub, Stream, Server, Client,
+        Radio, Dish, Gather, Scatter, Dgram, Peer, Channel,
     ];
 
     /// The type with this C value, if there is one.
     pub fn from_c(v: i32) -> Option<SocketType> {
-        usize::try_from(v).ok().and_then(|i| Self::ALL.get(i).copied())
+        usize::try_from(v)
+            .ok()
+            .and_then(|i| Self::ALL.get(i).copied())
     }
 
     pub const fn as_c(self) -> i32 {
@@ -116,7 +118,10 @@ impl SocketType {
     /// The draft types that several threads may use at once; the classic
     /// ones are for one thread at a time.
     pub const fn thread_safe(self) -> bool {
-        matches!(self, Server | Client | Radio | Dish | Gather | Scatter | Peer | Channel)
+        matches!(
+            self,
+            Server | Client | Radio | Dish | Gather | Scatter | Peer | Channel
+        )
     }
 
     /// Whether the handshake's property list carries an Identity (even an
@@ -187,7 +192,11 @@ mod tests {
     fn compatibility_is_symmetric_except_for_stream() {
         for a in SocketType::ALL {
             for b in SocketType::ALL {
-                assert_eq!(a.peers().contains(&b), b.peers().contains(&a), "{a:?} {b:?}");
+                assert_eq!(
+                    a.peers().contains(&b),
+                    b.peers().contains(&a),
+                    "{a:?} {b:?}"
+                );
             }
         }
         assert!(Req.accepts_peer_named(b"ROUTER"));
@@ -199,7 +208,11 @@ mod tests {
     #[test]
     fn per_type_rules_are_libzmqs() {
         let with = |rule: fn(SocketType) -> bool| -> Vec<i32> {
-            SocketType::ALL.into_iter().filter(|t| rule(*t)).map(SocketType::as_c).collect()
+            SocketType::ALL
+                .into_iter()
+                .filter(|t| rule(*t))
+                .map(SocketType::as_c)
+                .collect()
         };
         assert_eq!(with(SocketType::announces_identity), [3, 5, 6]);
         assert_eq!(with(SocketType::subscribes_to_all_on_old_links), [1, 9]);
@@ -213,7 +226,11 @@ mod tests {
 
     #[test]
     fn the_draft_types_are_the_thread_safe_ones() {
-        let safe: Vec<i32> = SocketType::ALL.iter().filter(|t| t.thread_safe()).map(|t| t.as_c()).collect();
+        let safe: Vec<i32> = SocketType::ALL
+            .iter()
+            .filter(|t| t.thread_safe())
+            .map(|t| t.as_c())
+            .collect();
         assert_eq!(safe, [12, 13, 14, 15, 16, 17, 19, 20]);
     }
 }

@@ -16,7 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
-use zmq::ffi::consts::{ZMQ_EVENTS as EVENTS, ZMQ_IO_THREADS as IO_THREADS, ZMQ_LAST_ENDPOINT as LAST_ENDPOINT};
+use zmq::ffi::consts::{
+    ZMQ_EVENTS as EVENTS, ZMQ_IO_THREADS as IO_THREADS, ZMQ_LAST_ENDPOINT as LAST_ENDPOINT,
+};
 use zmq::ffi::consts::{ZMQ_LINGER as LINGER, ZMQ_PULL as PULL, ZMQ_PUSH as PUSH};
 use zmq::ffi::consts::{ZMQ_RCVTIMEO as RCVTIMEO, ZMQ_SNDTIMEO as SNDTIMEO};
 use zmq::ffi::ctx::*;
@@ -55,7 +57,10 @@ fn endpoint(s: *mut c_void) -> CString {
     let mut buf = [0u8; 256];
     let mut len = buf.len();
     // SAFETY: a live socket, a buffer of `len` bytes.
-    assert_eq!(unsafe { zmq_getsockopt(s, LAST_ENDPOINT, buf.as_mut_ptr() as *mut c_void, &mut len) }, 0);
+    assert_eq!(
+        unsafe { zmq_getsockopt(s, LAST_ENDPOINT, buf.as_mut_ptr() as *mut c_void, &mut len) },
+        0
+    );
     CString::new(&buf[..len - 1]).unwrap()
 }
 
@@ -80,17 +85,32 @@ fn misuse_returns_an_errno() {
         fails(zmq_recv(s, null_mut(), 5, 0), libc::EFAULT);
         fails(zmq_setsockopt(s, LINGER, null(), 4), libc::EFAULT);
         let mut len = 4usize;
-        fails(zmq_getsockopt(s, LINGER, null_mut(), &mut len), libc::EFAULT);
-        fails(zmq_getsockopt(s, LINGER, null_mut(), null_mut()), libc::EFAULT);
+        fails(
+            zmq_getsockopt(s, LINGER, null_mut(), &mut len),
+            libc::EFAULT,
+        );
+        fails(
+            zmq_getsockopt(s, LINGER, null_mut(), null_mut()),
+            libc::EFAULT,
+        );
 
         // A closed socket (libzmq: freed memory) and a second close.
         assert_eq!(zmq_close(s), 0);
         fails(zmq_close(s), libc::ENOTSOCK);
-        fails(zmq_send(s, b"x".as_ptr() as *const c_void, 1, 0), libc::ENOTSOCK);
+        fails(
+            zmq_send(s, b"x".as_ptr() as *const c_void, 1, 0),
+            libc::ENOTSOCK,
+        );
         let mut b = [0u8; 4];
-        fails(zmq_recv(s, b.as_mut_ptr() as *mut c_void, 4, 0), libc::ENOTSOCK);
+        fails(
+            zmq_recv(s, b.as_mut_ptr() as *mut c_void, 4, 0),
+            libc::ENOTSOCK,
+        );
         let v: c_int = 0;
-        fails(zmq_setsockopt(s, LINGER, &v as *const c_int as *const c_void, 4), libc::ENOTSOCK);
+        fails(
+            zmq_setsockopt(s, LINGER, &v as *const c_int as *const c_void, 4),
+            libc::ENOTSOCK,
+        );
         fails(zmq_bind(s, ep.as_ptr()), libc::ENOTSOCK);
         // Not a socket at all (misaligned, so never a shell).
         fails(zmq_close((s as usize + 1) as *mut c_void), libc::ENOTSOCK);
@@ -162,18 +182,31 @@ fn many_threads_one_socket_pair(transport: &str) {
                     loop {
                         let t = Instant::now();
                         // SAFETY: a live socket shared on purpose; buf holds 512 bytes.
-                        let n = unsafe { zmq_recv(pull.get(), buf.as_mut_ptr() as *mut c_void, buf.len(), 0) };
-                        assert!(n >= 0, "{transport}: recv failed, errno {} (EAGAIN: hang guard)", errno());
+                        let n = unsafe {
+                            zmq_recv(pull.get(), buf.as_mut_ptr() as *mut c_void, buf.len(), 0)
+                        };
+                        assert!(
+                            n >= 0,
+                            "{transport}: recv failed, errno {} (EAGAIN: hang guard)",
+                            errno()
+                        );
                         // A receive that ran into RCVTIMEO's last look slept on
                         // a message: the hang guard, not a measure of speed.
-                        assert!(t.elapsed() < GUARD, "{transport}: a receiver slept {:?} with messages waiting", t.elapsed());
+                        assert!(
+                            t.elapsed() < GUARD,
+                            "{transport}: a receiver slept {:?} with messages waiting",
+                            t.elapsed()
+                        );
                         let m = &buf[..n as usize];
                         if m == b"stop" {
                             return seen;
                         }
                         let tid = u32::from_le_bytes(m[..4].try_into().unwrap());
                         let seq = u32::from_le_bytes(m[4..8].try_into().unwrap());
-                        assert!(m == message(tid, seq).as_slice(), "{transport}: message {tid}/{seq} corrupted");
+                        assert!(
+                            m == message(tid, seq).as_slice(),
+                            "{transport}: message {tid}/{seq} corrupted"
+                        );
                         seen.push((tid, seq));
                     }
                 })
@@ -184,7 +217,14 @@ fn many_threads_one_socket_pair(transport: &str) {
                 for s in [push, pull] {
                     let (mut ev, mut len) = (0 as c_int, 4usize);
                     // SAFETY: a live socket; a 4-byte int.
-                    let rc = unsafe { zmq_getsockopt(s.get(), EVENTS, &mut ev as *mut c_int as *mut c_void, &mut len) };
+                    let rc = unsafe {
+                        zmq_getsockopt(
+                            s.get(),
+                            EVENTS,
+                            &mut ev as *mut c_int as *mut c_void,
+                            &mut len,
+                        )
+                    };
                     assert_eq!(rc, 0);
                 }
                 thread::yield_now();
@@ -196,8 +236,15 @@ fn many_threads_one_socket_pair(transport: &str) {
                     for seq in 0..PER_SENDER {
                         let m = message(tid, seq);
                         // SAFETY: a live socket shared on purpose; m's bytes.
-                        let rc = unsafe { zmq_send(push.get(), m.as_ptr() as *const c_void, m.len(), 0) };
-                        assert_eq!(rc, m.len() as c_int, "{transport}: send failed, errno {}", errno());
+                        let rc = unsafe {
+                            zmq_send(push.get(), m.as_ptr() as *const c_void, m.len(), 0)
+                        };
+                        assert_eq!(
+                            rc,
+                            m.len() as c_int,
+                            "{transport}: send failed, errno {}",
+                            errno()
+                        );
                     }
                 })
             })
@@ -207,7 +254,10 @@ fn many_threads_one_socket_pair(transport: &str) {
         }
         for _ in 0..RECEIVERS {
             // SAFETY: as above.
-            assert_eq!(unsafe { zmq_send(push.get(), b"stop".as_ptr() as *const c_void, 4, 0) }, 4);
+            assert_eq!(
+                unsafe { zmq_send(push.get(), b"stop".as_ptr() as *const c_void, 4, 0) },
+                4
+            );
         }
         let got = receivers.into_iter().map(|r| r.join().unwrap()).collect();
         drop(_done);
@@ -216,8 +266,14 @@ fn many_threads_one_socket_pair(transport: &str) {
     });
     let mut all: Vec<(u32, u32)> = got.into_iter().flatten().collect();
     all.sort_unstable();
-    let want: Vec<(u32, u32)> = (0..SENDERS).flat_map(|t| (0..PER_SENDER).map(move |s| (t, s))).collect();
-    assert_eq!(all.len(), want.len(), "{transport}: lost or duplicated messages");
+    let want: Vec<(u32, u32)> = (0..SENDERS)
+        .flat_map(|t| (0..PER_SENDER).map(move |s| (t, s)))
+        .collect();
+    assert_eq!(
+        all.len(),
+        want.len(),
+        "{transport}: lost or duplicated messages"
+    );
     assert!(all == want, "{transport}: lost or duplicated messages");
     // SAFETY: live handles, closed once.
     unsafe {
@@ -247,7 +303,10 @@ fn a_socket_kept_to_one_thread_needs_no_extra_descriptor() {
             let before = open_fds();
             let mut b = [0u8; 8];
             for _ in 0..3 {
-                fails(zmq_recv(s, b.as_mut_ptr() as *mut c_void, 8, 0), libc::EAGAIN);
+                fails(
+                    zmq_recv(s, b.as_mut_ptr() as *mut c_void, 8, 0),
+                    libc::EAGAIN,
+                );
             }
             // (At most: a thread of an earlier test may still be closing
             // its own wake fd as it exits.)

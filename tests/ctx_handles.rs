@@ -63,7 +63,10 @@ fn terminated_context_handles_are_used_again_and_never_twice() {
         // SAFETY: s is an open socket of c.
         assert_eq!(unsafe { zmq_close(s) }, 0);
         let results: Vec<i32> = enders.into_iter().map(|t| t.join().unwrap()).collect();
-        assert!(results.contains(&0), "neither zmq_ctx_term succeeded: {results:?}");
+        assert!(
+            results.contains(&0),
+            "neither zmq_ctx_term succeeded: {results:?}"
+        );
         let (x, y) = (zmq_ctx_new(), zmq_ctx_new());
         assert_ne!(x, y, "one handle was handed out twice");
         // SAFETY: x and y are live contexts.

@@ -26,10 +26,19 @@ const HANG_GUARD: Duration = Duration::from_secs(60);
 fn in_own_process(worker: &str) {
     let exe = std::env::current_exe().unwrap();
     let out = Command::new(exe)
-        .args([worker, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            worker,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .output()
         .unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
     print!("{stdout}");
     eprint!("{stderr}");
     assert!(out.status.success(), "{worker} failed");
@@ -39,7 +48,12 @@ fn in_own_process(worker: &str) {
 fn rss() -> usize {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse::<usize>().unwrap() * 1024
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<usize>()
+        .unwrap()
+        * 1024
 }
 
 fn last_endpoint_port(s: &Socket) -> u16 {
@@ -111,7 +125,13 @@ fn port_of(fd: i32, peer: bool) -> Option<u16> {
     let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
     let p = (&mut sa as *mut libc::sockaddr_storage).cast::<libc::sockaddr>();
     // SAFETY: `p` points to `len` writable octets.
-    let rc = unsafe { if peer { libc::getpeername(fd, p, &mut len) } else { libc::getsockname(fd, p, &mut len) } };
+    let rc = unsafe {
+        if peer {
+            libc::getpeername(fd, p, &mut len)
+        } else {
+            libc::getsockname(fd, p, &mut len)
+        }
+    };
     if rc != 0 || sa.ss_family != libc::AF_INET as libc::sa_family_t {
         return None;
     }
@@ -122,16 +142,27 @@ fn port_of(fd: i32, peer: bool) -> Option<u16> {
 
 /// The server's end of `conn`, in this same process, once accepted.
 fn server_end(conn: &TcpStream) -> i32 {
-    let (server, client) = (conn.peer_addr().unwrap().port(), conn.local_addr().unwrap().port());
+    let (server, client) = (
+        conn.peer_addr().unwrap().port(),
+        conn.local_addr().unwrap().port(),
+    );
     let start = Instant::now();
     loop {
         for e in std::fs::read_dir("/proc/self/fd").unwrap() {
-            let Ok(fd) = e.unwrap().file_name().to_string_lossy().parse::<i32>() else { continue };
-            if fd != conn.as_raw_fd() && port_of(fd, false) == Some(server) && port_of(fd, true) == Some(client) {
+            let Ok(fd) = e.unwrap().file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
+            if fd != conn.as_raw_fd()
+                && port_of(fd, false) == Some(server)
+                && port_of(fd, true) == Some(client)
+            {
                 return fd;
             }
         }
-        assert!(start.elapsed() < HANG_GUARD, "the server never accepted the connection");
+        assert!(
+            start.elapsed() < HANG_GUARD,
+            "the server never accepted the connection"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -149,7 +180,13 @@ fn until_all_read(conn: &TcpStream) {
 /// Sends a long-form frame header announcing `announced` octets, then
 /// `sent` octets of it, `block` at a time; returns how many went out
 /// before the server closed.
-fn stream_partial(conn: &mut TcpStream, flags: u8, announced: u64, sent: usize, block: &[u8]) -> usize {
+fn stream_partial(
+    conn: &mut TcpStream,
+    flags: u8,
+    announced: u64,
+    sent: usize,
+    block: &[u8],
+) -> usize {
     let mut header = vec![flags | 0x02];
     header.extend_from_slice(&announced.to_be_bytes());
     conn.write_all(&header).unwrap();
@@ -191,11 +228,21 @@ fn worker_partial_frame() {
     let block = vec![0xA5u8; MIB];
     let before = rss();
     let sent = 64 * MIB;
-    assert_eq!(stream_partial(&mut conn, 0, 2 << 30, sent, &block), sent, "a legal frame, kept open");
+    assert_eq!(
+        stream_partial(&mut conn, 0, 2 << 30, sent, &block),
+        sent,
+        "a legal frame, kept open"
+    );
     until_all_read(&conn);
     let held = rss().saturating_sub(before);
-    println!("a 2 GiB frame of which 64 MiB arrived: {:.1} MB held", held as f64 / 1e6);
-    assert!(held as f64 <= 1.1 * sent as f64, "{held} octets held for {sent} received");
+    println!(
+        "a 2 GiB frame of which 64 MiB arrived: {:.1} MB held",
+        held as f64 / 1e6
+    );
+    assert!(
+        held as f64 <= 1.1 * sent as f64,
+        "{held} octets held for {sent} received"
+    );
     drop(conn);
     router.close().unwrap();
     ctx.terminate();
@@ -208,16 +255,21 @@ fn an_unauthenticated_peer_cannot_make_us_buffer_a_large_command() {
 
 const EVENT_DISCONNECTED: u16 = ZMQ_EVENT_DISCONNECTED as u16;
 const EVENT_HANDSHAKE_FAILED_PROTOCOL: u16 = ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL as u16;
-const MALFORMED_COMMAND_UNSPECIFIED: u32 = ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED as u32;
+const MALFORMED_COMMAND_UNSPECIFIED: u32 =
+    ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED as u32;
 
 /// Monitor events (v1: event, value) until DISCONNECTED.
 fn events_until_disconnected(mon: &Socket) -> Vec<(u16, u32)> {
     let mut out = Vec::new();
     loop {
         let mut m = Msg::new();
-        mon.recv(&mut m, 0).expect("a monitor event before the hang guard");
+        mon.recv(&mut m, 0)
+            .expect("a monitor event before the hang guard");
         let d = m.data();
-        let ev = (u16::from_ne_bytes([d[0], d[1]]), u32::from_ne_bytes([d[2], d[3], d[4], d[5]]));
+        let ev = (
+            u16::from_ne_bytes([d[0], d[1]]),
+            u32::from_ne_bytes([d[2], d[3], d[4], d[5]]),
+        );
         mon.recv(&mut m, 0).unwrap();
         out.push(ev);
         if ev.0 == EVENT_DISCONNECTED {
@@ -235,14 +287,25 @@ fn worker_unauthenticated_peer() {
     let server_options: [(&[u8], Options); 3] = [
         (b"NULL", vec![]),
         (b"PLAIN", vec![(ZMQ_PLAIN_SERVER, &on)]),
-        (b"CURVE", vec![(ZMQ_CURVE_SERVER, &on), (ZMQ_CURVE_SECRETKEY, &secret)]),
+        (
+            b"CURVE",
+            vec![(ZMQ_CURVE_SERVER, &on), (ZMQ_CURVE_SECRETKEY, &secret)],
+        ),
     ];
     for (i, (mechanism, options)) in server_options.iter().enumerate() {
         let (router, port) = bound(&ctx, SocketType::Router, options);
         let addr = format!("inproc://mon-{i}");
-        router.monitor(Some(&addr), ZMQ_EVENT_ALL as u64, ZMQ_CURRENT_EVENT_VERSION, Some(SocketType::Pair)).unwrap();
+        router
+            .monitor(
+                Some(&addr),
+                ZMQ_EVENT_ALL as u64,
+                ZMQ_CURRENT_EVENT_VERSION,
+                Some(SocketType::Pair),
+            )
+            .unwrap();
         let mon = Socket::create(&ctx, SocketType::Pair).unwrap();
-        mon.setsockopt(ZMQ_RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
+        mon.setsockopt(ZMQ_RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes())
+            .unwrap();
         mon.connect(&addr).unwrap();
         let block = vec![0xA5u8; MIB];
         let before = rss();
@@ -251,10 +314,17 @@ fn worker_unauthenticated_peer() {
         let sent = stream_partial(&mut conn, 0x04, 2 << 30, 64 * MIB, &block);
         let held = rss().saturating_sub(before);
         let events = events_until_disconnected(mon);
-        println!("{}: {sent} octets sent before the server hung up, {:.1} MB held", String::from_utf8_lossy(mechanism), held as f64 / 1e6);
+        println!(
+            "{}: {sent} octets sent before the server hung up, {:.1} MB held",
+            String::from_utf8_lossy(mechanism),
+            held as f64 / 1e6
+        );
         assert!(sent < 64 * MIB, "{mechanism:?}: the server kept reading");
         assert!(
-            events.contains(&(EVENT_HANDSHAKE_FAILED_PROTOCOL, MALFORMED_COMMAND_UNSPECIFIED)),
+            events.contains(&(
+                EVENT_HANDSHAKE_FAILED_PROTOCOL,
+                MALFORMED_COMMAND_UNSPECIFIED
+            )),
             "{mechanism:?}: {events:x?}"
         );
         assert!(held < 4 * MIB, "{mechanism:?}: {held} octets held");
@@ -266,7 +336,11 @@ fn worker_unauthenticated_peer() {
 }
 
 fn subscribe_command(topic: &[u8], cancel: bool) -> Vec<u8> {
-    let name: &[u8] = if cancel { b"\x06CANCEL" } else { b"\x09SUBSCRIBE" };
+    let name: &[u8] = if cancel {
+        b"\x06CANCEL"
+    } else {
+        b"\x09SUBSCRIBE"
+    };
     let mut body = name.to_vec();
     body.extend_from_slice(topic);
     frame(0x04, &body)
@@ -281,7 +355,8 @@ fn raw_subscriber(port: u16) -> TcpStream {
 
 fn recv_data(s: &Socket) -> Vec<u8> {
     let mut m = Msg::new();
-    s.recv(&mut m, 0).expect("a subscription before the hang guard");
+    s.recv(&mut m, 0)
+        .expect("a subscription before the hang guard");
     m.data().to_vec()
 }
 
@@ -296,7 +371,8 @@ fn worker_long_subscription() {
     let ctx = CtxShared::new();
     warm_up(&ctx);
     let (xpub, port) = bound(&ctx, SocketType::XPub, &[]);
-    xpub.setsockopt(ZMQ_RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
+    xpub.setsockopt(ZMQ_RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes())
+        .unwrap();
     let topic = vec![b't'; MIB];
     let command = subscribe_command(&topic, false);
     let before = rss();
@@ -326,9 +402,12 @@ fn worker_subscription_rounds() {
     let ctx = CtxShared::new();
     warm_up(&ctx);
     let (xpub, port) = bound(&ctx, SocketType::XPub, &[]);
-    xpub.setsockopt(ZMQ_RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes()).unwrap();
+    xpub.setsockopt(ZMQ_RCVTIMEO, &(HANG_GUARD.as_millis() as i32).to_ne_bytes())
+        .unwrap();
     let batch = |cancel: bool| -> Vec<u8> {
-        (0..N).flat_map(|i| subscribe_command(format!("topic/{i:08}").as_bytes(), cancel)).collect()
+        (0..N)
+            .flat_map(|i| subscribe_command(format!("topic/{i:08}").as_bytes(), cancel))
+            .collect()
     };
     let (subscribe, cancel) = (batch(false), batch(true));
     let mut conn = raw_subscriber(port);
@@ -346,9 +425,17 @@ fn worker_subscription_rounds() {
         after.push(rss());
     }
     let mb = |n: usize| n as f64 / 1e6;
-    let all: Vec<usize> = std::iter::once(before).chain(after.iter().copied()).collect();
-    let steps: Vec<String> = all.windows(2).map(|w| format!("{:.1}", mb(w[1]) - mb(w[0]))).collect();
-    println!("MB of growth per round of {N} SUBSCRIBEs and CANCELs: {}", steps.join(" "));
+    let all: Vec<usize> = std::iter::once(before)
+        .chain(after.iter().copied())
+        .collect();
+    let steps: Vec<String> = all
+        .windows(2)
+        .map(|w| format!("{:.1}", mb(w[1]) - mb(w[0])))
+        .collect();
+    println!(
+        "MB of growth per round of {N} SUBSCRIBEs and CANCELs: {}",
+        steps.join(" ")
+    );
     // The allocator keeps and reuses what the first round freed; its
     // bookkeeping moves RSS by a few MB either way from round to round.
     // A cost per round (a leak) shows as steady growth past that.

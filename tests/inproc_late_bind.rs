@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 use zmq::ctx::CtxShared;
 use zmq::error::Error;
-use zmq::ffi::consts::{ZMQ_DISCONNECT_MSG as DISCONNECT_MSG, ZMQ_DONTWAIT as DONTWAIT, ZMQ_RCVHWM as RCVHWM, ZMQ_RCVTIMEO as RCVTIMEO, ZMQ_SNDHWM as SNDHWM};
+use zmq::ffi::consts::{
+    ZMQ_DISCONNECT_MSG as DISCONNECT_MSG, ZMQ_DONTWAIT as DONTWAIT, ZMQ_RCVHWM as RCVHWM,
+    ZMQ_RCVTIMEO as RCVTIMEO, ZMQ_SNDHWM as SNDHWM,
+};
 use zmq::msg::Msg;
 use zmq::socket::Socket;
 use zmq::types::SocketType;

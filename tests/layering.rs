@@ -42,17 +42,101 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("mailbox", &["consts", "types", "error", "util", "msg"]),
     ("transport", &["consts", "types", "error", "util", "msg"]),
     // 2. pipes implement routing's pipe trait and post to mailboxes
-    ("pipe", &["consts", "types", "error", "util", "msg", "routing", "mailbox"]),
+    (
+        "pipe",
+        &[
+            "consts", "types", "error", "util", "msg", "routing", "mailbox",
+        ],
+    ),
     // 3. io threads: run proto over transport's sockets, feed pipes
-    ("io", &["consts", "types", "error", "util", "msg", "proto", "mailbox", "transport", "pipe"]),
+    (
+        "io",
+        &[
+            "consts",
+            "types",
+            "error",
+            "util",
+            "msg",
+            "proto",
+            "mailbox",
+            "transport",
+            "pipe",
+        ],
+    ),
     // 4. contexts: io threads, socket and inproc registries
-    ("ctx", &["consts", "types", "error", "util", "msg", "proto", "routing", "mailbox", "transport", "pipe", "io"]),
+    (
+        "ctx",
+        &[
+            "consts",
+            "types",
+            "error",
+            "util",
+            "msg",
+            "proto",
+            "routing",
+            "mailbox",
+            "transport",
+            "pipe",
+            "io",
+        ],
+    ),
     // 5. sockets
-    ("socket", &["consts", "types", "error", "util", "msg", "proto", "routing", "mailbox", "transport", "pipe", "io", "ctx"]),
+    (
+        "socket",
+        &[
+            "consts",
+            "types",
+            "error",
+            "util",
+            "msg",
+            "proto",
+            "routing",
+            "mailbox",
+            "transport",
+            "pipe",
+            "io",
+            "ctx",
+        ],
+    ),
     // 6. polling and the proxy
-    ("poll", &["consts", "types", "error", "util", "msg", "proto", "routing", "mailbox", "transport", "pipe", "io", "ctx", "socket"]),
+    (
+        "poll",
+        &[
+            "consts",
+            "types",
+            "error",
+            "util",
+            "msg",
+            "proto",
+            "routing",
+            "mailbox",
+            "transport",
+            "pipe",
+            "io",
+            "ctx",
+            "socket",
+        ],
+    ),
     // 7. the C ABI
-    ("ffi", &["consts", "types", "error", "util", "msg", "proto", "routing", "mailbox", "transport", "pipe", "io", "ctx", "socket", "poll"]),
+    (
+        "ffi",
+        &[
+            "consts",
+            "types",
+            "error",
+            "util",
+            "msg",
+            "proto",
+            "routing",
+            "mailbox",
+            "transport",
+            "pipe",
+            "io",
+            "ctx",
+            "socket",
+            "poll",
+        ],
+    ),
 ];
 
 /// An import the layering forbids that the code still had. The list only
@@ -76,7 +160,10 @@ fn allowed_table_is_acyclic() {
     for (m, deps) in &table {
         for d in deps {
             if !table.contains_key(d) {
-                let _ = writeln!(problems, "ALLOWED: {m} may import `{d}`, which is not in the table");
+                let _ = writeln!(
+                    problems,
+                    "ALLOWED: {m} may import `{d}`, which is not in the table"
+                );
             }
         }
     }
@@ -86,10 +173,16 @@ fn allowed_table_is_acyclic() {
     let declared: BTreeSet<String> = scan_crate().top_level;
     let listed: BTreeSet<String> = table.keys().map(|m| m.to_string()).collect();
     for m in declared.difference(&listed) {
-        let _ = writeln!(problems, "lib.rs declares `mod {m}`, which ALLOWED does not place");
+        let _ = writeln!(
+            problems,
+            "lib.rs declares `mod {m}`, which ALLOWED does not place"
+        );
     }
     for m in listed.difference(&declared) {
-        let _ = writeln!(problems, "ALLOWED places `{m}`, which lib.rs does not declare");
+        let _ = writeln!(
+            problems,
+            "ALLOWED places `{m}`, which lib.rs does not declare"
+        );
     }
     assert!(problems.is_empty(), "\n{problems}");
 }
@@ -98,16 +191,25 @@ fn allowed_table_is_acyclic() {
 fn imports_follow_the_layering() {
     let krate = scan_crate();
     let report = check(&krate, &allowed(), EXCEPTIONS);
-    assert!(report.is_empty(), "\nlayering check failed (see docs/ARCHITECTURE.md):\n{report}");
+    assert!(
+        report.is_empty(),
+        "\nlayering check failed (see docs/ARCHITECTURE.md):\n{report}"
+    );
     // The measured graph, for `cargo test --test layering -- --nocapture`.
     for ((from, to), files) in &krate.arrows {
         let sites: usize = files.values().map(Vec::len).sum();
-        println!("{from:>9} -> {to:<9} {sites:>3} paths in {:>2} files", files.len());
+        println!(
+            "{from:>9} -> {to:<9} {sites:>3} paths in {:>2} files",
+            files.len()
+        );
     }
 }
 
 fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
-    ALLOWED.iter().map(|(m, deps)| (*m, deps.iter().copied().collect())).collect()
+    ALLOWED
+        .iter()
+        .map(|(m, deps)| (*m, deps.iter().copied().collect()))
+        .collect()
 }
 
 /// A cycle in `graph`, if it has one (depth first).
@@ -136,7 +238,9 @@ fn find_cycle(graph: &BTreeMap<&'static str, BTreeSet<&'static str>>) -> Option<
         None
     }
     let mut done = BTreeSet::new();
-    graph.keys().find_map(|n| visit(n, graph, &mut done, &mut Vec::new()))
+    graph
+        .keys()
+        .find_map(|n| visit(n, graph, &mut done, &mut Vec::new()))
 }
 
 /// Where one arrow occurs: line and the path as written.
@@ -150,7 +254,11 @@ struct Crate {
 }
 
 /// Compares the arrows with the table and the exceptions; empty if fine.
-fn check(krate: &Crate, table: &BTreeMap<&str, BTreeSet<&str>>, exceptions: &[Exception]) -> String {
+fn check(
+    krate: &Crate,
+    table: &BTreeMap<&str, BTreeSet<&str>>,
+    exceptions: &[Exception],
+) -> String {
     let mut out = String::new();
     let mut seen = BTreeSet::new();
     for e in exceptions {
@@ -158,7 +266,11 @@ fn check(krate: &Crate, table: &BTreeMap<&str, BTreeSet<&str>>, exceptions: &[Ex
             let _ = writeln!(out, "EXCEPTIONS lists {} -> {} twice", e.from, e.to);
         }
         if table.get(e.from).is_some_and(|d| d.contains(e.to)) {
-            let _ = writeln!(out, "EXCEPTIONS lists {} -> {}, which ALLOWED permits: remove it", e.from, e.to);
+            let _ = writeln!(
+                out,
+                "EXCEPTIONS lists {} -> {}, which ALLOWED permits: remove it",
+                e.from, e.to
+            );
         }
         let found = krate.arrows.get(&(e.from.to_string(), e.to.to_string()));
         for f in e.files {
@@ -184,9 +296,18 @@ fn check(krate: &Crate, table: &BTreeMap<&str, BTreeSet<&str>>, exceptions: &[Ex
             if excused.is_some_and(|e| e.files.contains(&file.as_str())) {
                 continue;
             }
-            let _ = writeln!(out, "{from} -> {to} is not allowed ({from} may import: {}):", list(may));
+            let _ = writeln!(
+                out,
+                "{from} -> {to} is not allowed ({from} may import: {}):",
+                list(may)
+            );
             if let Some(e) = excused {
-                let _ = writeln!(out, "    (EXCEPTIONS excuses it only in {}: {})", e.files.join(", "), e.why);
+                let _ = writeln!(
+                    out,
+                    "    (EXCEPTIONS excuses it only in {}: {})",
+                    e.files.join(", "),
+                    e.why
+                );
             }
             for (line, path) in sites {
                 let _ = writeln!(out, "    src/{file}:{line}: {path}");
@@ -215,17 +336,32 @@ fn src_dir() -> PathBuf {
 /// declaration this scanner does not understand.
 fn scan_crate() -> Crate {
     let src = src_dir();
-    let mut krate = Crate { top_level: BTreeSet::new(), arrows: BTreeMap::new() };
+    let mut krate = Crate {
+        top_level: BTreeSet::new(),
+        arrows: BTreeMap::new(),
+    };
     let mut reached = BTreeSet::new();
     // (file, module path from the crate root, test-only)
     let mut todo = vec![(src.join("lib.rs"), Vec::<String>::new(), false)];
     while let Some((file, module, test)) = todo.pop() {
-        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let text =
+            std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let scan = scan_file(&text, module.len());
-        let rel = file.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
+        let rel = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let test = test || scan.test_only;
-        assert!(reached.insert(file.clone()), "src/{rel} is declared as a module twice");
-        let decls = scan.mods.iter().map(|d| (d, test)).chain(scan.test_mods.iter().map(|d| (d, true)));
+        assert!(
+            reached.insert(file.clone()),
+            "src/{rel} is declared as a module twice"
+        );
+        let decls = scan
+            .mods
+            .iter()
+            .map(|d| (d, test))
+            .chain(scan.test_mods.iter().map(|d| (d, true)));
         for (decl, test) in decls {
             let child = resolve_mod(&file, module.is_empty(), decl)
                 .unwrap_or_else(|e| panic!("src/{rel}:{}: `mod {}`: {e}", decl.line, decl.name));
@@ -237,21 +373,38 @@ fn scan_crate() -> Crate {
             todo.push((child, path, test));
         }
         // lib.rs itself only declares the modules (and the allocator).
-        let Some(from) = module.first().filter(|_| !test) else { continue };
+        let Some(from) = module.first().filter(|_| !test) else {
+            continue;
+        };
         for dep in scan.deps {
             if dep.target != *from {
                 let key = (from.clone(), dep.target);
-                let sites = krate.arrows.entry(key).or_default().entry(rel.clone()).or_default();
+                let sites = krate
+                    .arrows
+                    .entry(key)
+                    .or_default()
+                    .entry(rel.clone())
+                    .or_default();
                 sites.push((dep.line, dep.path));
             }
         }
     }
     let mut all = Vec::new();
     rs_files(&src, &mut all);
-    let stray: Vec<String> = all.iter().filter(|f| !reached.contains(*f)).map(|f| f.display().to_string()).collect();
-    assert!(stray.is_empty(), "not reached from src/lib.rs by `mod` declarations: {stray:?}");
+    let stray: Vec<String> = all
+        .iter()
+        .filter(|f| !reached.contains(*f))
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(
+        stray.is_empty(),
+        "not reached from src/lib.rs by `mod` declarations: {stray:?}"
+    );
     for (from, to) in krate.arrows.keys() {
-        assert!(krate.top_level.contains(to), "{from} names `crate::{to}`, which is not a top-level module");
+        assert!(
+            krate.top_level.contains(to),
+            "{from} names `crate::{to}`, which is not a top-level module"
+        );
     }
     krate
 }
@@ -273,39 +426,85 @@ fn resolve_mod(file: &Path, at_root: bool, decl: &ModDecl) -> Result<PathBuf, St
     let dir = file.parent().unwrap();
     if let Some(p) = &decl.path_attr {
         let f = dir.join(p);
-        return if f.is_file() { Ok(f) } else { Err(format!("#[path] {} not found", f.display())) };
+        return if f.is_file() {
+            Ok(f)
+        } else {
+            Err(format!("#[path] {} not found", f.display()))
+        };
     }
     let mod_rs = at_root || file.file_name().is_some_and(|n| n == "mod.rs");
-    let base = if mod_rs { dir.to_path_buf() } else { dir.join(file.file_stem().unwrap()) };
+    let base = if mod_rs {
+        dir.to_path_buf()
+    } else {
+        dir.join(file.file_stem().unwrap())
+    };
     let flat = base.join(format!("{}.rs", decl.name));
     let nested = base.join(&decl.name).join("mod.rs");
     match (flat.is_file(), nested.is_file()) {
         (true, false) => Ok(flat),
         (false, true) => Ok(nested),
         (true, true) => Err("both name.rs and name/mod.rs exist".into()),
-        (false, false) => Err(format!("neither {} nor {} exists", flat.display(), nested.display())),
+        (false, false) => Err(format!(
+            "neither {} nor {} exists",
+            flat.display(),
+            nested.display()
+        )),
     }
 }
 
 #[test]
 fn find_cycle_finds_one() {
-    let graph = BTreeMap::from([("a", BTreeSet::from(["b"])), ("b", BTreeSet::from(["c"])), ("c", BTreeSet::from(["a"]))]);
+    let graph = BTreeMap::from([
+        ("a", BTreeSet::from(["b"])),
+        ("b", BTreeSet::from(["c"])),
+        ("c", BTreeSet::from(["a"])),
+    ]);
     assert_eq!(find_cycle(&graph), Some(vec!["a", "b", "c", "a"]));
-    let dag = BTreeMap::from([("a", BTreeSet::from(["b", "c"])), ("b", BTreeSet::from(["c"])), ("c", BTreeSet::new())]);
+    let dag = BTreeMap::from([
+        ("a", BTreeSet::from(["b", "c"])),
+        ("b", BTreeSet::from(["c"])),
+        ("c", BTreeSet::new()),
+    ]);
     assert_eq!(find_cycle(&dag), None);
 }
 
 #[test]
 fn check_reports_new_and_stale_arrows() {
     let mut arrows = BTreeMap::new();
-    arrows.insert(("proto".to_string(), "socket".to_string()), BTreeMap::from([("proto/a.rs".to_string(), vec![(3, "crate::socket::X".to_string())])]));
-    let krate = Crate { top_level: BTreeSet::new(), arrows };
+    arrows.insert(
+        ("proto".to_string(), "socket".to_string()),
+        BTreeMap::from([(
+            "proto/a.rs".to_string(),
+            vec![(3, "crate::socket::X".to_string())],
+        )]),
+    );
+    let krate = Crate {
+        top_level: BTreeSet::new(),
+        arrows,
+    };
     let table = allowed();
     let report = check(&krate, &table, &[]);
-    assert!(report.contains("proto -> socket is not allowed") && report.contains("src/proto/a.rs:3: crate::socket::X"), "{report}");
-    let stale = [Exception { from: "io", to: "ctx", why: "", files: &["io/x.rs"] }];
-    let listed = [Exception { from: "proto", to: "socket", why: "", files: &["proto/a.rs"] }];
+    assert!(
+        report.contains("proto -> socket is not allowed")
+            && report.contains("src/proto/a.rs:3: crate::socket::X"),
+        "{report}"
+    );
+    let stale = [Exception {
+        from: "io",
+        to: "ctx",
+        why: "",
+        files: &["io/x.rs"],
+    }];
+    let listed = [Exception {
+        from: "proto",
+        to: "socket",
+        why: "",
+        files: &["proto/a.rs"],
+    }];
     assert!(check(&krate, &table, &listed).is_empty());
     let report = check(&krate, &table, &[listed[0], stale[0]]);
-    assert!(report.contains("io -> ctx in src/io/x.rs, which no longer has it"), "{report}");
+    assert!(
+        report.contains("io -> ctx in src/io/x.rs, which no longer has it"),
+        "{report}"
+    );
 }

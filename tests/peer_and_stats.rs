@@ -3,7 +3,9 @@
 
 use zmq::ctx::CtxShared;
 use zmq::error::Error;
-use zmq::ffi::consts::{ZMQ_CURRENT_EVENT_VERSION_DRAFT, ZMQ_EVENT_PIPES_STATS, ZMQ_IMMEDIATE as IMMEDIATE};
+use zmq::ffi::consts::{
+    ZMQ_CURRENT_EVENT_VERSION_DRAFT, ZMQ_EVENT_PIPES_STATS, ZMQ_IMMEDIATE as IMMEDIATE,
+};
 use zmq::msg::Msg;
 use zmq::socket::Socket;
 use zmq::types::SocketType;
@@ -86,7 +88,13 @@ fn pipes_stats_report_both_queues() {
     let ctx = CtxShared::new();
     let push = Socket::create(&ctx, PUSH).unwrap();
     assert_eq!(push.query_pipes_stats(), Err(Error::EINVAL), "no monitor");
-    push.monitor(Some("inproc://mon-stats"), EVENT_PIPES_STATS, ZMQ_CURRENT_EVENT_VERSION_DRAFT, Some(PAIR)).unwrap();
+    push.monitor(
+        Some("inproc://mon-stats"),
+        EVENT_PIPES_STATS,
+        ZMQ_CURRENT_EVENT_VERSION_DRAFT,
+        Some(PAIR),
+    )
+    .unwrap();
     let mon = Socket::create(&ctx, PAIR).unwrap();
     mon.connect("inproc://mon-stats").unwrap();
     assert_eq!(push.query_pipes_stats(), Err(Error::EAGAIN), "no pipes");

@@ -58,7 +58,12 @@ fn recv_server(s: &Socket) -> Vec<u8> {
 }
 
 fn item(s: &'static Socket, events: c_short) -> zmq_pollitem_t {
-    zmq_pollitem_t { socket: s.as_handle(), fd: 0, events, revents: 0 }
+    zmq_pollitem_t {
+        socket: s.as_handle(),
+        fd: 0,
+        events,
+        revents: 0,
+    }
 }
 
 fn poll(items: &mut [zmq_pollitem_t], timeout: i64) -> i32 {
@@ -101,7 +106,15 @@ fn zmq_poll_inproc_pair() {
     let mut fds = [0; 2];
     // SAFETY: room for two fds.
     assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-    let mut items = [item(b, POLLIN), zmq_pollitem_t { socket: null_mut(), fd: fds[1], events: POLLOUT, revents: 0 }];
+    let mut items = [
+        item(b, POLLIN),
+        zmq_pollitem_t {
+            socket: null_mut(),
+            fd: fds[1],
+            events: POLLOUT,
+            revents: 0,
+        },
+    ];
     assert_eq!(poll(&mut items, -1), 1);
     assert_eq!(items[1].revents, POLLOUT);
     // SAFETY: closing our pipe.
@@ -111,7 +124,12 @@ fn zmq_poll_inproc_pair() {
     }
 
     // Errors.
-    let mut bad = [zmq_pollitem_t { socket: 9 as *mut c_void, fd: 0, events: POLLIN, revents: 0 }];
+    let mut bad = [zmq_pollitem_t {
+        socket: 9 as *mut c_void,
+        fd: 0,
+        events: POLLIN,
+        revents: 0,
+    }];
     // The handle is misaligned for a Socket: caught before any read.
     assert_eq!(poll(&mut bad, 0), -1);
     assert_eq!(errno(), libc::ENOTSOCK);
@@ -178,7 +196,12 @@ fn zmq_poll_thread_safe() {
 // ---------------------------------------------------------------- poller
 
 fn ev0() -> zmq::ffi::types::zmq_poller_event_t {
-    zmq::ffi::types::zmq_poller_event_t { socket: null_mut(), fd: 0, user_data: null_mut(), events: 0 }
+    zmq::ffi::types::zmq_poller_event_t {
+        socket: null_mut(),
+        fd: 0,
+        user_data: null_mut(),
+        events: 0,
+    }
 }
 
 #[test]
@@ -407,7 +430,12 @@ fn run_proxy(
     thread::spawn(move || {
         // SAFETY: live socket handles (or NULL).
         let rc = unsafe {
-            zmq_proxy_steerable(fh as *mut c_void, bh as *mut c_void, ch as *mut c_void, kh as *mut c_void)
+            zmq_proxy_steerable(
+                fh as *mut c_void,
+                bh as *mut c_void,
+                ch as *mut c_void,
+                kh as *mut c_void,
+            )
         };
         (rc, errno())
     })
@@ -466,12 +494,15 @@ fn proxy_backpressure_keeps_everything() {
     let ctx = CtxShared::new();
     let front = sock(&ctx, PULL);
     let back = sock(&ctx, PUSH);
-    back.setsockopt(23 /* SNDHWM */, &2i32.to_ne_bytes()).unwrap();
+    back.setsockopt(23 /* SNDHWM */, &2i32.to_ne_bytes())
+        .unwrap();
     front.bind("inproc://bp-front").unwrap();
     back.bind("inproc://bp-back").unwrap();
     let producer = sock(&ctx, PUSH);
     let worker = sock(&ctx, PULL);
-    worker.setsockopt(24 /* RCVHWM */, &2i32.to_ne_bytes()).unwrap();
+    worker
+        .setsockopt(24 /* RCVHWM */, &2i32.to_ne_bytes())
+        .unwrap();
     producer.connect("inproc://bp-front").unwrap();
     worker.connect("inproc://bp-back").unwrap();
     let h = run_proxy(front, back, None, None);
@@ -570,7 +601,10 @@ fn proxy_bad_arguments() {
     unsafe {
         assert_eq!(zmq_proxy(null_mut(), s.as_handle(), null_mut()), -1);
         assert_eq!(errno(), libc::EFAULT);
-        assert_eq!(zmq_proxy_steerable(s.as_handle(), null_mut(), null_mut(), null_mut()), -1);
+        assert_eq!(
+            zmq_proxy_steerable(s.as_handle(), null_mut(), null_mut(), null_mut()),
+            -1
+        );
         assert_eq!(errno(), libc::EFAULT);
         assert_eq!(zmq_device(3, null_mut(), null_mut()), -1);
         assert_eq!(errno(), libc::EFAULT);
@@ -582,4 +616,3 @@ fn proxy_bad_arguments() {
     }
     s.close().unwrap();
 }
-

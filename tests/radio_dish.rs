@@ -69,16 +69,31 @@ fn join_and_leave_errors() {
     assert_eq!(publ.membership(b"g", true), Err(Error::ENOTSUP));
     assert_eq!(radio.membership(b"g", true), Err(Error::ENOTSUP));
     dish.membership(b"g", true).unwrap();
-    assert_eq!(dish.membership(b"g", true), Err(Error::EINVAL), "joining twice");
+    assert_eq!(
+        dish.membership(b"g", true),
+        Err(Error::EINVAL),
+        "joining twice"
+    );
     dish.membership(b"g", false).unwrap();
-    assert_eq!(dish.membership(b"g", false), Err(Error::EINVAL), "leaving a group not joined");
-    assert_eq!(dish.membership(&[b'x'; 256], true), Err(Error::EINVAL), "group too long");
+    assert_eq!(
+        dish.membership(b"g", false),
+        Err(Error::EINVAL),
+        "leaving a group not joined"
+    );
+    assert_eq!(
+        dish.membership(&[b'x'; 256], true),
+        Err(Error::EINVAL),
+        "group too long"
+    );
     dish.membership(&[b'x'; 255], true).unwrap();
     // RADIO messages are single frames; DISH does not send.
     let mut m = Msg::from_slice(b"x");
     m.set_group(Some(b"g"));
     assert_eq!(radio.send(&mut m, 2), Err(Error::EINVAL));
-    assert_eq!(dish.send(&mut Msg::from_slice(b"x"), 0), Err(Error::ENOTSUP));
+    assert_eq!(
+        dish.send(&mut Msg::from_slice(b"x"), 0),
+        Err(Error::ENOTSUP)
+    );
     for s in [dish, publ, radio] {
         s.close().unwrap();
     }

@@ -21,7 +21,8 @@ fn last_endpoint(s: &Socket) -> String {
 }
 
 fn send(s: &Socket, data: &[u8], more: bool) {
-    s.send(&mut Msg::from_slice(data), if more { 2 } else { 0 }).unwrap();
+    s.send(&mut Msg::from_slice(data), if more { 2 } else { 0 })
+        .unwrap();
 }
 
 fn recv(s: &Socket) -> Vec<u8> {

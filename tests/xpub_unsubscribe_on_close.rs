@@ -44,7 +44,11 @@ fn unsubscriptions_after_close(verboser: bool) -> Vec<Vec<u8>> {
     assert!(subs.contains(&b"\x01B".to_vec()), "{subs:?}");
     // Only a verbose(r) XPUB passes on a subscription it already has.
     let a_subs = subs.iter().filter(|s| s.as_slice() == b"\x01A").count();
-    assert_eq!((a_subs, subs.len()), if verboser { (2, 3) } else { (1, 2) }, "{subs:?}");
+    assert_eq!(
+        (a_subs, subs.len()),
+        if verboser { (2, 3) } else { (1, 2) },
+        "{subs:?}"
+    );
 
     s1.close().unwrap();
     let gone = drain(xpub);
@@ -62,5 +66,8 @@ fn plain_xpub_reports_only_abandoned_topics() {
 
 #[test]
 fn verboser_reports_every_topic_of_the_closed_subscriber() {
-    assert_eq!(unsubscriptions_after_close(true), vec![b"\x00A".to_vec(), b"\x00B".to_vec()]);
+    assert_eq!(
+        unsubscriptions_after_close(true),
+        vec![b"\x00A".to_vec(), b"\x00B".to_vec()]
+    );
 }

@@ -11,10 +11,10 @@ use std::ffi::{CStr, CString};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use zmq::socket::inproc::parse_endpoint;
 use zmq::error::Error;
-use zmq::transport::accept_filter::AcceptFilter;
+use zmq::transport::tcp::accept_filter::AcceptFilter;
 use zmq::transport::ip_text;
-use zmq::transport::ipc_address::{self, IpcAddress};
-use zmq::transport::tcp_address::{self, ResolveOpts};
+use zmq::transport::ipc::address::{self as ipc_address, IpcAddress};
+use zmq::transport::tcp::address::{self as tcp_address, ResolveOpts};
 
 pub fn endpoint(data: &[u8]) {
     let [sel, raw @ ..] = data else { return };

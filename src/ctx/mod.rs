@@ -1,6 +1,9 @@
 //! Contexts: socket registry, inproc endpoint registry, options, termination.
 
-use crate::consts::{ZMQ_IO_THREADS_DFLT, ZMQ_MAX_SOCKETS_DFLT, ZMQ_THREAD_PRIORITY_DFLT, ZMQ_THREAD_SCHED_POLICY_DFLT};
+use crate::consts::{
+    ZMQ_IO_THREADS_DFLT, ZMQ_MAX_SOCKETS_DFLT, ZMQ_THREAD_PRIORITY_DFLT,
+    ZMQ_THREAD_SCHED_POLICY_DFLT,
+};
 use crate::error::{Error, Result};
 use crate::io::threads::{IoThread, IoThreads};
 use crate::pipe::{Pipe, SocketCommand, SocketMailbox};
@@ -209,7 +212,11 @@ impl CtxShared {
 
     /// Parks the binder's end of a connect whose endpoint is not bound yet,
     /// unless it got bound meanwhile (then it is handed back).
-    pub fn pend_connection(&self, name: &str, p: PendingConnect) -> std::result::Result<(), (PendingConnect, InprocBinding)> {
+    pub fn pend_connection(
+        &self,
+        name: &str,
+        p: PendingConnect,
+    ) -> std::result::Result<(), (PendingConnect, InprocBinding)> {
         let mut st = self.state.lock();
         if let Some(b) = st.endpoints.get(name) {
             return Err((p, b.clone()));
@@ -222,6 +229,9 @@ impl CtxShared {
 impl crate::io::zap::ZapDirectory for CtxShared {
     fn zap_handler(&self) -> Option<crate::io::zap::ZapHandler> {
         let b = self.find_endpoint(crate::io::zap::ENDPOINT)?;
-        Some(crate::io::zap::ZapHandler { mailbox: b.mailbox, recv_routing_id: b.recv_routing_id })
+        Some(crate::io::zap::ZapHandler {
+            mailbox: b.mailbox,
+            recv_routing_id: b.recv_routing_id,
+        })
     }
 }

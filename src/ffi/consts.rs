@@ -2,6 +2,6 @@
 //! for Rust callers of the library (the draft ones with the `draft`
 //! feature). Defined in `crate::consts`, which the header is generated from.
 
-pub use crate::consts::stable::*;
 #[cfg(feature = "draft")]
 pub use crate::consts::draft::*;
+pub use crate::consts::stable::*;

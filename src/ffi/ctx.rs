@@ -26,7 +26,11 @@ pub(crate) unsafe fn ctx_from(p: *mut c_void) -> Result<Arc<CtxShared>> {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_version(major: *mut c_int, minor: *mut c_int, patch: *mut c_int) {
     entry(|| {
-        for (p, v) in [(major, ZMQ_VERSION_MAJOR), (minor, ZMQ_VERSION_MINOR), (patch, ZMQ_VERSION_PATCH)] {
+        for (p, v) in [
+            (major, ZMQ_VERSION_MAJOR),
+            (minor, ZMQ_VERSION_MINOR),
+            (patch, ZMQ_VERSION_PATCH),
+        ] {
             if !p.is_null() {
                 // SAFETY: the caller passes writable ints (or NULL, skipped).
                 unsafe { *p = v };
@@ -56,13 +60,16 @@ pub extern "C" fn zmq_strerror(errnum: c_int) -> *const c_char {
 pub unsafe extern "C" fn zmq_has(capability: *const c_char) -> c_int {
     entry(|| {
         // SAFETY: the caller passes a NUL-terminated string or NULL.
-        let Ok(c) = (unsafe { super::c_str(capability, Error::EINVAL) }) else { return Ok(0) };
+        let Ok(c) = (unsafe { super::c_str(capability, Error::EINVAL) }) else {
+            return Ok(0);
+        };
         // Only what this build really provides (libzmq asks only about
-        // optional parts: tcp and inproc are always there).
+        // optional parts: tcp and inproc are always there). Transports
+        // answer for themselves.
         let has = match c {
-            b"ipc" | b"curve" => true,
+            b"curve" => true,
             b"draft" => cfg!(feature = "draft"),
-            _ => false,
+            _ => std::str::from_utf8(c).is_ok_and(crate::transport::has_capability),
         };
         Ok(c_int::from(has))
     })
@@ -139,7 +146,9 @@ fn ctx_set(c: &CtxShared, option: c_int, val: &[u8]) -> Result<()> {
     let mut o = c.options.lock();
     match option {
         ZMQ_MAX_SOCKETS => {
-            let v = int.filter(|&v| (1..=ctx::SOCKET_LIMIT_VALUE).contains(&v)).ok_or(Error::EINVAL)?;
+            let v = int
+                .filter(|&v| (1..=ctx::SOCKET_LIMIT_VALUE).contains(&v))
+                .ok_or(Error::EINVAL)?;
             o.max_sockets = v;
         }
         ZMQ_IO_THREADS => o.io_threads = nonneg.ok_or(Error::EINVAL)?,
@@ -157,7 +166,11 @@ fn ctx_set(c: &CtxShared, option: c_int, val: &[u8]) -> Result<()> {
         }
         ZMQ_THREAD_AFFINITY_CPU_REMOVE => {
             let v = nonneg.ok_or(Error::EINVAL)?;
-            let i = o.thread_affinity.iter().position(|&x| x == v).ok_or(Error::EINVAL)?;
+            let i = o
+                .thread_affinity
+                .iter()
+                .position(|&x| x == v)
+                .ok_or(Error::EINVAL)?;
             o.thread_affinity.remove(i);
         }
         ZMQ_THREAD_NAME_PREFIX => match int {

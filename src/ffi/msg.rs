@@ -1,8 +1,8 @@
 //! zmq_msg_*: messages live inside the caller's 64-byte zmq_msg_t.
 
 use super::entry;
-use crate::consts::{ZMQ_MORE, ZMQ_MSG_PROPERTY_ROUTING_ID, ZMQ_SHARED, ZMQ_SRCFD};
 use super::types::{zmq_free_fn, zmq_msg_t};
+use crate::consts::{ZMQ_MORE, ZMQ_MSG_PROPERTY_ROUTING_ID, ZMQ_SHARED, ZMQ_SRCFD};
 use crate::error::{Error, Result};
 use crate::msg::{Msg, MAGIC};
 use bytes::Bytes;
@@ -118,7 +118,11 @@ pub unsafe extern "C" fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: libc::size
 
 #[cfg(feature = "draft")]
 #[no_mangle]
-pub unsafe extern "C" fn zmq_msg_init_buffer(msg: *mut zmq_msg_t, buf: *const c_void, size: libc::size_t) -> c_int {
+pub unsafe extern "C" fn zmq_msg_init_buffer(
+    msg: *mut zmq_msg_t,
+    buf: *const c_void,
+    size: libc::size_t,
+) -> c_int {
     entry(|| {
         // SAFETY: the caller passes size readable bytes.
         let data = unsafe { super::bytes(buf, size, Error::EFAULT)? };
@@ -143,7 +147,12 @@ pub unsafe extern "C" fn zmq_msg_init_data(
         let m = match ffn {
             // SAFETY: with no free function the buffer is constant, as libzmq assumes.
             None => Msg::from_const(unsafe { const_bytes(data, size)? }),
-            Some(f) => Msg::from_bytes(Bytes::from_owner(External { data, size, ffn: f, hint })),
+            Some(f) => Msg::from_bytes(Bytes::from_owner(External {
+                data,
+                size,
+                ffn: f,
+                hint,
+            })),
         };
         // SAFETY: forwarded contract.
         unsafe { msg_write(msg, m)? };
@@ -196,7 +205,11 @@ pub unsafe extern "C" fn zmq_msg_size(msg: *const zmq_msg_t) -> libc::size_t {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_more(msg: *const zmq_msg_t) -> c_int {
     // SAFETY: forwarded contract.
-    entry(|| Ok(c_int::from(unsafe { msg_mut(msg as *mut zmq_msg_t)? }.more())))
+    entry(|| {
+        Ok(c_int::from(
+            unsafe { msg_mut(msg as *mut zmq_msg_t)? }.more(),
+        ))
+    })
 }
 
 #[no_mangle]
@@ -232,7 +245,10 @@ pub unsafe extern "C" fn zmq_msg_set(msg: *mut zmq_msg_t, property: c_int, optva
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_msg_gets(msg: *const zmq_msg_t, property: *const c_char) -> *const c_char {
+pub unsafe extern "C" fn zmq_msg_gets(
+    msg: *const zmq_msg_t,
+    property: *const c_char,
+) -> *const c_char {
     entry(|| {
         // SAFETY: forwarded contract.
         let m = unsafe { msg_mut(msg as *mut zmq_msg_t)? };
@@ -240,7 +256,11 @@ pub unsafe extern "C" fn zmq_msg_gets(msg: *const zmq_msg_t, property: *const c_
         let name = unsafe { super::c_str(property, Error::EINVAL)? };
         let name = std::str::from_utf8(name).map_err(|_| Error::EINVAL)?;
         let meta = m.metadata().ok_or(Error::EINVAL)?;
-        let v = meta.get(name).or_else(|| (name.as_bytes() == crate::proto::metadata::IDENTITY).then(|| meta.get(ZMQ_MSG_PROPERTY_ROUTING_ID)).flatten());
+        let v = meta.get(name).or_else(|| {
+            (name.as_bytes() == crate::proto::metadata::IDENTITY)
+                .then(|| meta.get(ZMQ_MSG_PROPERTY_ROUTING_ID))
+                .flatten()
+        });
         v.map(|v| v.as_ptr()).ok_or(Error::EINVAL)
     })
 }

@@ -26,7 +26,11 @@ use std::os::raw::{c_short, c_void};
 /// `zmq_pollitem_t`s whose `socket` members are NULL or handles from
 /// `zmq_socket` (see `Socket::from_handle`).
 #[no_mangle]
-pub unsafe extern "C" fn zmq_poll(items: *mut zmq_pollitem_t, nitems: c_int, timeout: c_long) -> c_int {
+pub unsafe extern "C" fn zmq_poll(
+    items: *mut zmq_pollitem_t,
+    nitems: c_int,
+    timeout: c_long,
+) -> c_int {
     entry(|| {
         if nitems < 0 {
             return Err(Error::EINVAL);
@@ -47,7 +51,11 @@ pub unsafe extern "C" fn zmq_poll(items: *mut zmq_pollitem_t, nitems: c_int, tim
                 // SAFETY: per the caller's contract on `socket`.
                 Target::Socket(unsafe { Socket::from_handle(it.socket)? })
             };
-            v.push(Item { target, events: it.events, revents: 0 });
+            v.push(Item {
+                target,
+                events: it.events,
+                revents: 0,
+            });
         }
         let r = poll::poll(&mut v, timeout);
         for (it, item) in raw.iter_mut().zip(&v) {
@@ -101,9 +109,7 @@ mod draft {
     /// Creates a poller.
     #[no_mangle]
     pub extern "C" fn zmq_poller_new() -> *mut c_void {
-        entry(|| {
-            Ok(POLLERS.open(Box::new(Poller::new())).handle())
-        })
+        entry(|| Ok(POLLERS.open(Box::new(Poller::new())).handle()))
     }
 
     /// Destroys a poller and sets `*poller_p` to NULL.
@@ -167,7 +173,11 @@ mod draft {
     /// # Safety
     /// See `poller_handle` and `Socket::from_handle`.
     #[no_mangle]
-    pub unsafe extern "C" fn zmq_poller_modify(poller: *mut c_void, socket: *mut c_void, events: c_short) -> c_int {
+    pub unsafe extern "C" fn zmq_poller_modify(
+        poller: *mut c_void,
+        socket: *mut c_void,
+        events: c_short,
+    ) -> c_int {
         entry(|| {
             // SAFETY: forwarded from the caller.
             let sh = unsafe { poller_handle(poller)? };
@@ -215,7 +225,11 @@ mod draft {
     /// # Safety
     /// See `poller_handle`.
     #[no_mangle]
-    pub unsafe extern "C" fn zmq_poller_modify_fd(poller: *mut c_void, fd: zmq_fd_t, events: c_short) -> c_int {
+    pub unsafe extern "C" fn zmq_poller_modify_fd(
+        poller: *mut c_void,
+        fd: zmq_fd_t,
+        events: c_short,
+    ) -> c_int {
         entry(|| {
             // SAFETY: forwarded from the caller.
             let sh = unsafe { poller_handle(poller)? };
@@ -247,7 +261,12 @@ mod draft {
     ///
     /// # Safety
     /// As `zmq_poller_wait_all`.
-    unsafe fn wait_all(poller: *mut c_void, events: *mut zmq_poller_event_t, n: c_int, timeout: c_long) -> Result<c_int> {
+    unsafe fn wait_all(
+        poller: *mut c_void,
+        events: *mut zmq_poller_event_t,
+        n: c_int,
+        timeout: c_long,
+    ) -> Result<c_int> {
         // SAFETY: forwarded from the caller.
         let sh = unsafe { poller_handle(poller)? };
         if events.is_null() {
@@ -279,7 +298,11 @@ mod draft {
     /// See `poller_handle`; `event` is NULL or points at a writable
     /// `zmq_poller_event_t`.
     #[no_mangle]
-    pub unsafe extern "C" fn zmq_poller_wait(poller: *mut c_void, event: *mut zmq_poller_event_t, timeout: c_long) -> c_int {
+    pub unsafe extern "C" fn zmq_poller_wait(
+        poller: *mut c_void,
+        event: *mut zmq_poller_event_t,
+        timeout: c_long,
+    ) -> c_int {
         entry(|| {
             // SAFETY: forwarded from the caller (one event at `event`).
             let r = unsafe { wait_all(poller, event, 1, timeout) };

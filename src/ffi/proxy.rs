@@ -34,9 +34,21 @@ unsafe fn optional(s: *mut c_void) -> Result<Option<&'static Socket>> {
 
 /// # Safety
 /// Each argument is NULL (capture/control only) or a handle from zmq_socket.
-unsafe fn run(front: *mut c_void, back: *mut c_void, capture: *mut c_void, control: *mut c_void) -> Result<c_int> {
+unsafe fn run(
+    front: *mut c_void,
+    back: *mut c_void,
+    capture: *mut c_void,
+    control: *mut c_void,
+) -> Result<c_int> {
     // SAFETY: forwarded from the caller (all four).
-    let (f, b, cap, ctl) = unsafe { (required(front)?, required(back)?, optional(capture)?, optional(control)?) };
+    let (f, b, cap, ctl) = unsafe {
+        (
+            required(front)?,
+            required(back)?,
+            optional(capture)?,
+            optional(control)?,
+        )
+    };
     proxy::proxy(f, b, cap, ctl).map(|_| 0)
 }
 
@@ -46,7 +58,11 @@ unsafe fn run(front: *mut c_void, back: *mut c_void, capture: *mut c_void, contr
 /// # Safety
 /// `frontend`/`backend` are handles from zmq_socket; `capture` is NULL or one.
 #[no_mangle]
-pub unsafe extern "C" fn zmq_proxy(frontend: *mut c_void, backend: *mut c_void, capture: *mut c_void) -> c_int {
+pub unsafe extern "C" fn zmq_proxy(
+    frontend: *mut c_void,
+    backend: *mut c_void,
+    capture: *mut c_void,
+) -> c_int {
     // SAFETY: forwarded from the caller.
     entry(|| unsafe { run(frontend, backend, capture, std::ptr::null_mut()) })
 }
@@ -72,7 +88,18 @@ pub unsafe extern "C" fn zmq_proxy_steerable(
 /// # Safety
 /// As `zmq_proxy`.
 #[no_mangle]
-pub unsafe extern "C" fn zmq_device(_type: c_int, frontend: *mut c_void, backend: *mut c_void) -> c_int {
+pub unsafe extern "C" fn zmq_device(
+    _type: c_int,
+    frontend: *mut c_void,
+    backend: *mut c_void,
+) -> c_int {
     // SAFETY: forwarded from the caller.
-    entry(|| unsafe { run(frontend, backend, std::ptr::null_mut(), std::ptr::null_mut()) })
+    entry(|| unsafe {
+        run(
+            frontend,
+            backend,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    })
 }

@@ -51,11 +51,19 @@ pub unsafe extern "C" fn zmq_close(s: *mut c_void) -> c_int {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_setsockopt(s: *mut c_void, option: c_int, optval: *const c_void, optvallen: libc::size_t) -> c_int {
+pub unsafe extern "C" fn zmq_setsockopt(
+    s: *mut c_void,
+    option: c_int,
+    optval: *const c_void,
+    optvallen: libc::size_t,
+) -> c_int {
     entry(|| {
         // SAFETY: forwarded contract.
         let s = unsafe { sock(s)? };
-        if optvallen == 0 && !optval.is_null() && options::NULL_CLEARS_EMPTY_INVALID.contains(&option) {
+        if optvallen == 0
+            && !optval.is_null()
+            && options::NULL_CLEARS_EMPTY_INVALID.contains(&option)
+        {
             return Err(Error::EINVAL);
         }
         // SAFETY: the caller passes optvallen readable bytes.
@@ -66,7 +74,12 @@ pub unsafe extern "C" fn zmq_setsockopt(s: *mut c_void, option: c_int, optval: *
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_getsockopt(s: *mut c_void, option: c_int, optval: *mut c_void, optvallen: *mut libc::size_t) -> c_int {
+pub unsafe extern "C" fn zmq_getsockopt(
+    s: *mut c_void,
+    option: c_int,
+    optval: *mut c_void,
+    optvallen: *mut libc::size_t,
+) -> c_int {
     entry(|| {
         // SAFETY: forwarded contract.
         let s = unsafe { sock(s)? };
@@ -113,7 +126,12 @@ fn send_msg(s: &Socket, m: &mut Msg, flags: c_int) -> Result<c_int> {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_send(s: *mut c_void, buf: *const c_void, len: libc::size_t, flags: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_send(
+    s: *mut c_void,
+    buf: *const c_void,
+    len: libc::size_t,
+    flags: c_int,
+) -> c_int {
     entry(|| {
         // SAFETY: forwarded contract.
         let s = unsafe { sock(s)? };
@@ -124,7 +142,12 @@ pub unsafe extern "C" fn zmq_send(s: *mut c_void, buf: *const c_void, len: libc:
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_send_const(s: *mut c_void, buf: *const c_void, len: libc::size_t, flags: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_send_const(
+    s: *mut c_void,
+    buf: *const c_void,
+    len: libc::size_t,
+    flags: c_int,
+) -> c_int {
     entry(|| {
         // SAFETY: forwarded contract.
         let s = unsafe { sock(s)? };
@@ -135,7 +158,12 @@ pub unsafe extern "C" fn zmq_send_const(s: *mut c_void, buf: *const c_void, len:
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_recv(s: *mut c_void, buf: *mut c_void, len: libc::size_t, flags: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_recv(
+    s: *mut c_void,
+    buf: *mut c_void,
+    len: libc::size_t,
+    flags: c_int,
+) -> c_int {
     entry(|| {
         // SAFETY: forwarded contract.
         let s = unsafe { sock(s)? };
@@ -185,7 +213,12 @@ pub unsafe extern "C" fn zmq_recvmsg(s: *mut c_void, msg: *mut zmq_msg_t, flags:
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_sendiov(s: *mut c_void, iov: *mut libc::iovec, count: libc::size_t, flags: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_sendiov(
+    s: *mut c_void,
+    iov: *mut libc::iovec,
+    count: libc::size_t,
+    flags: c_int,
+) -> c_int {
     entry(|| {
         // SAFETY: forwarded contract.
         let s = unsafe { sock(s)? };
@@ -196,7 +229,11 @@ pub unsafe extern "C" fn zmq_sendiov(s: *mut c_void, iov: *mut libc::iovec, coun
         let parts = unsafe { std::slice::from_raw_parts(iov, count) };
         let mut rc = 0;
         for (i, p) in parts.iter().enumerate() {
-            let f = if i + 1 == count { flags & !crate::socket::SNDMORE } else { flags };
+            let f = if i + 1 == count {
+                flags & !crate::socket::SNDMORE
+            } else {
+                flags
+            };
             // SAFETY: each iovec describes iov_len readable bytes.
             let data = unsafe { super::bytes(p.iov_base, p.iov_len, Error::EFAULT)? };
             rc = send_msg(s, &mut Msg::from_slice(data), f)?;
@@ -206,7 +243,12 @@ pub unsafe extern "C" fn zmq_sendiov(s: *mut c_void, iov: *mut libc::iovec, coun
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_recviov(s: *mut c_void, iov: *mut libc::iovec, count: *mut libc::size_t, flags: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_recviov(
+    s: *mut c_void,
+    iov: *mut libc::iovec,
+    count: *mut libc::size_t,
+    flags: c_int,
+) -> c_int {
     entry(|| {
         // SAFETY: forwarded contract.
         let s = unsafe { sock(s)? };
@@ -248,13 +290,26 @@ pub unsafe extern "C" fn zmq_recviov(s: *mut c_void, iov: *mut libc::iovec, coun
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn zmq_socket_monitor(s: *mut c_void, addr: *const c_char, events: c_int) -> c_int {
+pub unsafe extern "C" fn zmq_socket_monitor(
+    s: *mut c_void,
+    addr: *const c_char,
+    events: c_int,
+) -> c_int {
     entry(|| {
         // SAFETY: forwarded contract.
         let s = unsafe { sock(s)? };
         // SAFETY: NULL means stop; otherwise a NUL-terminated string.
-        let a = if addr.is_null() { None } else { Some(unsafe { endpoint(addr)? }) };
-        s.monitor(a, events as u32 as u64, ZMQ_CURRENT_EVENT_VERSION, Some(SocketType::Pair))?;
+        let a = if addr.is_null() {
+            None
+        } else {
+            Some(unsafe { endpoint(addr)? })
+        };
+        s.monitor(
+            a,
+            events as u32 as u64,
+            ZMQ_CURRENT_EVENT_VERSION,
+            Some(SocketType::Pair),
+        )?;
         Ok(0)
     })
 }
@@ -272,7 +327,11 @@ pub unsafe extern "C" fn zmq_socket_monitor_versioned(
         // SAFETY: forwarded contract.
         let s = unsafe { sock(s)? };
         // SAFETY: NULL means stop; otherwise a NUL-terminated string.
-        let a = if addr.is_null() { None } else { Some(unsafe { endpoint(addr)? }) };
+        let a = if addr.is_null() {
+            None
+        } else {
+            Some(unsafe { endpoint(addr)? })
+        };
         s.monitor(a, events, event_version, SocketType::from_c(type_))?;
         Ok(0)
     })
@@ -280,7 +339,11 @@ pub unsafe extern "C" fn zmq_socket_monitor_versioned(
 
 #[cfg(feature = "draft")]
 #[no_mangle]
-pub unsafe extern "C" fn zmq_socket_get_peer_state(s: *mut c_void, routing_id: *const c_void, routing_id_size: libc::size_t) -> c_int {
+pub unsafe extern "C" fn zmq_socket_get_peer_state(
+    s: *mut c_void,
+    routing_id: *const c_void,
+    routing_id_size: libc::size_t,
+) -> c_int {
     entry(|| {
         // SAFETY: forwarded contract.
         let s = unsafe { sock(s)? };

@@ -10,9 +10,9 @@ use super::{bytes, bytes_mut, c_str, entry};
 use crate::error::{Error, Result};
 use crate::util::atomic_counter::AtomicCounter;
 use crate::util::curve;
+use crate::util::handle::{Registry, Shell};
 use crate::util::stopwatch::{self, now_ms, Stopwatch};
 use crate::util::thread::AppThread;
-use crate::util::handle::{Registry, Shell};
 use crate::util::timers::Timers;
 use crate::util::z85;
 use libc::size_t;
@@ -375,9 +375,7 @@ fn interval_ms(interval: size_t) -> u64 {
 /// No requirements; `unsafe` only for uniformity with the other exports.
 #[no_mangle]
 pub unsafe extern "C" fn zmq_timers_new() -> *mut c_void {
-    entry(|| {
-        Ok(TIMER_SETS.open(Timers::new()).handle())
-    })
+    entry(|| Ok(TIMER_SETS.open(Timers::new()).handle()))
 }
 
 /// Frees the timer set `*timers_p` and sets `*timers_p` to NULL. 0, or -1
@@ -421,7 +419,9 @@ pub unsafe extern "C" fn zmq_timers_add(
         // SAFETY: forwarded from the caller.
         let h = unsafe { timers_handle(timers)? };
         let func = handler.ok_or(Error::EFAULT)?;
-        with_timers(h, |t| t.add(now_ms(), interval_ms(interval), TimerHandler { func, arg }))
+        with_timers(h, |t| {
+            t.add(now_ms(), interval_ms(interval), TimerHandler { func, arg })
+        })
     })
 }
 
@@ -454,7 +454,9 @@ pub unsafe extern "C" fn zmq_timers_set_interval(
     entry(|| {
         // SAFETY: forwarded from the caller.
         let h = unsafe { timers_handle(timers)? };
-        with_timers(h, |t| t.set_interval(now_ms(), timer_id, interval_ms(interval)))??;
+        with_timers(h, |t| {
+            t.set_interval(now_ms(), timer_id, interval_ms(interval))
+        })??;
         Ok(0)
     })
 }
@@ -509,7 +511,9 @@ pub unsafe extern "C" fn zmq_timers_execute(timers: *mut c_void) -> c_int {
         // handler can use this timer set; once a handler destroys it (and
         // perhaps makes another in the same shell), the round ends.
         while h.generation() == set {
-            let Ok(Some((id, handler))) = with_timers(h, |t| t.next_due(&mut round)) else { break };
+            let Ok(Some((id, handler))) = with_timers(h, |t| t.next_due(&mut round)) else {
+                break;
+            };
             // SAFETY: the application registered this handler with this
             // argument through zmq_timers_add.
             unsafe { (handler.func)(id, handler.arg) };

@@ -1,4 +1,4 @@
-//! What the handlers of one tcp or ipc endpoint know of their socket, as
+//! What the handlers of one endpoint know of their socket, as
 //! plain values the socket layer fills in when the endpoint is made
 //! (libzmq copies the options at that point too: later zmq_setsockopt
 //! calls do not reach existing endpoints). Socket-type rules arrive here
@@ -6,16 +6,14 @@
 
 use crate::pipe::{pipe_pair, Pipe, PipeParams};
 use crate::proto::session::Config as SessionConfig;
-use crate::transport::ipc_socket::IpcConfig;
-use crate::transport::tcp_socket::TcpConfig;
 
 #[derive(Clone, Debug)]
 pub struct EndpointConfig {
     /// Each connection's ZMTP session, less what the connection adds
     /// itself (which side it is, the peer's address, engine properties).
     pub session: SessionConfig,
-    pub tcp: TcpConfig,
-    pub ipc: IpcConfig,
+    /// What the transport's sockets are set up with.
+    pub transport: crate::transport::Config,
     /// The socket's end and the connection's end of a network pipe
     /// (SNDHWM/RCVHWM, CONFLATE).
     pub pipe: (PipeParams, PipeParams),

@@ -1,68 +1,64 @@
-//! A bound tcp or ipc endpoint on an io thread: accepts connections and
-//! starts a [`Connection`] for each. The connections belong to the
-//! listener, as in libzmq: unbinding closes them too.
+//! A bound endpoint on an io thread, of any stream transport: accepts
+//! connections and starts a [`Connection`] for each. The connections
+//! belong to the listener, as in libzmq: unbinding closes them too.
 
 use super::engine::Connection;
 use super::link::{self, Link, Side};
 use super::reactor::{Handler, Reactor, Ready};
 use crate::error::Error;
-use crate::transport::ipc_socket::IpcListener;
-use crate::transport::tcp_socket::TcpListener;
+use crate::transport::{Listening, Transport};
 use mio::unix::SourceFd;
 use mio::{Interest, Token};
 use std::os::fd::AsRawFd;
 
-pub enum Bound {
-    Tcp(TcpListener),
-    Ipc(IpcListener),
-}
-
-impl Bound {
-    pub fn endpoint(&self) -> String {
-        match self {
-            Bound::Tcp(l) => l.endpoint().to_owned(),
-            Bound::Ipc(l) => l.endpoint().to_owned(),
-        }
-    }
-
-    pub fn fd(&self) -> i32 {
-        match self {
-            Bound::Tcp(l) => l.socket().as_raw_fd(),
-            Bound::Ipc(l) => l.socket().map_or(-1, |s| s.as_raw_fd()),
-        }
-    }
-}
-
 pub struct Listener {
     link: Link,
-    bound: Option<Bound>,
+    transport: &'static dyn Transport,
+    bound: Option<Box<dyn Listening>>,
     endpoint: String,
     children: Vec<Token>,
 }
 
 impl Listener {
     /// Serves `bound` from this io thread under the socket's `key`.
-    pub fn start(r: &mut Reactor, link: Link, bound: Bound, key: u64) {
-        let endpoint = bound.endpoint();
+    pub fn start(
+        r: &mut Reactor,
+        link: Link,
+        transport: &'static dyn Transport,
+        bound: Box<dyn Listening>,
+        key: u64,
+    ) {
+        let endpoint = bound.endpoint().to_owned();
         let fd = bound.fd();
         let t = r.add_placeholder();
         r.tag(key, t);
-        if r.registry().register(&mut SourceFd(&fd), t, Interest::READABLE).is_err() {
+        if r.registry()
+            .register(&mut SourceFd(&fd), t, Interest::READABLE)
+            .is_err()
+        {
             link.event(link::CLOSED, fd as u64, Side::Bind, &endpoint, "");
             r.remove(t);
             return;
         }
-        r.fill(t, Box::new(Listener { link, bound: Some(bound), endpoint, children: Vec::new() }));
+        r.fill(
+            t,
+            Box::new(Listener {
+                link,
+                transport,
+                bound: Some(bound),
+                endpoint,
+                children: Vec::new(),
+            }),
+        );
     }
 
     fn close(&mut self, r: &mut Reactor, me: Token, with_children: bool) {
         if let Some(b) = self.bound.take() {
             let fd = b.fd();
             let _ = r.registry().deregister(&mut SourceFd(&fd));
-            if let Bound::Ipc(l) = b {
-                let _ = l.close();
-            }
-            self.link.event(link::CLOSED, fd as u64, Side::Bind, &self.endpoint, "");
+            drop(b);
+            self.link
+                .event(link::CLOSED, fd as u64, Side::Bind, &self.endpoint, "");
         }
         if with_children {
             for t in std::mem::take(&mut self.children) {
@@ -76,16 +72,19 @@ impl Listener {
 impl Handler for Listener {
     fn ready(&mut self, r: &mut Reactor, _me: Token, _ready: Ready) {
         loop {
-            let accepted = match &self.bound {
-                Some(Bound::Tcp(l)) => l.accept(&self.link.config.tcp).map(|o| o.map(|(s, _)| (s, false))),
-                Some(Bound::Ipc(l)) => l.accept(&self.link.config.ipc).map(|o| o.map(|s| (s, true))),
-                None => return,
-            };
-            match accepted {
-                Ok(Some((sock, ipc))) => {
+            let Some(bound) = &self.bound else { return };
+            match bound.accept(&self.link.config.transport) {
+                Ok(Some(sock)) => {
                     let fd = sock.as_raw_fd();
-                    self.link.event(link::ACCEPTED, fd as u64, Side::Bind, &self.endpoint, "");
-                    let t = Connection::start_accepted(r, self.link.clone(), ipc, self.endpoint.clone(), sock);
+                    self.link
+                        .event(link::ACCEPTED, fd as u64, Side::Bind, &self.endpoint, "");
+                    let t = Connection::start_accepted(
+                        r,
+                        self.link.clone(),
+                        self.transport,
+                        self.endpoint.clone(),
+                        sock,
+                    );
                     self.children.retain(|&c| r.is_live(c));
                     self.children.push(t);
                 }
@@ -93,7 +92,13 @@ impl Handler for Listener {
                 Ok(None) => {}
                 Err(e) if e == Error::EAGAIN => return,
                 Err(e) => {
-                    self.link.event(link::ACCEPT_FAILED, e.0 as u64, Side::Bind, &self.endpoint, "");
+                    self.link.event(
+                        link::ACCEPT_FAILED,
+                        e.0 as u64,
+                        Side::Bind,
+                        &self.endpoint,
+                        "",
+                    );
                     return;
                 }
             }

@@ -107,7 +107,8 @@ impl Reactor {
     pub fn new(mailbox: Arc<Mailbox<Command>>) -> std::io::Result<Reactor> {
         let poll = Poll::new()?;
         let fd = mailbox.fd();
-        poll.registry().register(&mut SourceFd(&fd), MAILBOX, Interest::READABLE)?;
+        poll.registry()
+            .register(&mut SourceFd(&fd), MAILBOX, Interest::READABLE)?;
         Ok(Reactor {
             poll,
             slots: Vec::new(),
@@ -216,7 +217,11 @@ impl Reactor {
 
     /// How many handlers are live.
     pub fn handler_count(&self) -> usize {
-        self.slots.iter().filter(|s| !matches!(s.1, Slot::Free)).count() - self.removed_while_busy.len()
+        self.slots
+            .iter()
+            .filter(|s| !matches!(s.1, Slot::Free))
+            .count()
+            - self.removed_while_busy.len()
     }
 
     /// Sets handler `t`'s timer of this kind to fire `after` from now,
@@ -224,7 +229,8 @@ impl Reactor {
     pub fn add_timer(&mut self, t: Token, kind: TimerKind, after: Duration) {
         self.timer_seq += 1;
         self.armed.insert((t.0, kind), self.timer_seq);
-        self.timers.push(Reverse((Instant::now() + after, self.timer_seq, t.0, kind)));
+        self.timers
+            .push(Reverse((Instant::now() + after, self.timer_seq, t.0, kind)));
     }
 
     pub fn cancel_timer(&mut self, t: Token, kind: TimerKind) {
@@ -251,7 +257,11 @@ impl Reactor {
 
     /// Whether `t` still names a handler.
     pub fn is_live(&self, t: Token) -> bool {
-        self.index(t).is_some_and(|i| !matches!(self.slots[i].1, Slot::Free)) && !self.removed_while_busy.contains(&(t.0 & 0xffff_ffff).wrapping_sub(1))
+        self.index(t)
+            .is_some_and(|i| !matches!(self.slots[i].1, Slot::Free))
+            && !self
+                .removed_while_busy
+                .contains(&(t.0 & 0xffff_ffff).wrapping_sub(1))
     }
 
     /// Routes commands about pipe end `id` to handler `t`.
@@ -269,7 +279,9 @@ impl Reactor {
         if !matches!(self.slots[i].1, Slot::Live(_)) {
             return;
         }
-        let Slot::Live(mut h) = std::mem::replace(&mut self.slots[i].1, Slot::Busy) else { return };
+        let Slot::Live(mut h) = std::mem::replace(&mut self.slots[i].1, Slot::Busy) else {
+            return;
+        };
         f(h.as_mut(), self);
         if self.removed_while_busy.remove(&i) {
             drop(h);
@@ -305,7 +317,11 @@ impl Reactor {
                     continue;
                 }
                 let closed = ev.is_read_closed() || ev.is_error();
-                let ready = Ready { readable: ev.is_readable() || closed, writable: ev.is_writable() || ev.is_write_closed(), closed };
+                let ready = Ready {
+                    readable: ev.is_readable() || closed,
+                    writable: ev.is_writable() || ev.is_write_closed(),
+                    closed,
+                };
                 self.with_handler(ev.token(), |h, re| h.ready(re, ev.token(), ready));
             }
             // Commands after descriptors: a command may drop a handler whose
@@ -381,7 +397,9 @@ impl Reactor {
     /// reach the front, so they never set the sleep.
     fn fire_timers(&mut self) -> Option<Duration> {
         loop {
-            let Some(Reverse((at, seq, t, kind))) = self.timers.peek().copied() else { return None };
+            let Some(Reverse((at, seq, t, kind))) = self.timers.peek().copied() else {
+                return None;
+            };
             let live = self.armed.get(&(t, kind)) == Some(&seq);
             if !live || self.index(Token(t)).is_none() {
                 self.timers.pop();
@@ -400,4 +418,3 @@ impl Reactor {
         }
     }
 }
-

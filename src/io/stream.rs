@@ -1,38 +1,27 @@
-//! A connected tcp or ipc stream, as the reactor sees it.
+//! A connected stream as the reactor sees it: one non-blocking socket,
+//! whichever transport made it. Reads and writes are plain system calls
+//! on the descriptor, so the hot path is the same for every transport.
 
 use mio::event::Source;
+use mio::unix::SourceFd;
 use mio::{Interest, Registry, Token};
-use std::io::{self, IoSlice, Read};
+use std::io::{self, IoSlice};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
-pub enum Stream {
-    Tcp(mio::net::TcpStream),
-    Ipc(mio::net::UnixStream),
+pub struct Stream {
+    fd: OwnedFd,
 }
 
 impl Stream {
     /// Wraps a connected, non-blocking socket from the transport layer.
-    pub fn new(sock: socket2::Socket, ipc: bool) -> Stream {
-        let fd = OwnedFd::from(sock);
-        if ipc {
-            Stream::Ipc(mio::net::UnixStream::from_std(std::os::unix::net::UnixStream::from(fd)))
-        } else {
-            Stream::Tcp(mio::net::TcpStream::from_std(std::net::TcpStream::from(fd)))
+    pub fn new(sock: socket2::Socket) -> Stream {
+        Stream {
+            fd: OwnedFd::from(sock),
         }
     }
 
     pub fn fd(&self) -> RawFd {
-        match self {
-            Stream::Tcp(s) => s.as_raw_fd(),
-            Stream::Ipc(s) => s.as_raw_fd(),
-        }
-    }
-
-    pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.read(buf),
-            Stream::Ipc(s) => s.read(buf),
-        }
+        self.fd.as_raw_fd()
     }
 
     /// Reads into the spare capacity of `buf` (no zeroing, no allocation
@@ -41,7 +30,13 @@ impl Stream {
         let spare = buf.spare_capacity_mut();
         // SAFETY: the kernel writes at most `spare.len()` bytes into memory
         // we own for the duration of the call; nothing reads it before.
-        let n = unsafe { libc::read(self.fd(), spare.as_mut_ptr() as *mut libc::c_void, spare.len()) };
+        let n = unsafe {
+            libc::read(
+                self.fd(),
+                spare.as_mut_ptr() as *mut libc::c_void,
+                spare.len(),
+            )
+        };
         if n < 0 {
             return Err(io::Error::last_os_error());
         }
@@ -83,21 +78,12 @@ fn unsafe_zeroed_msghdr() -> libc::msghdr {
 
 impl Source for Stream {
     fn register(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.register(r, t, i),
-            Stream::Ipc(s) => s.register(r, t, i),
-        }
+        SourceFd(&self.fd()).register(r, t, i)
     }
     fn reregister(&mut self, r: &Registry, t: Token, i: Interest) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.reregister(r, t, i),
-            Stream::Ipc(s) => s.reregister(r, t, i),
-        }
+        SourceFd(&self.fd()).reregister(r, t, i)
     }
     fn deregister(&mut self, r: &Registry) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.deregister(r),
-            Stream::Ipc(s) => s.deregister(r),
-        }
+        SourceFd(&self.fd()).deregister(r)
     }
 }

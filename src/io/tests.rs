@@ -22,8 +22,14 @@ fn pool() -> IoThreads {
 fn tasks_run_on_the_io_thread() {
     let io = pool();
     let (tx, rx) = channel();
-    io.choose().unwrap().run(move |_| tx.send(std::thread::current().name().map(str::to_owned)).unwrap());
-    assert_eq!(rx.recv_timeout(WAIT).unwrap().as_deref(), Some("ZMQbg/IO/0"));
+    io.choose().unwrap().run(move |_| {
+        tx.send(std::thread::current().name().map(str::to_owned))
+            .unwrap()
+    });
+    assert_eq!(
+        rx.recv_timeout(WAIT).unwrap().as_deref(),
+        Some("ZMQbg/IO/0")
+    );
     io.stop_and_join();
 }
 
@@ -71,9 +77,14 @@ fn descriptors_wake_their_handler_and_stop_reaches_it() {
     let (mut ours, theirs) = UnixStream::pair().unwrap();
     let (tx, rx) = channel();
     io.choose().unwrap().run(move |r| {
-        let mut h = Box::new(Reader { stream: theirs, out: tx });
+        let mut h = Box::new(Reader {
+            stream: theirs,
+            out: tx,
+        });
         let t = r.add_placeholder();
-        r.registry().register(&mut h.stream, t, Interest::READABLE).unwrap();
+        r.registry()
+            .register(&mut h.stream, t, Interest::READABLE)
+            .unwrap();
         r.fill(t, h);
     });
     ours.write_all(b"hello").unwrap();
@@ -144,7 +155,9 @@ fn setting_a_timer_again_moves_it() {
     assert_eq!(queued_rx.recv_timeout(WAIT).unwrap(), 5);
     // Fired, moved and cancelled entries have all left the queue.
     let (tx, rx) = channel();
-    io.choose().unwrap().run(move |r| tx.send(r.queued_timers()).unwrap());
+    io.choose()
+        .unwrap()
+        .run(move |r| tx.send(r.queued_timers()).unwrap());
     assert_eq!(rx.recv_timeout(WAIT).unwrap(), 0);
     io.stop_and_join();
     assert!(rx.try_recv().is_err());
@@ -184,7 +197,10 @@ fn a_stop_ends_when_the_last_handler_leaves_by_timer() {
         io.stop_and_join();
         let _ = done_tx.send(());
     });
-    assert!(done_rx.recv_timeout(WAIT).is_ok(), "the io thread did not stop");
+    assert!(
+        done_rx.recv_timeout(WAIT).is_ok(),
+        "the io thread did not stop"
+    );
     joiner.join().unwrap();
 }
 
@@ -231,7 +247,10 @@ fn pipe_commands_reach_the_owning_handler() {
         let id = theirs.id();
         // Nothing was read yet, so the reader is not asleep: read once.
         assert!(theirs.read().is_none());
-        let t = r.add(Box::new(PipeReader { pipe: theirs, out: tx }));
+        let t = r.add(Box::new(PipeReader {
+            pipe: theirs,
+            out: tx,
+        }));
         r.own_pipe(id, t);
         assert!(pending.is_empty());
     });
@@ -253,10 +272,19 @@ fn contexts_start_io_threads_on_demand_and_join_them_on_terminate() {
     ctx.options.lock().io_threads = 2;
     let a = ctx.io_thread().unwrap();
     let b = ctx.io_thread().unwrap();
-    assert!(!Arc::ptr_eq(a.mailbox(), b.mailbox()), "endpoints spread over the threads");
+    assert!(
+        !Arc::ptr_eq(a.mailbox(), b.mailbox()),
+        "endpoints spread over the threads"
+    );
     let (tx, rx) = channel();
-    b.run(move |_| tx.send(std::thread::current().name().map(str::to_owned)).unwrap());
-    assert_eq!(rx.recv_timeout(WAIT).unwrap().as_deref(), Some("ZMQbg/IO/1"));
+    b.run(move |_| {
+        tx.send(std::thread::current().name().map(str::to_owned))
+            .unwrap()
+    });
+    assert_eq!(
+        rx.recv_timeout(WAIT).unwrap().as_deref(),
+        Some("ZMQbg/IO/1")
+    );
     ctx.terminate();
     assert_eq!(ctx.io_thread().err(), Some(crate::error::Error::ETERM));
 
@@ -282,9 +310,11 @@ fn a_tcp_peer_on_the_same_thread_is_recognised_through_a_dual_stack_listener() {
 }
 
 fn same_thread_peers(bind: &str, ipv6: bool) {
+    use crate::consts::{
+        ZMQ_IPV6 as IPV6, ZMQ_LAST_ENDPOINT as LAST_ENDPOINT, ZMQ_LINGER as LINGER,
+    };
     use crate::ctx::CtxShared;
     use crate::socket::Socket;
-    use crate::consts::{ZMQ_IPV6 as IPV6, ZMQ_LAST_ENDPOINT as LAST_ENDPOINT, ZMQ_LINGER as LINGER};
     use crate::types::SocketType::{Pull as PULL, Push as PUSH};
     let ctx = CtxShared::new();
     let pull = Socket::create(&ctx, PULL).unwrap();
@@ -314,7 +344,10 @@ fn same_thread_peers(bind: &str, ipv6: bool) {
     let (found, mirrored) = ends(&ctx);
     assert_eq!(found.len(), 2, "one end per side: {found:?}");
     assert!(mirrored, "each end's peer is the other: {found:?}");
-    assert!(found.iter().any(|(l, _)| l.port() == port), "the accepted end: {found:?}");
+    assert!(
+        found.iter().any(|(l, _)| l.port() == port),
+        "the accepted end: {found:?}"
+    );
 
     let zero = 0i32.to_ne_bytes();
     push.setsockopt(LINGER, &zero).unwrap();
@@ -324,7 +357,11 @@ fn same_thread_peers(bind: &str, ipv6: bool) {
     // The engines close on the io thread after the sockets let go.
     let deadline = std::time::Instant::now() + WAIT;
     while !ends(&ctx).0.is_empty() {
-        assert!(std::time::Instant::now() < deadline, "ends left after close: {:?}", ends(&ctx).0);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "ends left after close: {:?}",
+            ends(&ctx).0
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     ctx.terminate();
@@ -335,9 +372,12 @@ fn same_thread_peers(bind: &str, ipv6: bool) {
 /// held one dead timer per round until the deadline passed).
 #[test]
 fn an_unchanged_heartbeat_deadline_is_armed_once() {
+    use crate::consts::{
+        ZMQ_HEARTBEAT_IVL as HEARTBEAT_IVL, ZMQ_LAST_ENDPOINT as LAST_ENDPOINT,
+        ZMQ_LINGER as LINGER,
+    };
     use crate::ctx::CtxShared;
     use crate::socket::Socket;
-    use crate::consts::{ZMQ_HEARTBEAT_IVL as HEARTBEAT_IVL, ZMQ_LAST_ENDPOINT as LAST_ENDPOINT, ZMQ_LINGER as LINGER};
     use crate::types::SocketType::{Pull as PULL, Push as PUSH};
     let ctx = CtxShared::new();
     let pull = Socket::create(&ctx, PULL).unwrap();
@@ -349,7 +389,8 @@ fn an_unchanged_heartbeat_deadline_is_armed_once() {
     let mut buf = [0u8; 256];
     let mut len = buf.len();
     pull.getsockopt(LAST_ENDPOINT, &mut buf, &mut len).unwrap();
-    push.connect(std::str::from_utf8(&buf[..len - 1]).unwrap()).unwrap();
+    push.connect(std::str::from_utf8(&buf[..len - 1]).unwrap())
+        .unwrap();
     // Lock step: every message is a pump on each side.
     for _ in 0..5_000 {
         push.send(&mut Msg::from_slice(b"x"), 0).unwrap();
@@ -357,7 +398,9 @@ fn an_unchanged_heartbeat_deadline_is_armed_once() {
         pull.recv(&mut got, 0).unwrap();
     }
     let (tx, rx) = channel();
-    ctx.io_thread().unwrap().run(move |r| tx.send(r.queued_timers()).unwrap());
+    ctx.io_thread()
+        .unwrap()
+        .run(move |r| tx.send(r.queued_timers()).unwrap());
     let queued = rx.recv_timeout(WAIT).unwrap();
     assert!(queued < 50, "{queued} timers queued for two connections");
     let zero = 0i32.to_ne_bytes();

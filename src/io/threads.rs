@@ -1,8 +1,8 @@
 //! The context's pool of io threads.
 
 use super::reactor::Reactor;
-use crate::error::{Error, Result};
 use super::Command;
+use crate::error::{Error, Result};
 use crate::mailbox::Mailbox;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,7 +17,8 @@ pub struct IoThread {
 impl IoThread {
     fn spawn(name: String) -> Result<Arc<IoThread>> {
         let mailbox = Arc::new(Mailbox::new()?);
-        let mut reactor = Reactor::new(mailbox.clone()).map_err(|e| Error(e.raw_os_error().unwrap_or(libc::ENOMEM)))?;
+        let mut reactor = Reactor::new(mailbox.clone())
+            .map_err(|e| Error(e.raw_os_error().unwrap_or(libc::ENOMEM)))?;
         let join = std::thread::Builder::new()
             .name(name)
             .spawn(move || {
@@ -25,7 +26,10 @@ impl IoThread {
                 reactor.run();
             })
             .map_err(|_| Error::EMTHREAD)?;
-        Ok(Arc::new(IoThread { mailbox, join: Mutex::new(Some(join)) }))
+        Ok(Arc::new(IoThread {
+            mailbox,
+            join: Mutex::new(Some(join)),
+        }))
     }
 
     /// Runs `f` on this thread, with its reactor.
@@ -50,17 +54,27 @@ impl IoThreads {
     pub fn start(n: usize, name_prefix: &str) -> Result<IoThreads> {
         let mut threads = Vec::with_capacity(n);
         for i in 0..n {
-            let name = if name_prefix.is_empty() { format!("ZMQbg/IO/{i}") } else { format!("{name_prefix}/ZMQbg/IO/{i}") };
+            let name = if name_prefix.is_empty() {
+                format!("ZMQbg/IO/{i}")
+            } else {
+                format!("{name_prefix}/ZMQbg/IO/{i}")
+            };
             match IoThread::spawn(name) {
                 Ok(t) => threads.push(t),
                 Err(e) => {
-                    let started = IoThreads { threads, next: AtomicUsize::new(0) };
+                    let started = IoThreads {
+                        threads,
+                        next: AtomicUsize::new(0),
+                    };
                     started.stop_and_join();
                     return Err(e);
                 }
             }
         }
-        Ok(IoThreads { threads, next: AtomicUsize::new(0) })
+        Ok(IoThreads {
+            threads,
+            next: AtomicUsize::new(0),
+        })
     }
 
     /// The thread for a new endpoint, in turn; EMTHREAD with none.

@@ -39,7 +39,11 @@ pub trait Wire: Send {
     fn on_timer(&mut self, now: Instant) -> Result<(), Failure>;
     fn on_eof(&mut self) -> Failure;
     fn on_io_error(&mut self, err: Error) -> Failure;
-    fn zap_reply(&mut self, v: crate::proto::mechanism::ZapVerdict, now: Instant) -> Result<(), Failure>;
+    fn zap_reply(
+        &mut self,
+        v: crate::proto::mechanism::ZapVerdict,
+        now: Instant,
+    ) -> Result<(), Failure>;
 }
 
 impl Wire for Session {
@@ -88,7 +92,11 @@ impl Wire for Session {
     fn on_io_error(&mut self, err: Error) -> Failure {
         Session::on_io_error(self, err)
     }
-    fn zap_reply(&mut self, v: crate::proto::mechanism::ZapVerdict, now: Instant) -> Result<(), Failure> {
+    fn zap_reply(
+        &mut self,
+        v: crate::proto::mechanism::ZapVerdict,
+        now: Instant,
+    ) -> Result<(), Failure> {
         Session::zap_reply(self, v, now)
     }
 }
@@ -121,19 +129,33 @@ impl Raw {
             }
             Arc::new(md)
         });
-        Raw { input: InputBuf::default(), out: VecDeque::new(), out_len: 0, metadata }
+        Raw {
+            input: InputBuf::default(),
+            out: VecDeque::new(),
+            out_len: 0,
+            metadata,
+        }
     }
 
     /// A message as the raw engine delivers it: data with the connection's
     /// metadata (an empty one is a connect/disconnect notification).
     pub fn message(&self, data: Bytes) -> Msg {
-        let mut m = if data.len() <= crate::msg::INLINE_MAX { Msg::from_slice(&data) } else { Msg::from_bytes(data) };
+        let mut m = if data.len() <= crate::msg::INLINE_MAX {
+            Msg::from_slice(&data)
+        } else {
+            Msg::from_bytes(data)
+        };
         m.set_metadata(self.metadata.clone());
         m
     }
 
     fn ended(errno: Error) -> Failure {
-        Failure { event: MonitorEvent::None, reason: Reason::Connection, errno, handshaked: true }
+        Failure {
+            event: MonitorEvent::None,
+            reason: Reason::Connection,
+            errno,
+            handshaked: true,
+        }
     }
 }
 
@@ -180,7 +202,9 @@ impl Wire for Raw {
     fn out_consumed(&mut self, mut n: usize) {
         self.out_len -= n.min(self.out_len);
         while n > 0 {
-            let Some(front) = self.out.front_mut() else { return };
+            let Some(front) = self.out.front_mut() else {
+                return;
+            };
             if n >= front.len() {
                 n -= front.len();
                 self.out.pop_front();
@@ -202,7 +226,11 @@ impl Wire for Raw {
     fn on_io_error(&mut self, err: Error) -> Failure {
         Raw::ended(err)
     }
-    fn zap_reply(&mut self, _v: crate::proto::mechanism::ZapVerdict, _now: Instant) -> Result<(), Failure> {
+    fn zap_reply(
+        &mut self,
+        _v: crate::proto::mechanism::ZapVerdict,
+        _now: Instant,
+    ) -> Result<(), Failure> {
         Ok(())
     }
 }
@@ -214,7 +242,8 @@ mod tests {
     #[test]
     fn raw_passes_bytes_through_in_chunks() {
         let mut r = Raw::new(&[("Peer-Address".to_owned(), b"127.0.0.1".to_vec())]);
-        r.read_buffer(&mut BufferPool::new()).extend_from_slice(b"GET / HTTP/1.0\r\n");
+        r.read_buffer(&mut BufferPool::new())
+            .extend_from_slice(b"GET / HTTP/1.0\r\n");
         r.on_read();
         assert!(!r.wants_input());
         match r.poll_event(Instant::now()) {

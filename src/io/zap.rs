@@ -37,7 +37,11 @@ impl ZapClient {
     /// Sends `req` to the bound handler. None if nothing is bound there.
     pub fn start(link: &Link, r: &mut Reactor, me: Token, req: &ZapRequest) -> Option<ZapClient> {
         let handler = link.zap.zap_handler()?;
-        let unlimited = PipeParams { out_hwm: 0, in_hwm: 0, conflate: false };
+        let unlimited = PipeParams {
+            out_hwm: 0,
+            in_hwm: 0,
+            conflate: false,
+        };
         let (mut mine, mut theirs) = pipe_pair(unlimited, unlimited);
         mine.endpoint = ENDPOINT.to_owned();
         theirs.endpoint = ENDPOINT.to_owned();
@@ -56,14 +60,19 @@ impl ZapClient {
         // before the handler can see the request, so no reply is missed.
         let _ = mine.read();
         handler.mailbox.send(SocketCommand::Bind(Box::new(theirs)));
-        Some(ZapClient { pipe: mine, reply: Vec::new() })
+        Some(ZapClient {
+            pipe: mine,
+            reply: Vec::new(),
+        })
     }
 
     /// Whether `cmd` is about this client's pipe.
     pub fn owns(&self, cmd: &PipeCommand) -> bool {
         let id = self.pipe.id();
         match cmd {
-            PipeCommand::ActivateRead(p) | PipeCommand::ActivateWrite(p, _) | PipeCommand::PipeTerm(p) => *p == id,
+            PipeCommand::ActivateRead(p)
+            | PipeCommand::ActivateWrite(p, _)
+            | PipeCommand::PipeTerm(p) => *p == id,
             _ => false,
         }
     }

@@ -90,7 +90,13 @@ impl<C> Mailbox<C> {
             self.signaled.store(true, Ordering::Release);
             let one: u64 = 1;
             // SAFETY: writes 8 bytes from a local to our own eventfd.
-            unsafe { libc::write(self.efd.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
+            unsafe {
+                libc::write(
+                    self.efd.as_raw_fd(),
+                    &one as *const u64 as *const libc::c_void,
+                    8,
+                )
+            };
         }
         if notify {
             self.cond.notify_all();
@@ -145,7 +151,13 @@ impl<C> Mailbox<C> {
     fn consume_signal(&self) {
         let mut v: u64 = 0;
         // SAFETY: reads 8 bytes into a local from our own non-blocking eventfd.
-        unsafe { libc::read(self.efd.as_raw_fd(), &mut v as *mut u64 as *mut libc::c_void, 8) };
+        unsafe {
+            libc::read(
+                self.efd.as_raw_fd(),
+                &mut v as *mut u64 as *mut libc::c_void,
+                8,
+            )
+        };
     }
 
     /// Takes every queued command (an io thread, woken by the eventfd under
@@ -185,8 +197,16 @@ impl<C> Mailbox<C> {
                 }
             };
             let mut pfds = [
-                libc::pollfd { fd: self.efd.as_raw_fd(), events: libc::POLLIN, revents: 0 },
-                libc::pollfd { fd: ticket.fd, events: libc::POLLIN, revents: 0 },
+                libc::pollfd {
+                    fd: self.efd.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: ticket.fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
             ];
             let n = if ticket.fd >= 0 { 2 } else { 1 };
             // SAFETY: `n` valid pollfds on the stack.
@@ -194,7 +214,10 @@ impl<C> Mailbox<C> {
             if rc < 0 {
                 return Err(Error::last_os());
             }
-            if rc == 0 && deadline.is_some() && Instant::now() >= deadline.unwrap_or_else(Instant::now) {
+            if rc == 0
+                && deadline.is_some()
+                && Instant::now() >= deadline.unwrap_or_else(Instant::now)
+            {
                 return Ok(false);
             }
             if pfds[1].revents != 0 {
@@ -218,7 +241,10 @@ impl<C> Mailbox<C> {
     /// fd of its own (`waiters.rs`). Taken with the socket lock held, so
     /// that whoever holds the lock next sees it in `has_waiters`.
     pub fn enter_wait(&self, private: bool) -> WaitTicket<'_, C> {
-        WaitTicket { mb: self, fd: self.waiters.enter(private) }
+        WaitTicket {
+            mb: self,
+            fd: self.waiters.enter(private),
+        }
     }
 
     pub fn has_waiters(&self) -> bool {
@@ -240,7 +266,13 @@ impl<C> Mailbox<C> {
             self.signaled.store(true, Ordering::Release);
             let one: u64 = 1;
             // SAFETY: writes 8 bytes from a local to our own eventfd.
-            unsafe { libc::write(self.efd.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
+            unsafe {
+                libc::write(
+                    self.efd.as_raw_fd(),
+                    &one as *const u64 as *const libc::c_void,
+                    8,
+                )
+            };
         }
     }
 
@@ -288,7 +320,11 @@ mod tests {
     use std::sync::Arc;
 
     fn fd_readable(fd: RawFd) -> bool {
-        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
         // SAFETY: one valid pollfd.
         unsafe { libc::poll(&mut pfd, 1, 0) == 1 }
     }
@@ -320,7 +356,11 @@ mod tests {
                 let ticket = mb.enter_wait(true);
                 tx.send(()).unwrap();
                 // A hang guard: false if nothing woke it.
-                mb.wait(&ticket, Some(Instant::now() + std::time::Duration::from_secs(30))).unwrap()
+                mb.wait(
+                    &ticket,
+                    Some(Instant::now() + std::time::Duration::from_secs(30)),
+                )
+                .unwrap()
             })
         };
         rx.recv().unwrap();
@@ -342,7 +382,10 @@ mod tests {
         assert!(mb.wait(&ticket, Some(Instant::now())).unwrap(), "woken");
         drop(ticket);
         let mut active = false;
-        assert!(mb.try_recv(&mut active).is_none(), "a signal with no command");
+        assert!(
+            mb.try_recv(&mut active).is_none(),
+            "a signal with no command"
+        );
         assert!(!fd_readable(mb.fd()));
     }
 

@@ -86,7 +86,9 @@ thread_local! {
 }
 
 fn own_fd() -> RawFd {
-    WAKE_FD.try_with(|f| f.as_ref().map_or(-1, |f| f.as_raw_fd())).unwrap_or(-1)
+    WAKE_FD
+        .try_with(|f| f.as_ref().map_or(-1, |f| f.as_raw_fd()))
+        .unwrap_or(-1)
 }
 
 /// Resets a wake fd after it woke its thread.
@@ -108,7 +110,11 @@ mod tests {
         let fd = w.enter(true);
         assert!(fd >= 0 && w.any() && !w.any_without_fd());
         assert!(!w.wake_all());
-        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
         // SAFETY: one valid pollfd.
         assert_eq!(unsafe { libc::poll(&mut pfd, 1, 0) }, 1);
         drain(fd);
@@ -117,10 +123,17 @@ mod tests {
         w.leave(fd);
         assert!(!w.any());
         assert_eq!(w.enter(false), -1);
-        assert!(w.any_without_fd() && w.wake_all(), "one without an fd: the caller must signal");
+        assert!(
+            w.any_without_fd() && w.wake_all(),
+            "one without an fd: the caller must signal"
+        );
         w.leave(-1);
         assert!(!w.wake_all());
         // SAFETY: as above.
-        assert_eq!(unsafe { libc::poll(&mut pfd, 1, 0) }, 0, "no longer counted, not woken");
+        assert_eq!(
+            unsafe { libc::poll(&mut pfd, 1, 0) },
+            0,
+            "no longer counted, not woken"
+        );
     }
 }

@@ -92,7 +92,10 @@ impl Clone for Msg {
 
 impl std::fmt::Debug for Msg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Msg").field("flags", &self.flags).field("data", &self.data()).finish()
+        f.debug_struct("Msg")
+            .field("flags", &self.flags)
+            .field("data", &self.data())
+            .finish()
     }
 }
 
@@ -105,7 +108,10 @@ impl Msg {
             routing_id: 0,
             flags: 0,
             sharing: 0,
-            body: Body::Inline { len: 0, buf: [0; INLINE_MAX] },
+            body: Body::Inline {
+                len: 0,
+                buf: [0; INLINE_MAX],
+            },
             meta: None,
             group: None,
         }
@@ -115,7 +121,10 @@ impl Msg {
     pub fn with_size(size: usize) -> Msg {
         if size <= INLINE_MAX {
             let mut m = Msg::new();
-            m.body = Body::Inline { len: size as u8, buf: [0; INLINE_MAX] };
+            m.body = Body::Inline {
+                len: size as u8,
+                buf: [0; INLINE_MAX],
+            };
             m
         } else {
             Msg::from_bytes(Bytes::from(vec![0u8; size]))
@@ -148,7 +157,10 @@ impl Msg {
             let mut buf = [0; INLINE_MAX];
             buf[..data.len()].copy_from_slice(data);
             let mut m = Msg::new();
-            m.body = Body::Inline { len: data.len() as u8, buf };
+            m.body = Body::Inline {
+                len: data.len() as u8,
+                buf,
+            };
             m
         } else {
             Msg::from_bytes(Bytes::copy_from_slice(data))
@@ -277,7 +289,9 @@ impl Msg {
         self.group.as_deref().map(|g| g.0.as_bytes())
     }
     pub fn set_group(&mut self, g: Option<&[u8]>) {
-        self.group = g.and_then(|g| std::ffi::CString::new(g).ok()).map(|c| Box::new(Group(c)));
+        self.group = g
+            .and_then(|g| std::ffi::CString::new(g).ok())
+            .map(|c| Box::new(Group(c)));
     }
 
     /// The group as a C string.
@@ -326,7 +340,10 @@ mod tests {
         let mut small = small;
         assert!(!small.share().is_shared(), "inline bodies are copied");
         let mut c = Msg::from_const(Bytes::from_static(&[1u8; 64]));
-        assert!(c.is_shared() && c.share().is_shared(), "constant bodies always count as shared");
+        assert!(
+            c.is_shared() && c.share().is_shared(),
+            "constant bodies always count as shared"
+        );
     }
 
     #[test]
@@ -345,7 +362,10 @@ mod tests {
     fn with_size_is_zeroed() {
         assert_eq!(Msg::with_size(10).data(), &[0u8; 10]);
         assert_eq!(Msg::for_c_to_fill(1000).map(|m| m.size()), Some(1000));
-        assert!(Msg::for_c_to_fill(usize::MAX).is_none(), "ENOMEM, not an abort");
+        assert!(
+            Msg::for_c_to_fill(usize::MAX).is_none(),
+            "ENOMEM, not an abort"
+        );
         assert!(Msg::for_c_to_fill(isize::MAX as usize).is_none());
         assert_eq!(Msg::with_size(1000).data(), &[0u8; 1000][..]);
     }

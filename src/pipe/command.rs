@@ -43,7 +43,12 @@ pub enum PipeCommand {
     /// zmq_socket_monitor_pipes_stats asked the socket at the other end of
     /// our pipe: add how many messages we have queued towards it, and
     /// answer `reply_to` with `SocketCommand::PipeStats`.
-    PipeStatsQuery { pipe: PipeId, outbound: u64, reply_to: Arc<SocketMailbox>, ends: Box<(String, String)> },
+    PipeStatsQuery {
+        pipe: PipeId,
+        outbound: u64,
+        reply_to: Arc<SocketMailbox>,
+        ends: Box<(String, String)>,
+    },
 }
 
 impl PipeCommand {
@@ -71,7 +76,11 @@ pub enum SocketCommand {
     /// The answer to a `PipeStatsQuery`: queued messages out of and into
     /// the asking pipe, and the pipe's (local, remote) endpoints, for a
     /// ZMQ_EVENT_PIPES_STATS event.
-    PipeStats { outbound: u64, inbound: u64, ends: Box<(String, String)> },
+    PipeStats {
+        outbound: u64,
+        inbound: u64,
+        ends: Box<(String, String)>,
+    },
     /// Nothing to do. libzmq's socket sends itself an "own" command when it
     /// starts a network endpoint, so ZMQ_FD is readable right after such a
     /// bind or connect; applications polling the fd see the same here.
@@ -140,16 +149,31 @@ mod tests {
         Inbox::Socket(sock.clone()).post(PipeCommand::ActivateWrite(7, 3));
         Inbox::Thread(thread.clone()).post(PipeCommand::PipeTerm(9));
         let mut active = false;
-        assert!(matches!(sock.try_recv(&mut active), Some(SocketCommand::Pipe(PipeCommand::ActivateWrite(7, 3)))));
+        assert!(matches!(
+            sock.try_recv(&mut active),
+            Some(SocketCommand::Pipe(PipeCommand::ActivateWrite(7, 3)))
+        ));
         let mut active = false;
-        assert!(matches!(thread.try_recv(&mut active), Some(ThreadCommand::Pipe(PipeCommand::PipeTerm(9)))));
+        assert!(matches!(
+            thread.try_recv(&mut active),
+            Some(ThreadCommand::Pipe(PipeCommand::PipeTerm(9)))
+        ));
     }
 
     #[test]
     fn a_command_names_the_end_it_is_about() {
         let reply_to = Arc::new(SocketMailbox::new().unwrap());
         let ends = Box::new((String::new(), String::new()));
-        assert_eq!(PipeCommand::PipeStatsQuery { pipe: 4, outbound: 1, reply_to, ends }.pipe(), 4);
+        assert_eq!(
+            PipeCommand::PipeStatsQuery {
+                pipe: 4,
+                outbound: 1,
+                reply_to,
+                ends
+            }
+            .pipe(),
+            4
+        );
         assert_eq!(PipeCommand::ActivateWrite(5, 2).pipe(), 5);
         assert_eq!(PipeCommand::Posted(6).pipe(), 6);
     }

@@ -15,8 +15,8 @@
 pub mod command;
 pub mod table;
 
-pub use command::{Inbox, PipeCommand, SocketCommand, SocketMailbox};
 use crate::msg::{self, Msg};
+pub use command::{Inbox, PipeCommand, SocketCommand, SocketMailbox};
 use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -134,12 +134,26 @@ pub struct Pipe {
 pub fn pipe_pair(a: PipeParams, b: PipeParams) -> (Pipe, Pipe) {
     let core = Arc::new(Core {
         queues: [
-            Mutex::new(Queue { items: VecDeque::new(), reader_asleep: false }),
-            Mutex::new(Queue { items: VecDeque::new(), reader_asleep: false }),
+            Mutex::new(Queue {
+                items: VecDeque::new(),
+                reader_asleep: false,
+            }),
+            Mutex::new(Queue {
+                items: VecDeque::new(),
+                reader_asleep: false,
+            }),
         ],
         owners: [
-            Mutex::new(Owner { inbox: None, pending: Vec::new(), gone: false }),
-            Mutex::new(Owner { inbox: None, pending: Vec::new(), gone: false }),
+            Mutex::new(Owner {
+                inbox: None,
+                pending: Vec::new(),
+                gone: false,
+            }),
+            Mutex::new(Owner {
+                inbox: None,
+                pending: Vec::new(),
+                gone: false,
+            }),
         ],
         ids: [
             NEXT_PIPE_ID.fetch_add(1, Ordering::Relaxed),
@@ -233,7 +247,12 @@ impl Pipe {
     /// Asks the peer's owner for its side of the statistics; the answer
     /// goes to `reply_to` (zmq_socket_monitor_pipes_stats).
     pub fn query_stats(&self, reply_to: Arc<SocketMailbox>, ends: Box<(String, String)>) {
-        self.send_to_peer(PipeCommand::PipeStatsQuery { pipe: self.peer_id(), outbound: self.queued_out(), reply_to, ends });
+        self.send_to_peer(PipeCommand::PipeStatsQuery {
+            pipe: self.peer_id(),
+            outbound: self.queued_out(),
+            reply_to,
+            ends,
+        });
     }
 
     /// The id of the other end (commands to its owner carry it).
@@ -257,7 +276,10 @@ impl Pipe {
     }
 
     fn readable_state(&self) -> bool {
-        matches!(self.state, PipeState::Active | PipeState::WaitingForDelimiter)
+        matches!(
+            self.state,
+            PipeState::Active | PipeState::WaitingForDelimiter
+        )
     }
 
     /// Whether a message can be read now. Going to sleep on an empty pipe
@@ -429,7 +451,11 @@ impl Pipe {
 
     fn set_lwm(&mut self, lwm: u64) {
         self.lwm = lwm;
-        self.next_report = if lwm == 0 { u64::MAX } else { (self.msgs_read / lwm + 1) * lwm };
+        self.next_report = if lwm == 0 {
+            u64::MAX
+        } else {
+            (self.msgs_read / lwm + 1) * lwm
+        };
     }
 
     /// The peer socket's own marks, added on top of ours (inproc).
@@ -445,7 +471,10 @@ impl Pipe {
     /// its own marks until it gets round to its commands.
     pub fn post_to_peer(&self, boost: Option<(u64, u64)>, disconnect_msg: Option<Vec<u8>>) {
         let peer = 1 - self.side;
-        *self.core.posted[peer].lock() = Posted { boost, disconnect_msg };
+        *self.core.posted[peer].lock() = Posted {
+            boost,
+            disconnect_msg,
+        };
         self.core.has_posted[peer].store(true, Ordering::Release);
     }
 
@@ -458,7 +487,9 @@ impl Pipe {
         if posted.disconnect_msg.is_some() {
             self.disconnect_msg = posted.disconnect_msg;
         }
-        let Some((inb, outb)) = posted.boost else { return false };
+        let Some((inb, outb)) = posted.boost else {
+            return false;
+        };
         self.set_hwms_boost(inb, outb);
         let (inhwm, outhwm) = self.own_marks;
         self.set_hwms(inhwm, outhwm);
@@ -479,7 +510,11 @@ impl Pipe {
     /// Whether any message (not just the terminator) waits to be read.
     pub fn has_unread_messages(&self) -> bool {
         self.inbuf.iter().any(|m| !m.is_delimiter())
-            || self.core.queues[1 - self.side].lock().items.iter().any(|m| !m.is_delimiter())
+            || self.core.queues[1 - self.side]
+                .lock()
+                .items
+                .iter()
+                .any(|m| !m.is_delimiter())
     }
 
     pub fn has_pending_inbound(&self) -> bool {
@@ -559,7 +594,11 @@ mod tests {
     use super::*;
 
     fn params(hwm: u64) -> PipeParams {
-        PipeParams { out_hwm: hwm, in_hwm: hwm, conflate: false }
+        PipeParams {
+            out_hwm: hwm,
+            in_hwm: hwm,
+            conflate: false,
+        }
     }
 
     #[test]
@@ -609,7 +648,10 @@ mod tests {
         let (mut conn, _bind) = pipe_pair(params(2), params(2));
         conn.write(Msg::from_slice(b"a")).unwrap();
         conn.write(Msg::from_slice(b"b")).unwrap();
-        assert!(conn.write(Msg::from_slice(b"c")).is_err(), "full: writing stops");
+        assert!(
+            conn.write(Msg::from_slice(b"c")).is_err(),
+            "full: writing stops"
+        );
         _bind.post_to_peer(Some((3, 3)), None);
         // What the owner does on `Posted`.
         assert!(conn.take_posted() && conn.reactivate_write());
@@ -664,7 +706,9 @@ mod tests {
         a.write(Msg::from_slice(b"2")).unwrap();
         a.flush();
         let mut active = false;
-        assert!(matches!(mb.try_recv(&mut active), Some(SocketCommand::Pipe(PipeCommand::ActivateRead(id))) if id == b.id()));
+        assert!(
+            matches!(mb.try_recv(&mut active), Some(SocketCommand::Pipe(PipeCommand::ActivateRead(id))) if id == b.id())
+        );
         assert!(mb.try_recv(&mut active).is_none());
     }
 
@@ -681,7 +725,9 @@ mod tests {
         a.write(Msg::from_slice(b"2")).unwrap();
         assert!(!a.publish(), "owed once, not per publish");
         a.wake_reader();
-        assert!(matches!(mb.try_recv(&mut active), Some(SocketCommand::Pipe(PipeCommand::ActivateRead(id))) if id == b.id()));
+        assert!(
+            matches!(mb.try_recv(&mut active), Some(SocketCommand::Pipe(PipeCommand::ActivateRead(id))) if id == b.id())
+        );
         assert!(b.activate_read());
         assert_eq!(b.read().unwrap().data(), b"1");
         assert_eq!(b.read().unwrap().data(), b"2");
@@ -703,7 +749,10 @@ mod tests {
     #[test]
     fn conflate_keeps_newest() {
         let a_params = params(0);
-        let b_params = PipeParams { conflate: true, ..params(0) };
+        let b_params = PipeParams {
+            conflate: true,
+            ..params(0)
+        };
         let (mut a, mut b) = pipe_pair(a_params, b_params);
         for i in 0..5u8 {
             a.write(Msg::from_slice(&[i])).unwrap();

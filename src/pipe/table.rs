@@ -57,7 +57,9 @@ impl PipeTable {
     /// The live slots in slot order (attach order, unless slots were reused),
     /// so that walks over all pipes are repeatable.
     pub fn slots(&self) -> Vec<Slot> {
-        (0..self.slots.len()).filter(|&s| self.slots[s].is_some()).collect()
+        (0..self.slots.len())
+            .filter(|&s| self.slots[s].is_some())
+            .collect()
     }
 
     pub fn len(&self) -> usize {

@@ -80,7 +80,11 @@ pub(crate) fn fd_revents(revents: i16) -> i16 {
 /// One poll(2) call. EINTR (and any other failure) is returned as is.
 pub(crate) fn sys_poll(fds: &mut [libc::pollfd], timeout_ms: i32) -> Result<usize> {
     let n = fds.len() as libc::nfds_t;
-    let p = if fds.is_empty() { std::ptr::null_mut() } else { fds.as_mut_ptr() };
+    let p = if fds.is_empty() {
+        std::ptr::null_mut()
+    } else {
+        fds.as_mut_ptr()
+    };
     // SAFETY: `p` is NULL with n == 0, or points at `n` initialised pollfds
     // we borrow mutably for the duration of the call.
     let rc = unsafe { libc::poll(p, n, timeout_ms) };
@@ -182,10 +186,18 @@ pub fn poll(items: &mut [Item<'_>], timeout_ms: i64) -> Result<usize> {
                 let fd = s.fd()?;
                 thread_safe |= s.is_thread_safe();
                 let ev = if it.events != 0 { libc::POLLIN } else { 0 };
-                fds.push(libc::pollfd { fd, events: ev, revents: 0 });
+                fds.push(libc::pollfd {
+                    fd,
+                    events: ev,
+                    revents: 0,
+                });
             }
             Target::Fd(fd) => {
-                fds.push(libc::pollfd { fd, events: fd_poll_flags(it.events), revents: 0 });
+                fds.push(libc::pollfd {
+                    fd,
+                    events: fd_poll_flags(it.events),
+                    revents: 0,
+                });
             }
         }
     }
@@ -210,11 +222,17 @@ mod tests {
 
     #[test]
     fn fd_flag_mapping() {
-        assert_eq!(fd_poll_flags(POLLIN | POLLOUT | POLLPRI | POLLERR), libc::POLLIN | libc::POLLOUT | libc::POLLPRI);
+        assert_eq!(
+            fd_poll_flags(POLLIN | POLLOUT | POLLPRI | POLLERR),
+            libc::POLLIN | libc::POLLOUT | libc::POLLPRI
+        );
         assert_eq!(fd_poll_flags(0), 0);
         assert_eq!(fd_revents(libc::POLLIN), POLLIN);
         assert_eq!(fd_revents(libc::POLLHUP), POLLERR);
-        assert_eq!(fd_revents(libc::POLLNVAL | libc::POLLOUT), POLLERR | POLLOUT);
+        assert_eq!(
+            fd_revents(libc::POLLNVAL | libc::POLLOUT),
+            POLLERR | POLLOUT
+        );
         assert_eq!(fd_revents(libc::POLLPRI), POLLPRI);
     }
 
@@ -234,8 +252,16 @@ mod tests {
     fn plain_fds() {
         let (r, w) = pipe();
         let mut items = [
-            Item { target: Target::Fd(r), events: POLLIN, revents: 0 },
-            Item { target: Target::Fd(w), events: POLLOUT, revents: 0 },
+            Item {
+                target: Target::Fd(r),
+                events: POLLIN,
+                revents: 0,
+            },
+            Item {
+                target: Target::Fd(w),
+                events: POLLOUT,
+                revents: 0,
+            },
         ];
         assert_eq!(poll(&mut items, 0).unwrap(), 1);
         assert_eq!(items[0].revents, 0);
@@ -244,7 +270,10 @@ mod tests {
         assert_eq!(poll(&mut items[..1], 30).unwrap(), 0);
         assert!(t.elapsed() >= Duration::from_millis(30));
         // SAFETY: writes one byte from a local to our pipe.
-        assert_eq!(unsafe { libc::write(w, b"x".as_ptr() as *const libc::c_void, 1) }, 1);
+        assert_eq!(
+            unsafe { libc::write(w, b"x".as_ptr() as *const libc::c_void, 1) },
+            1
+        );
         assert_eq!(poll(&mut items[..1], -1).unwrap(), 1);
         assert_eq!(items[0].revents, POLLIN);
         close(w);

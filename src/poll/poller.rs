@@ -65,11 +65,15 @@ impl Poller {
     }
 
     fn find_socket(&self, s: &Socket) -> Option<usize> {
-        self.items.iter().position(|e| e.socket.is_some_and(|x| std::ptr::eq(x, s)))
+        self.items
+            .iter()
+            .position(|e| e.socket.is_some_and(|x| std::ptr::eq(x, s)))
     }
 
     fn find_fd(&self, fd: RawFd) -> Option<usize> {
-        self.items.iter().position(|e| e.socket.is_none() && e.fd == fd)
+        self.items
+            .iter()
+            .position(|e| e.socket.is_none() && e.fd == fd)
     }
 
     fn signaler_ctl(&mut self, op: libc::c_int, fd: RawFd) -> Result<()> {
@@ -85,8 +89,13 @@ impl Poller {
             // SAFETY: `ep` is a fresh descriptor nobody else owns.
             self.signaler = Some(unsafe { OwnedFd::from_raw_fd(ep) });
         }
-        let Some(ep) = &self.signaler else { return Ok(()) };
-        let mut ev = libc::epoll_event { events: libc::EPOLLIN as u32, u64: fd as u64 };
+        let Some(ep) = &self.signaler else {
+            return Ok(());
+        };
+        let mut ev = libc::epoll_event {
+            events: libc::EPOLLIN as u32,
+            u64: fd as u64,
+        };
         // SAFETY: `ep` is our epoll descriptor, `ev` a valid local; a stale
         // `fd` only makes the call fail, which we ignore.
         unsafe { libc::epoll_ctl(ep.as_raw_fd(), op, fd, &mut ev) };
@@ -103,7 +112,12 @@ impl Poller {
             let fd = socket.fd()?;
             self.signaler_ctl(libc::EPOLL_CTL_ADD, fd)?;
         }
-        self.items.push(Entry { socket: Some(socket), fd: RETIRED_FD, user_data, events });
+        self.items.push(Entry {
+            socket: Some(socket),
+            fd: RETIRED_FD,
+            user_data,
+            events,
+        });
         Ok(())
     }
 
@@ -116,7 +130,12 @@ impl Poller {
         if self.find_fd(fd).is_some() {
             return Err(Error::EINVAL);
         }
-        self.items.push(Entry { socket: None, fd, user_data, events });
+        self.items.push(Entry {
+            socket: None,
+            fd,
+            user_data,
+            events,
+        });
         Ok(())
     }
 
@@ -159,7 +178,10 @@ impl Poller {
 
     /// `zmq_poller_fd`: EINVAL unless a thread-safe socket was ever added.
     pub fn signaler_fd(&self) -> Result<RawFd> {
-        self.signaler.as_ref().map(|f| f.as_raw_fd()).ok_or(Error::EINVAL)
+        self.signaler
+            .as_ref()
+            .map(|f| f.as_raw_fd())
+            .ok_or(Error::EINVAL)
     }
 
     /// Waits for at most `max` ready entries (`timeout_ms`: negative is
@@ -184,9 +206,17 @@ impl Poller {
             match e.socket {
                 Some(s) => {
                     thread_safe |= s.is_thread_safe();
-                    fds.push(libc::pollfd { fd: s.fd()?, events: libc::POLLIN, revents: 0 });
+                    fds.push(libc::pollfd {
+                        fd: s.fd()?,
+                        events: libc::POLLIN,
+                        revents: 0,
+                    });
                 }
-                None => fds.push(libc::pollfd { fd: e.fd, events: fd_poll_flags(e.events), revents: 0 }),
+                None => fds.push(libc::pollfd {
+                    fd: e.fd,
+                    events: fd_poll_flags(e.events),
+                    revents: 0,
+                }),
             }
         }
         if fds.is_empty() {
@@ -221,7 +251,12 @@ impl Poller {
                         let Some(i) = idx else { continue };
                         let ev = fd_revents(fds[*i].revents);
                         if ev != 0 {
-                            out.push(Event { socket: None, fd: e.fd, user_data: e.user_data, events: ev });
+                            out.push(Event {
+                                socket: None,
+                                fd: e.fd,
+                                user_data: e.user_data,
+                                events: ev,
+                            });
                         }
                     }
                 }
@@ -267,9 +302,20 @@ mod tests {
         assert_eq!(p.wait(4, 10), Err(Error::EAGAIN));
         p.modify_fd(w, POLLOUT).unwrap();
         let ev = p.wait(4, -1).unwrap();
-        assert_eq!(ev, vec![Event { socket: None, fd: w, user_data: 9, events: POLLOUT }]);
+        assert_eq!(
+            ev,
+            vec![Event {
+                socket: None,
+                fd: w,
+                user_data: 9,
+                events: POLLOUT
+            }]
+        );
         // SAFETY: one byte from a local into our pipe.
-        assert_eq!(unsafe { libc::write(w, b"x".as_ptr() as *const libc::c_void, 1) }, 1);
+        assert_eq!(
+            unsafe { libc::write(w, b"x".as_ptr() as *const libc::c_void, 1) },
+            1
+        );
         let ev = p.wait(1, 0).unwrap();
         assert_eq!(ev.len(), 1);
         assert_eq!(ev[0].fd, r);

@@ -201,12 +201,19 @@ pub fn proxy(
     capture_sock: Option<&Socket>,
     control: Option<&'static Socket>,
 ) -> Result<()> {
-    let s = Sockets { front, back, capture: capture_sock, control, same: std::ptr::eq(front, back) };
+    let s = Sockets {
+        front,
+        back,
+        capture: capture_sock,
+        control,
+        same: std::ptr::eq(front, back),
+    };
     let all = s.poller_all()?;
     let mut wait = Wait::In;
     let mut wait_poller = s.poller(wait)?;
     let mut msg = Msg::new();
-    let (mut front_in, mut front_out, mut back_in, mut back_out, mut control_in) = (false, false, false, false, false);
+    let (mut front_in, mut front_out, mut back_in, mut back_out, mut control_in) =
+        (false, false, false, false, false);
     let mut fstats = Stats::default();
     let mut bstats = Stats::default();
     let mut paused = false;
@@ -340,8 +347,18 @@ mod tests {
 
     #[test]
     fn stats_order() {
-        let f = Stats { msg_in: 1, bytes_in: 2, msg_out: 3, bytes_out: 4 };
-        let b = Stats { msg_in: 5, bytes_in: 6, msg_out: 7, bytes_out: 8 };
+        let f = Stats {
+            msg_in: 1,
+            bytes_in: 2,
+            msg_out: 3,
+            bytes_out: 4,
+        };
+        let b = Stats {
+            msg_in: 5,
+            bytes_in: 6,
+            msg_out: 7,
+            bytes_out: 8,
+        };
         assert_eq!(stats_frames(&f, &b), [1, 2, 3, 4, 5, 6, 7, 8]);
     }
 }

@@ -24,17 +24,25 @@ pub enum Command<'a> {
     Cancel(&'a [u8]),
     /// TTL in deciseconds (0 when the peer sent fewer than two octets) and
     /// the context, truncated to what a PONG may echo.
-    Ping { ttl: u16, context: &'a [u8] },
+    Ping {
+        ttl: u16,
+        context: &'a [u8],
+    },
     Pong(&'a [u8]),
     /// Any other name (mechanism commands, or ones to be ignored).
-    Other { name: &'a [u8], data: &'a [u8] },
+    Other {
+        name: &'a [u8],
+        data: &'a [u8],
+    },
 }
 
 /// Splits a command body into name and data. A body shorter than its own
 /// name length is malformed (MALFORMED_COMMAND_UNSPECIFIED for the
 /// mechanisms that report it; after the handshake libzmq just drops it).
 pub fn split(body: &[u8]) -> Result<(&[u8], &[u8]), i32> {
-    let (&len, rest) = body.split_first().ok_or(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED)?;
+    let (&len, rest) = body
+        .split_first()
+        .ok_or(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED)?;
     if rest.len() < len as usize {
         return Err(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED);
     }
@@ -55,7 +63,10 @@ pub fn parse(body: &[u8]) -> Result<Command<'_>, i32> {
                 _ => 0,
             };
             let ctx = data.get(2..).unwrap_or(&[]);
-            Command::Ping { ttl, context: &ctx[..ctx.len().min(PING_CONTEXT_MAX)] }
+            Command::Ping {
+                ttl,
+                context: &ctx[..ctx.len().min(PING_CONTEXT_MAX)],
+            }
         }
         b"PONG" => Command::Pong(data),
         _ => Command::Other { name, data },
@@ -65,8 +76,11 @@ pub fn parse(body: &[u8]) -> Result<Command<'_>, i32> {
 /// The reason inside ERROR data (`u8 len` + reason), or
 /// MALFORMED_COMMAND_ERROR when the length does not fit.
 pub fn error_reason(data: &[u8]) -> Result<&[u8], i32> {
-    let (&len, rest) = data.split_first().ok_or(code::ZMTP_MALFORMED_COMMAND_ERROR)?;
-    rest.get(..len as usize).ok_or(code::ZMTP_MALFORMED_COMMAND_ERROR)
+    let (&len, rest) = data
+        .split_first()
+        .ok_or(code::ZMTP_MALFORMED_COMMAND_ERROR)?;
+    rest.get(..len as usize)
+        .ok_or(code::ZMTP_MALFORMED_COMMAND_ERROR)
 }
 
 /// The ZAP status a reason denotes, if it is one of `3xx`..`5xx` with two
@@ -84,7 +98,11 @@ fn command(parts: &[&[u8]]) -> Msg {
     for p in parts {
         body.extend_from_slice(p);
     }
-    let mut m = if len <= msg::INLINE_MAX { Msg::from_slice(&body) } else { Msg::from_bytes(body.into()) };
+    let mut m = if len <= msg::INLINE_MAX {
+        Msg::from_slice(&body)
+    } else {
+        Msg::from_bytes(body.into())
+    };
     m.set_flags(msg::COMMAND);
     m
 }
@@ -102,7 +120,11 @@ pub fn error(reason: &[u8]) -> Msg {
 
 /// PING; libzmq always sends an empty context.
 pub fn ping(ttl_deciseconds: u16, context: &[u8]) -> Msg {
-    command(&[PING, &ttl_deciseconds.to_be_bytes(), &context[..context.len().min(PING_CONTEXT_MAX)]])
+    command(&[
+        PING,
+        &ttl_deciseconds.to_be_bytes(),
+        &context[..context.len().min(PING_CONTEXT_MAX)],
+    ])
 }
 
 /// PONG echoing (at most 16 octets of) a PING's context.
@@ -129,20 +151,56 @@ mod tests {
         assert_eq!(parse(b"\x05READY\x01"), Ok(Command::Ready(b"\x01")));
         assert_eq!(parse(b"\x09SUBSCRIBE"), Ok(Command::Subscribe(b"")));
         assert_eq!(parse(b"\x06CANCELAB"), Ok(Command::Cancel(b"AB")));
-        assert_eq!(parse(b"\x04PING\x00\x32ctx"), Ok(Command::Ping { ttl: 50, context: b"ctx" }));
-        assert_eq!(parse(b"\x04PING"), Ok(Command::Ping { ttl: 0, context: b"" }));
+        assert_eq!(
+            parse(b"\x04PING\x00\x32ctx"),
+            Ok(Command::Ping {
+                ttl: 50,
+                context: b"ctx"
+            })
+        );
+        assert_eq!(
+            parse(b"\x04PING"),
+            Ok(Command::Ping {
+                ttl: 0,
+                context: b""
+            })
+        );
         let long = [b"\x04PING\x00\x01".as_slice(), &[7u8; 40]].concat();
-        assert_eq!(parse(&long), Ok(Command::Ping { ttl: 1, context: &[7u8; 16] }));
-        assert_eq!(parse(b"\x03FOOxy"), Ok(Command::Other { name: b"FOO", data: b"xy" }));
-        assert_eq!(parse(b"\x00"), Ok(Command::Other { name: b"", data: b"" }));
+        assert_eq!(
+            parse(&long),
+            Ok(Command::Ping {
+                ttl: 1,
+                context: &[7u8; 16]
+            })
+        );
+        assert_eq!(
+            parse(b"\x03FOOxy"),
+            Ok(Command::Other {
+                name: b"FOO",
+                data: b"xy"
+            })
+        );
+        assert_eq!(
+            parse(b"\x00"),
+            Ok(Command::Other {
+                name: b"",
+                data: b""
+            })
+        );
     }
 
     #[test]
     fn malformed_commands() {
         assert_eq!(parse(b""), Err(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED));
-        assert_eq!(parse(b"\x05REA"), Err(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED));
+        assert_eq!(
+            parse(b"\x05REA"),
+            Err(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED)
+        );
         assert_eq!(error_reason(b""), Err(code::ZMTP_MALFORMED_COMMAND_ERROR));
-        assert_eq!(error_reason(b"\x04400"), Err(code::ZMTP_MALFORMED_COMMAND_ERROR));
+        assert_eq!(
+            error_reason(b"\x04400"),
+            Err(code::ZMTP_MALFORMED_COMMAND_ERROR)
+        );
         assert_eq!(error_reason(b"\x03400"), Ok(&b"400"[..]));
     }
 

@@ -47,17 +47,28 @@ pub struct Failure {
 impl Failure {
     /// A protocol violation with no detailed monitor event.
     pub fn protocol(errno: Error) -> Failure {
-        Failure { event: MonitorEvent::None, reason: Reason::Protocol, errno, handshaked: false }
+        Failure {
+            event: MonitorEvent::None,
+            reason: Reason::Protocol,
+            errno,
+            handshaked: false,
+        }
     }
 
     /// A protocol violation reported as HANDSHAKE_FAILED_PROTOCOL(code).
     pub fn protocol_code(code: i32) -> Failure {
-        Failure { event: MonitorEvent::Protocol(code), ..Failure::protocol(Error::EPROTO) }
+        Failure {
+            event: MonitorEvent::Protocol(code),
+            ..Failure::protocol(Error::EPROTO)
+        }
     }
 
     /// Refused by ZAP (or told so by the peer's ERROR): HANDSHAKE_FAILED_AUTH.
     pub fn auth(status: i32) -> Failure {
-        Failure { event: MonitorEvent::Auth(status), ..Failure::protocol(Error::EPROTO) }
+        Failure {
+            event: MonitorEvent::Auth(status),
+            ..Failure::protocol(Error::EPROTO)
+        }
     }
 
     /// Whether libzmq's connecting side would schedule a reconnect (the

@@ -172,13 +172,19 @@ mod tests {
         let peer = v3_peer(1, b"NULL");
         let mut out = Vec::new();
         assert_eq!(g.feed(&peer[..9], &mut out), (9, None));
-        assert!(out.is_empty(), "nothing beyond the signature before the peer's 10 octets");
+        assert!(
+            out.is_empty(),
+            "nothing beyond the signature before the peer's 10 octets"
+        );
         assert_eq!(g.feed(&peer[9..10], &mut out), (1, None));
         assert_eq!(out, [3], "major version once the peer's signature is in");
         assert_eq!(g.feed(&peer[10..11], &mut out), (1, None));
         assert_eq!(out.len(), 1 + 53);
         assert_eq!(&out[1..3], &[1, b'N']);
-        assert!(out[1 + 21..].iter().all(|&b| b == 0), "as-server and filler are zero");
+        assert!(
+            out[1 + 21..].iter().all(|&b| b == 0),
+            "as-server and filler are zero"
+        );
         assert_eq!(g.feed(&peer[11..], &mut out), (53, Some(Version::V3_1)));
         assert_eq!(g.peer_mechanism(), g.our_mechanism());
     }
@@ -208,7 +214,10 @@ mod tests {
     fn unversioned_detection() {
         let mut g = Greeting::new(0, SocketType::Dealer, b"NULL");
         let mut out = Vec::new();
-        assert_eq!(g.feed(b"\x04\x00abc", &mut out), (1, Some(Version::V1Unversioned)));
+        assert_eq!(
+            g.feed(b"\x04\x00abc", &mut out),
+            (1, Some(Version::V1Unversioned))
+        );
         assert_eq!(g.received(), b"\x04");
         let mut g = Greeting::new(0, SocketType::Dealer, b"NULL");
         let peer = [0xFF, 0, 0, 0, 0, 0, 0, 0, 6, 0x00, b'x'];

@@ -19,7 +19,12 @@ pub struct TimerConfig {
 
 impl Default for TimerConfig {
     fn default() -> Self {
-        TimerConfig { handshake_ivl_ms: 30_000, heartbeat_ivl_ms: 0, heartbeat_ttl_ms: 0, heartbeat_timeout_ms: -1 }
+        TimerConfig {
+            handshake_ivl_ms: 30_000,
+            heartbeat_ivl_ms: 0,
+            heartbeat_ttl_ms: 0,
+            heartbeat_timeout_ms: -1,
+        }
     }
 }
 
@@ -106,7 +111,15 @@ impl Timers {
 
     /// The earliest armed deadline.
     pub fn next_deadline(&self) -> Option<Instant> {
-        [self.handshake_at, self.ping_at, self.timeout_at, self.ttl_at].into_iter().flatten().min()
+        [
+            self.handshake_at,
+            self.ping_at,
+            self.timeout_at,
+            self.ttl_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Handles whatever is due at `now`. Expiry wins over a due PING.
@@ -128,7 +141,12 @@ mod tests {
     use super::*;
 
     fn cfg(hs: i32, ivl: i32, ttl: i32, to: i32) -> TimerConfig {
-        TimerConfig { handshake_ivl_ms: hs, heartbeat_ivl_ms: ivl, heartbeat_ttl_ms: ttl, heartbeat_timeout_ms: to }
+        TimerConfig {
+            handshake_ivl_ms: hs,
+            heartbeat_ivl_ms: ivl,
+            heartbeat_ttl_ms: ttl,
+            heartbeat_timeout_ms: to,
+        }
     }
 
     #[test]
@@ -156,7 +174,11 @@ mod tests {
         t.ping_sent(t1);
         assert_eq!(t.next_deadline(), Some(t1 + Duration::from_millis(50)));
         t.on_inbound();
-        assert_eq!(t.poll(t1 + Duration::from_millis(50)), Due::Ping, "answered: no expiry");
+        assert_eq!(
+            t.poll(t1 + Duration::from_millis(50)),
+            Due::Ping,
+            "answered: no expiry"
+        );
         t.ping_sent(t1 + Duration::from_millis(50));
         assert_eq!(t.poll(t1 + Duration::from_millis(100)), Due::Expired);
     }
@@ -169,7 +191,11 @@ mod tests {
         assert_eq!(t.next_deadline(), None);
         t.on_ping(3, t0);
         t.on_ping(9, t0);
-        assert_eq!(t.next_deadline(), Some(t0 + Duration::from_millis(300)), "first arming stays");
+        assert_eq!(
+            t.next_deadline(),
+            Some(t0 + Duration::from_millis(300)),
+            "first arming stays"
+        );
         t.on_inbound();
         assert_eq!(t.next_deadline(), None);
         t.on_ping(3, t0);

@@ -34,7 +34,10 @@ impl Properties {
 
     /// The first value stored under `name`.
     pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
-        self.items.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+        self.items
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
@@ -85,7 +88,12 @@ pub fn encode_property(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
 
 /// libzmq's READY/INITIATE property list: Socket-Type, then Identity (even
 /// empty) for REQ, DEALER and ROUTER, then the ZMQ_METADATA properties.
-pub fn basic_properties(out: &mut Vec<u8>, socket_type: SocketType, routing_id: &[u8], app: &[(String, Vec<u8>)]) {
+pub fn basic_properties(
+    out: &mut Vec<u8>,
+    socket_type: SocketType,
+    routing_id: &[u8],
+    app: &[(String, Vec<u8>)],
+) {
     encode_property(out, SOCKET_TYPE, socket_type.name().as_bytes());
     if socket_type.announces_identity() {
         encode_property(out, IDENTITY, routing_id);
@@ -130,7 +138,12 @@ mod tests {
     #[test]
     fn dealer_ready_properties_match_capture() {
         let mut out = Vec::new();
-        basic_properties(&mut out, SocketType::Dealer, b"abc", &[("X-Foo".into(), b"bar".to_vec())]);
+        basic_properties(
+            &mut out,
+            SocketType::Dealer,
+            b"abc",
+            &[("X-Foo".into(), b"bar".to_vec())],
+        );
         let mut want = Vec::new();
         want.extend_from_slice(b"\x0BSocket-Type\x00\x00\x00\x06DEALER");
         want.extend_from_slice(b"\x08Identity\x00\x00\x00\x03abc");
@@ -140,7 +153,13 @@ mod tests {
 
     #[test]
     fn identity_only_for_req_dealer_router() {
-        for (t, has) in [(SocketType::Req, true), (SocketType::Dealer, true), (SocketType::Router, true), (SocketType::Pub, false), (SocketType::Pair, false)] {
+        for (t, has) in [
+            (SocketType::Req, true),
+            (SocketType::Dealer, true),
+            (SocketType::Router, true),
+            (SocketType::Pub, false),
+            (SocketType::Pair, false),
+        ] {
             let mut out = Vec::new();
             basic_properties(&mut out, t, b"", &[]);
             let p = parse(&out).unwrap();
@@ -182,12 +201,21 @@ mod tests {
     fn compatibility_matrix() {
         let compatible = |local: SocketType, peer: &[u8]| local.accepts_peer_named(peer);
         assert!(compatible(SocketType::Req, b"ROUTER") && !compatible(SocketType::Req, b"REQ"));
-        assert!(compatible(SocketType::Dealer, b"DEALER") && !compatible(SocketType::Dealer, b"PUB"));
+        assert!(
+            compatible(SocketType::Dealer, b"DEALER") && !compatible(SocketType::Dealer, b"PUB")
+        );
         assert!(compatible(SocketType::XPub, b"SUB") && compatible(SocketType::Sub, b"XPUB"));
         assert!(!compatible(SocketType::Sub, b"pub"), "case-sensitive");
-        assert!(compatible(SocketType::Client, b"SERVER") && compatible(SocketType::Dish, b"RADIO"));
-        assert!(compatible(SocketType::Scatter, b"GATHER") && compatible(SocketType::Peer, b"PEER"));
-        assert!(compatible(SocketType::Channel, b"CHANNEL") && !compatible(SocketType::Stream, b"STREAM"));
+        assert!(
+            compatible(SocketType::Client, b"SERVER") && compatible(SocketType::Dish, b"RADIO")
+        );
+        assert!(
+            compatible(SocketType::Scatter, b"GATHER") && compatible(SocketType::Peer, b"PEER")
+        );
+        assert!(
+            compatible(SocketType::Channel, b"CHANNEL")
+                && !compatible(SocketType::Stream, b"STREAM")
+        );
         assert!(compatible(SocketType::Pair, b"PAIR") && !compatible(SocketType::Pair, b"PAIR\0"));
     }
 }

@@ -113,7 +113,10 @@ impl BufferPool {
     /// The most recently kept buffer with room for `need` octets, its
     /// allocation reclaimed whole if its frames are all gone.
     fn take(&mut self, need: usize) -> Option<BytesMut> {
-        let i = self.free.iter_mut().rposition(|b| b.capacity() >= need || b.try_reclaim(need))?;
+        let i = self
+            .free
+            .iter_mut()
+            .rposition(|b| b.capacity() >= need || b.try_reclaim(need))?;
         self.free.remove(i)
     }
 }
@@ -197,6 +200,8 @@ mod tests {
             held.push(input.split().freeze());
         }
         assert_eq!(pool.free.len(), KEPT);
-        assert!(held.iter().all(|f| f.len() == CHUNK && f.iter().all(|&b| b == 0xAB)));
+        assert!(held
+            .iter()
+            .all(|f| f.len() == CHUNK && f.iter().all(|&b| b == 0xAB)));
     }
 }

@@ -60,7 +60,9 @@ impl Distributor {
     }
 
     pub fn pipe_terminated(&mut self, s: Slot) {
-        let Some(mut i) = self.pipes.index(s) else { return };
+        let Some(mut i) = self.pipes.index(s) else {
+            return;
+        };
         if i < self.matching {
             self.pipes.swap(i, self.matching - 1);
             self.matching -= 1;
@@ -111,7 +113,11 @@ impl Distributor {
         let mut i = 0;
         while i < self.matching {
             let s = self.pipes.get(i);
-            let copy = if i + 1 == self.matching { orig.take() } else { orig.as_mut().map(Msg::share) };
+            let copy = if i + 1 == self.matching {
+                orig.take()
+            } else {
+                orig.as_mut().map(Msg::share)
+            };
             let Some(copy) = copy else { break };
             if self.write(pipes, s, copy) {
                 i += 1;
@@ -184,7 +190,9 @@ mod tests {
     }
 
     fn expect(v: &[&[&str]]) -> Vec<Vec<String>> {
-        v.iter().map(|fs| fs.iter().map(|f| f.to_string()).collect()).collect()
+        v.iter()
+            .map(|fs| fs.iter().map(|f| f.to_string()).collect())
+            .collect()
     }
 
     #[test]
@@ -197,7 +205,10 @@ mod tests {
         assert_eq!(published(&mut pipes, 3), expect(&[&[], &[], &[]]));
         assert_eq!(pipes.unflushed(2), ["a+"]);
         to_all(&mut d, &mut pipes, &big);
-        assert_eq!(published(&mut pipes, 3), expect(&[&["a+", &big], &["a+", &big], &["a+", &big]]));
+        assert_eq!(
+            published(&mut pipes, 3),
+            expect(&[&["a+", &big], &["a+", &big], &["a+", &big]])
+        );
     }
 
     #[test]
@@ -207,14 +218,20 @@ mod tests {
         to_matching(&mut d, &mut pipes, &[0, 2], "m");
         to_matching(&mut d, &mut pipes, &[3], "n");
         to_matching(&mut d, &mut pipes, &[], "lost");
-        assert_eq!(published(&mut pipes, 4), expect(&[&["m"], &[], &["m"], &["n"]]));
+        assert_eq!(
+            published(&mut pipes, 4),
+            expect(&[&["m"], &[], &["m"], &["n"]])
+        );
         // INVERT_MATCHING: the pipes not matched get it.
         d.unmatch();
         d.match_pipe(1);
         d.match_pipe(1);
         d.reverse_match();
         d.send_to_matching(&mut pipes, &mut frame("o"));
-        assert_eq!(published(&mut pipes, 4), expect(&[&["o"], &[], &["o"], &["o"]]));
+        assert_eq!(
+            published(&mut pipes, 4),
+            expect(&[&["o"], &[], &["o"], &["o"]])
+        );
     }
 
     #[test]
@@ -224,11 +241,22 @@ mod tests {
         to_all(&mut d, &mut pipes, "a");
         to_all(&mut d, &mut pipes, "b");
         to_all(&mut d, &mut pipes, "c");
-        assert_eq!(published(&mut pipes, 3), expect(&[&["a", "b", "c"], &["a"], &["a", "b", "c"]]));
-        assert_eq!(pipes.pipe(1).write_tries, 2, "a full pipe is not tried again");
+        assert_eq!(
+            published(&mut pipes, 3),
+            expect(&[&["a", "b", "c"], &["a"], &["a", "b", "c"]])
+        );
+        assert_eq!(
+            pipes.pipe(1).write_tries,
+            2,
+            "a full pipe is not tried again"
+        );
         pipes.drain(1);
         to_all(&mut d, &mut pipes, "d");
-        assert_eq!(published(&mut pipes, 3), expect(&[&["d"], &[], &["d"]]), "room alone is not enough");
+        assert_eq!(
+            published(&mut pipes, 3),
+            expect(&[&["d"], &[], &["d"]]),
+            "room alone is not enough"
+        );
         d.activated(1);
         to_all(&mut d, &mut pipes, "e");
         assert_eq!(published(&mut pipes, 3), expect(&[&["e"], &["e"], &["e"]]));
@@ -264,7 +292,10 @@ mod tests {
         d.attach(2);
         to_all(&mut d, &mut pipes, "b");
         to_all(&mut d, &mut pipes, "c");
-        assert_eq!(published(&mut pipes, 3), expect(&[&["a+", "b", "c"], &["a+", "b", "c"], &["c"]]));
+        assert_eq!(
+            published(&mut pipes, 3),
+            expect(&[&["a+", "b", "c"], &["a+", "b", "c"], &["c"]])
+        );
     }
 
     #[test]
@@ -277,7 +308,10 @@ mod tests {
         d.activated(1);
         to_all(&mut d, &mut pipes, "b");
         to_all(&mut d, &mut pipes, "c");
-        assert_eq!(published(&mut pipes, 2), expect(&[&["x", "a+", "b", "c"], &["c"]]));
+        assert_eq!(
+            published(&mut pipes, 2),
+            expect(&[&["x", "a+", "b", "c"], &["c"]])
+        );
     }
 
     #[test]
@@ -289,7 +323,10 @@ mod tests {
         to_all(&mut d, &mut pipes, "b+");
         to_all(&mut d, &mut pipes, "c");
         to_all(&mut d, &mut pipes, "d");
-        assert_eq!(published(&mut pipes, 2), expect(&[&["a+", "b+", "c", "d"], &[]]));
+        assert_eq!(
+            published(&mut pipes, 2),
+            expect(&[&["a+", "b+", "c", "d"], &[]])
+        );
         assert_eq!(pipes.pipe(1).write_tries, 2);
     }
 
@@ -333,6 +370,9 @@ mod tests {
         pipes.drain(1);
         assert!(d.check_hwm(&mut pipes));
         d.send_to_matching(&mut pipes, &mut frame("b"));
-        assert_eq!(published(&mut pipes, 3), expect(&[&["a", "b"], &["b"], &["a", "b"]]));
+        assert_eq!(
+            published(&mut pipes, 3),
+            expect(&[&["a", "b"], &["b"], &["a", "b"]])
+        );
     }
 }

@@ -98,7 +98,14 @@ mod tests {
         assert!(fq.has_in(&mut pipes));
         assert_eq!(
             recv_all(&mut fq, &mut pipes),
-            got(&[("a1", 0), ("b1", 1), ("c1", 2), ("a2", 0), ("b2", 1), ("a3", 0)])
+            got(&[
+                ("a1", 0),
+                ("b1", 1),
+                ("c1", 2),
+                ("a2", 0),
+                ("b2", 1),
+                ("a3", 0)
+            ])
         );
         assert!(!fq.has_in(&mut pipes));
     }
@@ -107,9 +114,15 @@ mod tests {
     fn a_multipart_message_is_read_whole_from_one_pipe_before_switching() {
         let mut pipes = FakePipes::default();
         let mut fq = queue(&mut pipes, &[&["a+", "b+", "c", "d"], &["x+", "y"], &["z"]]);
-        assert_eq!(fq.recv(&mut pipes).map(|(m, s)| (spec(&m), s)), Ok(("a+".into(), 0)));
+        assert_eq!(
+            fq.recv(&mut pipes).map(|(m, s)| (spec(&m), s)),
+            Ok(("a+".into(), 0))
+        );
         assert!(fq.has_in(&mut pipes), "mid-message there is always more");
-        assert_eq!(recv_all(&mut fq, &mut pipes), got(&[("b+", 0), ("c", 0), ("x+", 1), ("y", 1), ("z", 2), ("d", 0)]));
+        assert_eq!(
+            recv_all(&mut fq, &mut pipes),
+            got(&[("b+", 0), ("c", 0), ("x+", 1), ("y", 1), ("z", 2), ("d", 0)])
+        );
     }
 
     #[test]
@@ -132,7 +145,10 @@ mod tests {
         fq.activated(0);
         fq.activated(1);
         fq.activated(1);
-        let mut slots: Vec<Slot> = recv_all(&mut fq, &mut pipes).into_iter().map(|(_, s)| s).collect();
+        let mut slots: Vec<Slot> = recv_all(&mut fq, &mut pipes)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
         slots.sort_unstable();
         assert_eq!(slots, [0, 0, 1, 1]);
     }
@@ -142,7 +158,10 @@ mod tests {
         let mut pipes = FakePipes::default();
         let mut fq = queue(&mut pipes, &[&["a1", "a2"], &["b1"], &["c1", "c2"]]);
         pipes.close(1);
-        assert_eq!(recv_all(&mut fq, &mut pipes), got(&[("a1", 0), ("c1", 2), ("a2", 0), ("c2", 2)]));
+        assert_eq!(
+            recv_all(&mut fq, &mut pipes),
+            got(&[("a1", 0), ("c1", 2), ("a2", 0), ("c2", 2)])
+        );
         fq.pipe_terminated(1);
         pipes.remove(1);
         fq.activated(1); // a late activation for a pipe gone: ignored
@@ -156,18 +175,31 @@ mod tests {
         fq.attach(1);
         fq.activated(0);
         let got_now = recv_all(&mut fq, &mut pipes);
-        assert_eq!(got_now.iter().filter(|(_, s)| *s == 1).count(), 2, "{got_now:?}");
+        assert_eq!(
+            got_now.iter().filter(|(_, s)| *s == 1).count(),
+            2,
+            "{got_now:?}"
+        );
         assert_eq!(got_now.len(), 3, "{got_now:?}");
     }
 
     #[test]
     fn a_pipe_removed_mid_round_leaves_the_rotation_of_the_others_intact() {
         let mut pipes = FakePipes::default();
-        let mut fq = queue(&mut pipes, &[&["a1", "a2"], &["b1", "b2"], &["c1", "c2"], &["d1", "d2"]]);
-        assert_eq!(fq.recv(&mut pipes).map(|(m, s)| (spec(&m), s)), Ok(("a1".into(), 0)));
+        let mut fq = queue(
+            &mut pipes,
+            &[&["a1", "a2"], &["b1", "b2"], &["c1", "c2"], &["d1", "d2"]],
+        );
+        assert_eq!(
+            fq.recv(&mut pipes).map(|(m, s)| (spec(&m), s)),
+            Ok(("a1".into(), 0))
+        );
         // Pipe 1 (next in line) goes; the last takes its place, as in libzmq.
         fq.pipe_terminated(1);
         pipes.remove(1);
-        assert_eq!(recv_all(&mut fq, &mut pipes), got(&[("d1", 3), ("c1", 2), ("a2", 0), ("d2", 3), ("c2", 2)]));
+        assert_eq!(
+            recv_all(&mut fq, &mut pipes),
+            got(&[("d1", 3), ("c1", 2), ("a2", 0), ("d2", 3), ("c2", 2)])
+        );
     }
 }

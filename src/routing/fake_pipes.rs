@@ -68,7 +68,10 @@ impl FakePipes {
             self.slots.resize_with(s + 1, || None);
         }
         assert!(self.slots[s].is_none(), "slot {s} is in use");
-        self.slots[s] = Some(FakePipe { hwm, ..FakePipe::default() });
+        self.slots[s] = Some(FakePipe {
+            hwm,
+            ..FakePipe::default()
+        });
     }
 
     /// Forgets a pipe: any later use of `s` by a strategy panics.

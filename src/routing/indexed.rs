@@ -157,7 +157,10 @@ mod tests {
                     }
                 }
                 1 if !model.is_empty() => {
-                    let (i, j) = (rng.below(a.len() as u64) as usize, rng.below(a.len() as u64) as usize);
+                    let (i, j) = (
+                        rng.below(a.len() as u64) as usize,
+                        rng.below(a.len() as u64) as usize,
+                    );
                     let (si, sj) = (a.get(i), a.get(j));
                     a.swap(i, j);
                     assert_eq!((a.get(i), a.get(j)), (sj, si));
@@ -197,7 +200,12 @@ mod tests {
             }
             assert_eq!(set.pipes.len(), present.len());
             assert!(set.active <= set.pipes.len());
-            assert!(set.current < set.active.max(1), "cursor {} active {}", set.current, set.active);
+            assert!(
+                set.current < set.active.max(1),
+                "cursor {} active {}",
+                set.current,
+                set.active
+            );
             if set.active > 0 {
                 assert!(present.contains(&set.current()));
             }

@@ -57,7 +57,9 @@ impl LoadBalancer {
             }
             self.set.deactivate_current();
         }
-        let Some(s) = used else { return Err(Error::EAGAIN) };
+        let Some(s) = used else {
+            return Err(Error::EAGAIN);
+        };
         self.more = frame_more;
         if !self.more {
             pipes.flush(s);
@@ -99,15 +101,29 @@ mod tests {
         let mut m = frame(f);
         let r = lb.send(pipes, &mut m);
         match r {
-            Ok(_) => assert_eq!(m.size(), 0, "a sent frame leaves the caller's message empty"),
+            Ok(_) => assert_eq!(
+                m.size(),
+                0,
+                "a sent frame leaves the caller's message empty"
+            ),
             Err(_) => assert_eq!(spec(&m), f, "a refused frame stays with the caller"),
         }
         r
     }
 
     /// The pipe each message (single frames named by their index) went to.
-    fn send_n(lb: &mut LoadBalancer, pipes: &mut FakePipes, range: std::ops::Range<usize>) -> Vec<Slot> {
-        range.map(|i| send(lb, pipes, &i.to_string()).unwrap().expect("a pipe was used")).collect()
+    fn send_n(
+        lb: &mut LoadBalancer,
+        pipes: &mut FakePipes,
+        range: std::ops::Range<usize>,
+    ) -> Vec<Slot> {
+        range
+            .map(|i| {
+                send(lb, pipes, &i.to_string())
+                    .unwrap()
+                    .expect("a pipe was used")
+            })
+            .collect()
     }
 
     #[test]
@@ -127,7 +143,10 @@ mod tests {
         assert_eq!(send(&mut lb, &mut pipes, "a+"), Ok(Some(0)));
         assert_eq!(send(&mut lb, &mut pipes, "b+"), Ok(Some(0)));
         assert_eq!(pipes.unflushed(0), ["a+", "b+"]);
-        assert!(pipes.take_published(0).is_empty(), "nothing published mid-message");
+        assert!(
+            pipes.take_published(0).is_empty(),
+            "nothing published mid-message"
+        );
         assert_eq!(send(&mut lb, &mut pipes, "c"), Ok(Some(0)));
         assert_eq!(send(&mut lb, &mut pipes, "d+"), Ok(Some(1)));
         assert_eq!(send(&mut lb, &mut pipes, "e"), Ok(Some(1)));
@@ -146,7 +165,11 @@ mod tests {
         // Tried once when full, then left alone: not polled on every send.
         assert_eq!(pipes.pipe(1).write_tries, 2);
         pipes.drain(1);
-        assert_eq!(send_n(&mut lb, &mut pipes, 8..10), [2, 0], "room alone does not bring it back");
+        assert_eq!(
+            send_n(&mut lb, &mut pipes, 8..10),
+            [2, 0],
+            "room alone does not bring it back"
+        );
         assert_eq!(pipes.pipe(1).write_tries, 2);
         lb.activated(1);
         let mut round = send_n(&mut lb, &mut pipes, 10..13);
@@ -166,7 +189,10 @@ mod tests {
         assert!(lb.has_out(&mut pipes));
         assert_eq!(send(&mut lb, &mut pipes, "x"), Ok(Some(1)));
         assert_eq!(pipes.take_published(1), ["x"]);
-        assert_eq!(LoadBalancer::default().send(&mut pipes, &mut frame("y")), Err(Error::EAGAIN));
+        assert_eq!(
+            LoadBalancer::default().send(&mut pipes, &mut frame("y")),
+            Err(Error::EAGAIN)
+        );
     }
 
     #[test]
@@ -202,7 +228,11 @@ mod tests {
         assert_eq!(send(&mut lb, &mut pipes, "b+"), Ok(None));
         assert_eq!(send(&mut lb, &mut pipes, "c"), Ok(None));
         assert!(pipes.unflushed(1).is_empty());
-        assert_eq!(send(&mut lb, &mut pipes, "d+"), Ok(Some(1)), "the next message is sent again");
+        assert_eq!(
+            send(&mut lb, &mut pipes, "d+"),
+            Ok(Some(1)),
+            "the next message is sent again"
+        );
         assert_eq!(send(&mut lb, &mut pipes, "e"), Ok(Some(1)));
         assert_eq!(pipes.take_published(1), ["d+", "e"]);
     }
@@ -226,9 +256,15 @@ mod tests {
         let mut lb = balancer(&mut pipes, &[0, 0]);
         assert_eq!(send(&mut lb, &mut pipes, "a+"), Ok(Some(0)));
         pipes.close(0);
-        assert!(lb.has_out(&mut pipes), "mid-message the rest is always taken");
+        assert!(
+            lb.has_out(&mut pipes),
+            "mid-message the rest is always taken"
+        );
         assert_eq!(send(&mut lb, &mut pipes, "b+"), Err(Error::EAGAIN));
-        assert!(pipes.unflushed(0).is_empty(), "the frames written are taken back");
+        assert!(
+            pipes.unflushed(0).is_empty(),
+            "the frames written are taken back"
+        );
         // Retried, and the frames after it: dropped.
         assert_eq!(send(&mut lb, &mut pipes, "b+"), Ok(None));
         assert_eq!(send(&mut lb, &mut pipes, "c"), Ok(None));

@@ -4,9 +4,9 @@
 //! `util`) lies below: `pipe` implements `PipeSet`, not the reverse.
 
 pub mod dist;
+pub mod fair_queue;
 #[cfg(test)]
 mod fake_pipes;
-pub mod fair_queue;
 pub mod indexed;
 pub mod load_balance;
 pub mod mtrie;

@@ -437,7 +437,10 @@ mod tests {
             m.add(&long, 2);
             m
         });
-        assert!(net < 1_100_000 && peak < 1_100_000, "{net} held, {peak} at most");
+        assert!(
+            net < 1_100_000 && peak < 1_100_000,
+            "{net} held, {peak} at most"
+        );
         let ((), net, _) = measure(|| {
             m.rm(&long, 1);
             m.rm(&long, 2);
@@ -458,7 +461,10 @@ mod tests {
             }
             m
         });
-        assert!(cost < 100 * 100_000 && peak < cost + 100_000, "{cost} held, {peak} at most");
+        assert!(
+            cost < 100 * 100_000 && peak < cost + 100_000,
+            "{cost} held, {peak} at most"
+        );
         // What an empty tree keeps (its root and a little room).
         let kept = 64 * 1024;
         for round in 0..3 {
@@ -467,7 +473,10 @@ mod tests {
                     assert_eq!(m.rm(&topic(i), 3), RmResult::LastValueRemoved);
                 }
             });
-            assert!(net < kept - cost, "round {round}: cancelling gave back only {net} of {cost}");
+            assert!(
+                net < kept - cost,
+                "round {round}: cancelling gave back only {net} of {cost}"
+            );
             assert!(m.is_empty());
             let ((), net, _) = measure(|| {
                 for i in 0..100_000 {

@@ -44,7 +44,13 @@ pub struct Base {
 }
 
 impl Base {
-    pub fn new(options: Options, mailbox: Arc<SocketMailbox>, ctx: Arc<CtxShared>, id: u64, thread_safe: bool) -> Base {
+    pub fn new(
+        options: Options,
+        mailbox: Arc<SocketMailbox>,
+        ctx: Arc<CtxShared>,
+        id: u64,
+        thread_safe: bool,
+    ) -> Base {
         let linger = Arc::new(std::sync::atomic::AtomicI32::new(options.linger));
         Base {
             options,
@@ -69,7 +75,9 @@ impl Base {
 
     /// Takes the next pending command, if any.
     pub fn next_command(&mut self) -> Option<SocketCommand> {
-        let c = self.mailbox.try_recv_noting(&mut self.mb_active, &mut self.took_bare_signal);
+        let c = self
+            .mailbox
+            .try_recv_noting(&mut self.mb_active, &mut self.took_bare_signal);
         self.changed |= c.is_some();
         c
     }
@@ -147,8 +155,17 @@ impl Core {
                 }
             }
             SocketCommand::Own => {}
-            SocketCommand::PipeStats { outbound, inbound, ends } => {
-                self.base.monitor_event(super::monitor::events::PIPES_STATS, &[outbound, inbound], &ends.0, &ends.1);
+            SocketCommand::PipeStats {
+                outbound,
+                inbound,
+                ends,
+            } => {
+                self.base.monitor_event(
+                    super::monitor::events::PIPES_STATS,
+                    &[outbound, inbound],
+                    &ends.0,
+                    &ends.1,
+                );
             }
             SocketCommand::Stop => {
                 self.base.ctx_terminated = true;
@@ -198,10 +215,19 @@ impl Core {
                     }
                 }
             }
-            PipeCommand::PipeStatsQuery { pipe, outbound, reply_to, ends } => {
+            PipeCommand::PipeStatsQuery {
+                pipe,
+                outbound,
+                reply_to,
+                ends,
+            } => {
                 if let Some(s) = b.pipes.lookup(pipe) {
                     let inbound = b.pipes.get(s).queued_out();
-                    reply_to.send(SocketCommand::PipeStats { outbound, inbound, ends });
+                    reply_to.send(SocketCommand::PipeStats {
+                        outbound,
+                        inbound,
+                        ends,
+                    });
                 }
             }
         }
@@ -212,7 +238,8 @@ impl Core {
         let pending = pipe.set_owner(Inbox::Socket(self.base.mailbox.clone()));
         pipe.locally_initiated = locally_initiated;
         let s = self.base.pipes.insert(pipe);
-        self.behavior.attach_pipe(&mut self.base, s, subscribe_to_all, locally_initiated);
+        self.behavior
+            .attach_pipe(&mut self.base, s, subscribe_to_all, locally_initiated);
         for cmd in pending {
             self.handle_pipe(cmd);
         }
@@ -222,7 +249,12 @@ impl Core {
     /// zmq_socket_monitor_pipes_stats: asks the far end of every pipe for
     /// its queue; each answer becomes a ZMQ_EVENT_PIPES_STATS event.
     pub fn query_pipes_stats(&mut self) -> Result<()> {
-        let wanted = self.base.monitor.lock().as_ref().is_some_and(|m| m.wants(super::monitor::events::PIPES_STATS));
+        let wanted = self
+            .base
+            .monitor
+            .lock()
+            .as_ref()
+            .is_some_and(|m| m.wants(super::monitor::events::PIPES_STATS));
         if !wanted {
             return Err(crate::error::Error::EINVAL);
         }
@@ -232,7 +264,10 @@ impl Core {
         for s in self.base.pipes.slots() {
             // Inproc pipes have no endpoint pair (network ones will).
             let ends = Box::new((String::new(), String::new()));
-            self.base.pipes.get(s).query_stats(self.base.mailbox.clone(), ends);
+            self.base
+                .pipes
+                .get(s)
+                .query_stats(self.base.mailbox.clone(), ends);
         }
         Ok(())
     }

@@ -75,12 +75,18 @@ pub fn bind(core: &mut Core, addr: &str) -> Result<()> {
 
 /// Completes a connect that was waiting for this bind.
 fn connect_pending(core: &mut Core, pc: PendingConnect, me: &InprocBinding) {
-    let PendingConnect { mut bind_end, connector, connect_end_id } = pc;
+    let PendingConnect {
+        mut bind_end,
+        connector,
+        connect_end_id,
+    } = pc;
     ready_bind_end(&mut bind_end, me, &connector);
     // The connector's end is its own thread's: it takes these up itself.
     let boost = (!connector.conflate).then_some((me.sndhwm as u64, me.rcvhwm as u64));
     bind_end.post_to_peer(boost, me.disconnect_msg.clone());
-    connector.mailbox.send(SocketCommand::Pipe(PipeCommand::Posted(connect_end_id)));
+    connector
+        .mailbox
+        .send(SocketCommand::Pipe(PipeCommand::Posted(connect_end_id)));
     core.attach_pipe(bind_end, false, false);
 }
 
@@ -116,8 +122,16 @@ pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
     };
     let (snd, rcv) = if conflate { (0, 0) } else { (snd, rcv) };
     let (mut mine, mut theirs) = pipe_pair(
-        PipeParams { out_hwm: snd, in_hwm: rcv, conflate },
-        PipeParams { out_hwm: rcv, in_hwm: snd, conflate },
+        PipeParams {
+            out_hwm: snd,
+            in_hwm: rcv,
+            conflate,
+        },
+        PipeParams {
+            out_hwm: rcv,
+            in_hwm: snd,
+            conflate,
+        },
     );
     mine.endpoint = addr.to_owned();
     theirs.endpoint = addr.to_owned();
@@ -143,7 +157,11 @@ pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
         None => {
             Base::send_routing_id(&mut mine, &me.routing_id);
             send_hello(&mut mine, &me.hello_msg);
-            let pc = PendingConnect { bind_end: theirs, connector: me.clone(), connect_end_id: mine.id() };
+            let pc = PendingConnect {
+                bind_end: theirs,
+                connector: me.clone(),
+                connect_end_id: mine.id(),
+            };
             if let Err((pc, p)) = ctx.pend_connection(addr, pc) {
                 let bind_end = finish_raced_connect(&mut mine, pc.bind_end, &me, &p);
                 p.mailbox.send(SocketCommand::Bind(Box::new(bind_end)));
@@ -159,7 +177,12 @@ pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
 /// A connect that found no binder, then found one had registered before
 /// it could wait for it: does here what the binder would have done, for
 /// both ends, with the marks of both sockets. Returns the binder's end.
-fn finish_raced_connect(mine: &mut Pipe, mut bind_end: Pipe, me: &InprocBinding, p: &InprocBinding) -> Pipe {
+fn finish_raced_connect(
+    mine: &mut Pipe,
+    mut bind_end: Pipe,
+    me: &InprocBinding,
+    p: &InprocBinding,
+) -> Pipe {
     ready_bind_end(&mut bind_end, p, me);
     if !me.conflate {
         mine.set_hwms_boost(p.sndhwm as u64, p.rcvhwm as u64);
@@ -207,8 +230,8 @@ pub fn disconnect(core: &mut Core, addr: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipe::SocketMailbox;
     use crate::msg::Msg;
+    use crate::pipe::SocketMailbox;
     use std::sync::Arc;
 
     fn binding(sndhwm: i32, rcvhwm: i32) -> InprocBinding {
@@ -227,15 +250,25 @@ mod tests {
     }
 
     fn room(p: &mut Pipe) -> usize {
-        (0..100).take_while(|_| p.write(Msg::from_slice(b"m")).is_ok()).count()
+        (0..100)
+            .take_while(|_| p.write(Msg::from_slice(b"m")).is_ok())
+            .count()
     }
 
     #[test]
     fn a_raced_connect_gets_the_marks_of_both() {
         let (me, binder) = (binding(5, 3), binding(4, 7));
         // Made as for a connect with no binder: only our own marks.
-        let params = PipeParams { out_hwm: 5, in_hwm: 3, conflate: false };
-        let theirs = PipeParams { out_hwm: 3, in_hwm: 5, conflate: false };
+        let params = PipeParams {
+            out_hwm: 5,
+            in_hwm: 3,
+            conflate: false,
+        };
+        let theirs = PipeParams {
+            out_hwm: 3,
+            in_hwm: 5,
+            conflate: false,
+        };
         let (mut mine, bind_end) = pipe_pair(params, theirs);
         Base::send_routing_id(&mut mine, &[]);
         let mut bind_end = finish_raced_connect(&mut mine, bind_end, &me, &binder);

@@ -19,10 +19,10 @@ use crate::msg::Msg;
 use crate::pipe::SocketMailbox;
 use crate::routing::indexed::Slot;
 use crate::types::SocketType;
+use crate::util::handle::{Registry, Shell};
 use base::{Base, Core};
 use options::{OptIn, OptOut};
 use std::os::fd::RawFd;
-use crate::util::handle::{Registry, Shell};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,7 +36,13 @@ pub const POLLOUT: i16 = consts::ZMQ_POLLOUT as i16;
 /// What a socket type adds to the shared base.
 pub trait Behavior: Send {
     /// A new pipe joined the socket.
-    fn attach_pipe(&mut self, b: &mut Base, s: Slot, subscribe_to_all: bool, locally_initiated: bool);
+    fn attach_pipe(
+        &mut self,
+        b: &mut Base,
+        s: Slot,
+        subscribe_to_all: bool,
+        locally_initiated: bool,
+    );
     /// A pipe is gone (peer closed, or we terminated it); forget it.
     fn pipe_terminated(&mut self, b: &mut Base, s: Slot);
     /// Sends one frame (MORE set in the message's flags); on success the
@@ -86,9 +92,10 @@ pub trait Behavior: Send {
 
 /// zmq_connect's dispatch by transport.
 fn connect_any(core: &mut Core, addr: &str) -> Result<()> {
-    match inproc::parse_endpoint(addr)? {
-        (proto, rest) if net::handles(proto) => net::connect(core, addr, proto, rest),
-        _ => inproc::connect(core, addr),
+    let (proto, rest) = inproc::parse_endpoint(addr)?;
+    match net::transport_of(proto) {
+        Some(t) => net::connect(core, addr, t, rest),
+        None => inproc::connect(core, addr),
     }
 }
 
@@ -192,12 +199,20 @@ impl Socket {
 
     /// Runs `attempt` until it does not return EAGAIN, waiting for commands
     /// in between, up to `timeout_ms` (-1: forever; 0: once).
-    fn blocking<R>(&self, timeout_ms: Option<i32>, mut attempt: impl FnMut(&mut Core) -> Result<R>) -> Result<R> {
+    fn blocking<R>(
+        &self,
+        timeout_ms: Option<i32>,
+        mut attempt: impl FnMut(&mut Core) -> Result<R>,
+    ) -> Result<R> {
         let mut deadline: Option<Option<Instant>> = None;
         loop {
             let mut g = self.hold();
             let core = g.as_mut().ok_or(Error::ENOTSOCK)?;
-            let generation = if core.base.thread_safe { core.base.mailbox.generation() } else { 0 };
+            let generation = if core.base.thread_safe {
+                core.base.mailbox.generation()
+            } else {
+                0
+            };
             core.process_commands()?;
             let r = attempt(core);
             core.sweep();
@@ -227,7 +242,11 @@ impl Socket {
             core.base.wake_waiters_if_changed();
             let ticket = mb.enter_wait(core.base.shared);
             g.unlock_as_waiter();
-            let woke = if ts { mb.wait_generation(generation, d) } else { mb.wait(&ticket, d)? };
+            let woke = if ts {
+                mb.wait_generation(generation, d)
+            } else {
+                mb.wait(&ticket, d)?
+            };
             drop(ticket);
             if !woke && d.is_some_and(|d| Instant::now() >= d) {
                 // One last look before giving up.
@@ -318,10 +337,15 @@ impl Socket {
             core.base.options.set(opt, v)?;
             if opt == consts::ZMQ_LINGER {
                 // Connections on io threads linger by the value at close.
-                core.base.linger.store(core.base.options.linger, Ordering::Relaxed);
+                core.base
+                    .linger
+                    .store(core.base.options.linger, Ordering::Relaxed);
             }
             if matches!(opt, consts::ZMQ_SNDHWM | consts::ZMQ_RCVHWM) {
-                let (r, w) = (core.base.options.rcvhwm as u64, core.base.options.sndhwm as u64);
+                let (r, w) = (
+                    core.base.options.rcvhwm as u64,
+                    core.base.options.sndhwm as u64,
+                );
                 for s in core.base.pipes.slots() {
                     core.base.pipes.get(s).set_hwms(r, w);
                 }
@@ -337,7 +361,9 @@ impl Socket {
             }
             let mut out = OptOut { buf, len };
             match opt {
-                consts::ZMQ_RCVMORE => return out.value_at_least(&i32::from(core.base.rcvmore).to_ne_bytes()),
+                consts::ZMQ_RCVMORE => {
+                    return out.value_at_least(&i32::from(core.base.rcvmore).to_ne_bytes())
+                }
                 consts::ZMQ_FD => {
                     if core.base.thread_safe {
                         return Err(Error::EINVAL);
@@ -385,9 +411,10 @@ impl Socket {
     pub fn bind(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            match inproc::parse_endpoint(addr)? {
-                (proto, rest) if net::handles(proto) => net::bind(core, addr, proto, rest),
-                _ => inproc::bind(core, addr),
+            let (proto, rest) = inproc::parse_endpoint(addr)?;
+            match net::transport_of(proto) {
+                Some(t) => net::bind(core, addr, t, rest),
+                None => inproc::bind(core, addr),
             }
         })
     }
@@ -402,9 +429,10 @@ impl Socket {
     pub fn unbind(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            match inproc::parse_endpoint(addr)? {
-                (proto, _) if net::handles(proto) => net::term(core, addr),
-                _ => inproc::unbind(core, addr),
+            let (proto, _) = inproc::parse_endpoint(addr)?;
+            match net::transport_of(proto) {
+                Some(t) => net::term(core, addr, t),
+                None => inproc::unbind(core, addr),
             }
         })
     }
@@ -412,15 +440,22 @@ impl Socket {
     pub fn disconnect(&self, addr: &str) -> Result<()> {
         self.with(|core| {
             core.process_commands()?;
-            match inproc::parse_endpoint(addr)? {
-                (proto, _) if net::handles(proto) => net::term(core, addr),
-                _ => inproc::disconnect(core, addr),
+            let (proto, _) = inproc::parse_endpoint(addr)?;
+            match net::transport_of(proto) {
+                Some(t) => net::term(core, addr, t),
+                None => inproc::disconnect(core, addr),
             }
         })
     }
 
     /// Starts (or with `None` stops) delivering monitor events to `addr`.
-    pub fn monitor(&self, addr: Option<&str>, events: u64, version: i32, kind: Option<SocketType>) -> Result<()> {
+    pub fn monitor(
+        &self,
+        addr: Option<&str>,
+        events: u64,
+        version: i32,
+        kind: Option<SocketType>,
+    ) -> Result<()> {
         let (ctx, old) = self.with(|core| {
             if core.base.ctx_terminated {
                 return Err(Error::ETERM);

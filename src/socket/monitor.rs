@@ -34,13 +34,21 @@ pub struct Monitor {
 impl Monitor {
     /// Binds the internal socket (type `kind`: PAIR, PUB or PUSH; None is
     /// a C value that names no type) to `addr`.
-    pub fn start(ctx: &Arc<CtxShared>, addr: &str, events: u64, version: i32, kind: Option<SocketType>) -> Result<Monitor> {
+    pub fn start(
+        ctx: &Arc<CtxShared>,
+        addr: &str,
+        events: u64,
+        version: i32,
+        kind: Option<SocketType>,
+    ) -> Result<Monitor> {
         let (proto, _) = super::inproc::parse_endpoint(addr)?;
         if proto != "inproc" {
             return Err(Error::EPROTONOSUPPORT);
         }
         match version {
-            consts::ZMQ_CURRENT_EVENT_VERSION if events > consts::ZMQ_EVENT_ALL_V1 as u64 => return Err(Error::EINVAL),
+            consts::ZMQ_CURRENT_EVENT_VERSION if events > consts::ZMQ_EVENT_ALL_V1 as u64 => {
+                return Err(Error::EINVAL)
+            }
             consts::ZMQ_CURRENT_EVENT_VERSION | consts::ZMQ_CURRENT_EVENT_VERSION_DRAFT => {}
             _ => return Err(Error::EINVAL),
         }
@@ -48,12 +56,18 @@ impl Monitor {
             return Err(Error::EINVAL);
         };
         let sock = Socket::create(ctx, kind)?;
-        let setup = sock.setsockopt(consts::ZMQ_LINGER, &0i32.to_ne_bytes()).and_then(|_| sock.bind(addr));
+        let setup = sock
+            .setsockopt(consts::ZMQ_LINGER, &0i32.to_ne_bytes())
+            .and_then(|_| sock.bind(addr));
         if let Err(e) = setup {
             let _ = sock.close();
             return Err(e);
         }
-        Ok(Monitor { sock: Some(sock), events, version })
+        Ok(Monitor {
+            sock: Some(sock),
+            events,
+            version,
+        })
     }
 
     pub fn wants(&self, event: u64) -> bool {
@@ -67,7 +81,14 @@ impl Monitor {
 
     /// As `event`, naming `v1_endpoint` in version-1 frames (libzmq names
     /// the bound endpoint on the bind side and the peer on the connect side).
-    pub fn event_v(&mut self, event: u64, values: &[u64], v1_endpoint: &str, local: &str, remote: &str) {
+    pub fn event_v(
+        &mut self,
+        event: u64,
+        values: &[u64],
+        v1_endpoint: &str,
+        local: &str,
+        remote: &str,
+    ) {
         if !self.wants(event) {
             return;
         }

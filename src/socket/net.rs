@@ -1,29 +1,30 @@
-//! The socket side of tcp and ipc endpoints: binding and starting
-//! connects in the caller's thread (so errors and ZMQ_LAST_ENDPOINT are
-//! immediate, as in libzmq), then handing them to an io thread.
+//! The socket side of network endpoints (every transport in
+//! `transport`'s scheme table): binding and starting connects in the
+//! caller's thread (so errors and ZMQ_LAST_ENDPOINT are immediate, as in
+//! libzmq), then handing them to an io thread. Nothing here names a
+//! transport.
 
 use super::base::{Base, Core};
 use super::options::Options;
 use crate::consts::{
-    ZMQ_CURVE, ZMQ_NOTIFY_CONNECT, ZMQ_NOTIFY_DISCONNECT, ZMQ_PLAIN, ZMQ_RECONNECT_STOP_CONN_REFUSED,
-    ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED,
+    ZMQ_CURVE, ZMQ_NOTIFY_CONNECT, ZMQ_NOTIFY_DISCONNECT, ZMQ_PLAIN,
+    ZMQ_RECONNECT_STOP_CONN_REFUSED, ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED,
 };
 use crate::error::{Error, Result};
 use crate::io::config::{EndpointConfig, ReconnectConfig};
 use crate::io::engine::Connection;
 use crate::io::link::{self, Link, Side};
-use crate::io::listener::{Bound, Listener};
+use crate::io::listener::Listener;
 use crate::io::threads::IoThread;
 use crate::proto::mechanism::MechanismConfig;
 use crate::proto::session::Config as SessionConfig;
-use crate::transport::ipc_address::IpcAddress;
-use crate::transport::ipc_socket::{IpcConfig, IpcListener};
-use crate::transport::tcp_address;
-use crate::transport::tcp_socket::{TcpConfig, TcpListener};
+use crate::transport::ipc::IpcConfig;
+use crate::transport::tcp::TcpConfig;
+use crate::transport::{self, Transport};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// A tcp/ipc endpoint of this socket, served by an io thread.
+/// A network endpoint of this socket, served by an io thread.
 pub struct NetEndpoint {
     /// What zmq_unbind/zmq_disconnect name it by: the resolved endpoint
     /// for a bind, the address as given for a connect.
@@ -34,9 +35,10 @@ pub struct NetEndpoint {
 
 static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
 
-/// Whether `proto` is served here (the rest stays with inproc.rs).
-pub fn handles(proto: &str) -> bool {
-    matches!(proto, "tcp" | "ipc")
+/// The transport serving `scheme://` endpoints here (None: inproc.rs
+/// has the rest).
+pub fn transport_of(scheme: &str) -> Option<&'static dyn Transport> {
+    transport::find(scheme)
 }
 
 fn link_of(b: &Base) -> Link {
@@ -54,8 +56,10 @@ fn link_of(b: &Base) -> Link {
 fn endpoint_config(o: &Options) -> EndpointConfig {
     EndpointConfig {
         session: session_config(o),
-        tcp: tcp_config(o),
-        ipc: ipc_config(o),
+        transport: transport::Config {
+            tcp: tcp_config(o),
+            ipc: ipc_config(o),
+        },
         pipe: o.network_pipe_params(),
         reconnect: ReconnectConfig {
             ivl: o.reconnect_ivl,
@@ -137,20 +141,23 @@ fn ipc_config(o: &Options) -> IpcConfig {
     }
 }
 
-pub fn bind(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> {
+pub fn bind(
+    core: &mut Core,
+    addr: &str,
+    transport: &'static dyn Transport,
+    rest: &str,
+) -> Result<()> {
     let thread = core.base.ctx.io_thread()?;
     let link = link_of(&core.base);
     let fd = core.base.options.use_fd;
-    let bound = match (proto == "tcp", fd >= 0) {
+    let bound = if fd >= 0 {
         // ZMQ_USE_FD: the application bound and listened itself; the
         // address is not used.
         // SAFETY: ZMQ_USE_FD hands the library a listening socket to own,
         // as libzmq takes it; the application must not close it.
-        (true, true) => unsafe { TcpListener::adopt(fd) }.map(Bound::Tcp),
-        // SAFETY: as above.
-        (false, true) => unsafe { IpcListener::adopt(fd) }.map(Bound::Ipc),
-        (true, false) => TcpListener::bind(rest, &link.config.tcp).map(Bound::Tcp),
-        (false, false) => IpcListener::bind(rest, &link.config.ipc).map(Bound::Ipc),
+        unsafe { transport.adopt(fd) }
+    } else {
+        transport.bind(rest, &link.config.transport)
     };
     let bound = match bound {
         Ok(b) => b,
@@ -159,24 +166,37 @@ pub fn bind(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> 
             return Err(e);
         }
     };
-    let endpoint = bound.endpoint();
-    link.event(link::LISTENING, bound.fd() as u64, Side::Bind, &endpoint, "");
+    let endpoint = bound.endpoint().to_owned();
+    link.event(
+        link::LISTENING,
+        bound.fd() as u64,
+        Side::Bind,
+        &endpoint,
+        "",
+    );
     core.base.last_endpoint = endpoint.clone();
     let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
-    thread.run(move |r| Listener::start(r, link, bound, key));
+    thread.run(move |r| Listener::start(r, link, transport, bound, key));
     core.base.mailbox.send(crate::pipe::SocketCommand::Own);
-    core.base.net.push(NetEndpoint { uri: endpoint, thread, key });
+    core.base.net.push(NetEndpoint {
+        uri: endpoint,
+        thread,
+        key,
+    });
     Ok(())
 }
 
-pub fn connect(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<()> {
-    if proto == "tcp" {
-        tcp_address::check_connect_syntax(rest)?;
-    } else {
-        IpcAddress::resolve(rest)?;
-    }
+pub fn connect(
+    core: &mut Core,
+    addr: &str,
+    transport: &'static dyn Transport,
+    rest: &str,
+) -> Result<()> {
+    transport.check_connect(rest)?;
     let thread = core.base.ctx.io_thread()?;
-    if core.base.options.socket_type.connects_once_per_endpoint() && core.base.net.iter().any(|e| e.uri == addr) {
+    if core.base.options.socket_type.connects_once_per_endpoint()
+        && core.base.net.iter().any(|e| e.uri == addr)
+    {
         return Ok(());
     }
     let link = link_of(&core.base);
@@ -194,19 +214,23 @@ pub fn connect(core: &mut Core, addr: &str, proto: &str, rest: &str) -> Result<(
     };
     core.base.last_endpoint = addr.to_owned();
     let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
-    let (ipc, uri) = (proto == "ipc", addr.to_owned());
-    thread.run(move |r| Connection::start_connect(r, link, ipc, uri, pipe, key));
+    let uri = addr.to_owned();
+    thread.run(move |r| Connection::start_connect(r, link, transport, uri, pipe, key));
     core.base.mailbox.send(crate::pipe::SocketCommand::Own);
-    core.base.net.push(NetEndpoint { uri: addr.to_owned(), thread, key });
+    core.base.net.push(NetEndpoint {
+        uri: addr.to_owned(),
+        thread,
+        key,
+    });
     Ok(())
 }
 
-/// zmq_unbind / zmq_disconnect of a tcp or ipc endpoint; ENOENT if this
+/// zmq_unbind / zmq_disconnect of a network endpoint; ENOENT if this
 /// socket has no such endpoint.
-pub fn term(core: &mut Core, addr: &str) -> Result<()> {
+pub fn term(core: &mut Core, addr: &str, transport: &'static dyn Transport) -> Result<()> {
     let ipv6 = core.base.options.ipv6;
     let net = &core.base.net;
-    let key = tcp_address::term_endpoint_key(addr, ipv6, |k| net.iter().any(|e| e.uri == k));
+    let key = transport.term_key(addr, ipv6, &|k| net.iter().any(|e| e.uri == k));
     let mut found = false;
     let mut i = 0;
     while i < core.base.net.len() {
@@ -270,18 +294,39 @@ mod tests {
             o.disconnect_msg = Some(b"bye".to_vec());
         };
         let dealer = with(Dealer, &msgs);
-        assert_eq!((dealer.hello_msg.as_deref(), dealer.disconnect_msg.as_deref()), (Some(&b"hi"[..]), None));
+        assert_eq!(
+            (
+                dealer.hello_msg.as_deref(),
+                dealer.disconnect_msg.as_deref()
+            ),
+            (Some(&b"hi"[..]), None)
+        );
         let router = with(Router, &msgs);
-        assert_eq!((router.hello_msg.as_deref(), router.disconnect_msg.as_deref()), (Some(&b"hi"[..]), Some(&b"bye"[..])));
+        assert_eq!(
+            (
+                router.hello_msg.as_deref(),
+                router.disconnect_msg.as_deref()
+            ),
+            (Some(&b"hi"[..]), Some(&b"bye"[..]))
+        );
         assert!(router.session.recv_routing_id);
         let publisher = with(Pub, &msgs);
-        assert_eq!((publisher.hello_msg, publisher.disconnect_msg), (None, None));
-        assert!(with(Sub, &|_| {}).resubscribe && with(XSub, &|_| {}).resubscribe && !publisher.resubscribe);
+        assert_eq!(
+            (publisher.hello_msg, publisher.disconnect_msg),
+            (None, None)
+        );
+        assert!(
+            with(Sub, &|_| {}).resubscribe
+                && with(XSub, &|_| {}).resubscribe
+                && !publisher.resubscribe
+        );
         let stream = with(Stream, &|_| {});
         assert!(stream.raw && stream.raw_notify);
         let notify = with(Router, &|o| o.router_notify = ZMQ_NOTIFY_DISCONNECT);
         assert!(!notify.notify_connect && notify.notify_disconnect);
-        let stop = with(Dealer, &|o| o.reconnect_stop = ZMQ_RECONNECT_STOP_CONN_REFUSED | ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED);
+        let stop = with(Dealer, &|o| {
+            o.reconnect_stop = ZMQ_RECONNECT_STOP_CONN_REFUSED | ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED
+        });
         assert!(stop.reconnect.stop_on_refusal && stop.session.reconnect_stop_handshake_failed);
     }
 }

@@ -32,9 +32,13 @@ pub fn atoi(s: &str) -> i32 {
     while let Some(d) = b.get(i).filter(|c| c.is_ascii_digit()) {
         let d = i64::from(d - b'0');
         v = if neg {
-            v.checked_mul(10).and_then(|x| x.checked_sub(d)).unwrap_or(i64::MIN)
+            v.checked_mul(10)
+                .and_then(|x| x.checked_sub(d))
+                .unwrap_or(i64::MIN)
         } else {
-            v.checked_mul(10).and_then(|x| x.checked_add(d)).unwrap_or(i64::MAX)
+            v.checked_mul(10)
+                .and_then(|x| x.checked_add(d))
+                .unwrap_or(i64::MAX)
         };
         i += 1;
     }
@@ -184,7 +188,11 @@ pub fn format_host(addr: &SocketAddr) -> String {
             if a.scope_id() != 0 {
                 let seg0 = a.ip().segments()[0];
                 let link_local = seg0 & 0xffc0 == 0xfe80 || seg0 & 0xff0f == 0xff02;
-                let name = if link_local { super::nic::interface_name(a.scope_id()) } else { None };
+                let name = if link_local {
+                    super::nic::interface_name(a.scope_id())
+                } else {
+                    None
+                };
                 s.push('%');
                 s.push_str(&name.unwrap_or_else(|| a.scope_id().to_string()));
             }
@@ -232,11 +240,30 @@ mod tests {
             ("0", "0.0.0.0"),
         ];
         for (s, want) in ok {
-            assert_eq!(parse_ipv4_aton(s).map(|a| a.to_string()).as_deref(), Some(want), "{s:?}");
+            assert_eq!(
+                parse_ipv4_aton(s).map(|a| a.to_string()).as_deref(),
+                Some(want),
+                "{s:?}"
+            );
         }
         for s in [
-            "127.0.0.1 ", "1.2.3.4.5", "256.1.1.1", "4294967296", "1.2.65536", "08.1.1.1", "0x.1.1.1", "", "127.0.0.1x",
-            "1.2.3.", "1..2", "+1.2.3.4", " 1.2.3.4", "*", "::1", "0x", "99999999999999999999999",
+            "127.0.0.1 ",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "4294967296",
+            "1.2.65536",
+            "08.1.1.1",
+            "0x.1.1.1",
+            "",
+            "127.0.0.1x",
+            "1.2.3.",
+            "1..2",
+            "+1.2.3.4",
+            " 1.2.3.4",
+            "*",
+            "::1",
+            "0x",
+            "99999999999999999999999",
         ] {
             assert_eq!(parse_ipv4_aton(s), None, "{s:?}");
         }
@@ -245,7 +272,10 @@ mod tests {
     #[test]
     fn numeric_hosts_map_ipv4_into_ipv6_when_asked() {
         assert_eq!(parse_numeric_host("::1", false), None);
-        assert_eq!(parse_numeric_host("127.1", true).unwrap().to_string(), "::ffff:127.0.0.1");
+        assert_eq!(
+            parse_numeric_host("127.1", true).unwrap().to_string(),
+            "::ffff:127.0.0.1"
+        );
         assert_eq!(parse_numeric_host("::1", true).unwrap().to_string(), "::1");
         assert_eq!(parse_numeric_host("localhost", true), None);
     }
@@ -276,7 +306,12 @@ mod tests {
     #[test]
     fn scope_ids_follow_getnameinfo() {
         let lo = super::super::nic::interface_index("lo");
-        let a = SocketAddr::V6(std::net::SocketAddrV6::new("fe80::1".parse().unwrap(), 5, 0, lo));
+        let a = SocketAddr::V6(std::net::SocketAddrV6::new(
+            "fe80::1".parse().unwrap(),
+            5,
+            0,
+            lo,
+        ));
         assert_eq!(format_host(&a), "fe80::1%lo");
         let a: SocketAddr = "[2001:db8::1%1]:5".parse().unwrap();
         assert_eq!(format_host(&a), "2001:db8::1%1");

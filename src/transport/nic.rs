@@ -33,7 +33,12 @@ pub fn interface_address(name: &str, ipv6: bool) -> Result<Option<IpAddr>> {
         }
         // SAFETY: non-null ifa_addr points to a sockaddr at least as long as
         // its family requires; ifa_name is a NUL-terminated string.
-        let (family, ifname) = unsafe { (i32::from((*ifa.ifa_addr).sa_family), CStr::from_ptr(ifa.ifa_name)) };
+        let (family, ifname) = unsafe {
+            (
+                i32::from((*ifa.ifa_addr).sa_family),
+                CStr::from_ptr(ifa.ifa_name),
+            )
+        };
         if family != want || ifname.to_bytes() != name.as_bytes() {
             continue;
         }

@@ -4,7 +4,8 @@
 //! few integer socket options socket2 does not cover.
 
 use super::ip_text::format_host;
-use super::{ipc_address, tcp_address};
+use super::ipc::address as ipc_address;
+use super::tcp::address as tcp_address;
 use crate::error::{Error, Result};
 use socket2::{SockAddr, Socket};
 use std::os::fd::AsRawFd;
@@ -23,7 +24,9 @@ pub fn socket_name(sock: &Socket, end: End) -> String {
         End::Local => sock.local_addr(),
         End::Remote => sock.peer_addr(),
     };
-    addr.ok().and_then(|a| sockaddr_endpoint(&a)).unwrap_or_default()
+    addr.ok()
+        .and_then(|a| sockaddr_endpoint(&a))
+        .unwrap_or_default()
 }
 
 /// The endpoint text of a tcp or ipc socket address.
@@ -64,7 +67,11 @@ pub struct PeerCred {
 
 /// SO_PEERCRED of a connected unix socket.
 pub fn peer_credentials(sock: &Socket) -> Result<PeerCred> {
-    let mut cred = libc::ucred { pid: 0, uid: 0, gid: 0 };
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
     let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
     // SAFETY: `cred` and `len` are valid for writes of the sizes given.
     let rc = unsafe {
@@ -79,7 +86,11 @@ pub fn peer_credentials(sock: &Socket) -> Result<PeerCred> {
     if rc != 0 {
         return Err(Error::last_os());
     }
-    Ok(PeerCred { pid: cred.pid, uid: cred.uid, gid: cred.gid })
+    Ok(PeerCred {
+        pid: cred.pid,
+        uid: cred.uid,
+        gid: cred.gid,
+    })
 }
 
 /// Sets an `int` socket option.
@@ -105,7 +116,15 @@ pub fn get_int_option(sock: &Socket, level: i32, name: i32) -> Result<i32> {
     let mut v: i32 = 0;
     let mut len = std::mem::size_of::<i32>() as libc::socklen_t;
     // SAFETY: `v` and `len` are valid for writes of the sizes given.
-    let rc = unsafe { libc::getsockopt(sock.as_raw_fd(), level, name, (&mut v as *mut i32).cast(), &mut len) };
+    let rc = unsafe {
+        libc::getsockopt(
+            sock.as_raw_fd(),
+            level,
+            name,
+            (&mut v as *mut i32).cast(),
+            &mut len,
+        )
+    };
     if rc != 0 {
         return Err(Error::last_os());
     }
@@ -115,7 +134,9 @@ pub fn get_int_option(sock: &Socket, level: i32, name: i32) -> Result<i32> {
 /// Whether the user `uid` is listed as a member of group `gid` (the
 /// supplementary membership libzmq's ZMQ_IPC_FILTER_GID also accepts).
 pub fn user_in_group(uid: u32, gid: u32) -> bool {
-    let Some(user) = user_name(uid) else { return false };
+    let Some(user) = user_name(uid) else {
+        return false;
+    };
     let mut buf = vec![0 as libc::c_char; 4096];
     loop {
         // SAFETY: an all-zero `group` is a valid out-parameter.
@@ -162,7 +183,11 @@ fn user_name(uid: u32) -> Option<Vec<u8>> {
             return None;
         }
         // SAFETY: pw_name is a NUL-terminated string inside `buf`.
-        return Some(unsafe { std::ffi::CStr::from_ptr(pw.pw_name) }.to_bytes().to_vec());
+        return Some(
+            unsafe { std::ffi::CStr::from_ptr(pw.pw_name) }
+                .to_bytes()
+                .to_vec(),
+        );
     }
 }
 
@@ -176,9 +201,19 @@ mod tests {
         let c = peer_credentials(&a).unwrap();
         // SAFETY: getuid/getgid cannot fail.
         let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
-        assert_eq!(c, PeerCred { pid: std::process::id() as i32, uid, gid });
+        assert_eq!(
+            c,
+            PeerCred {
+                pid: std::process::id() as i32,
+                uid,
+                gid
+            }
+        );
         let text = peer_address_text(&b).unwrap();
-        assert_eq!(text, format!("localhost:{uid}:{gid}:{}", std::process::id()));
+        assert_eq!(
+            text,
+            format!("localhost:{uid}:{gid}:{}", std::process::id())
+        );
         assert_eq!(socket_name(&a, End::Local), "ipc://");
     }
 
@@ -200,7 +235,13 @@ mod tests {
         assert_eq!(socket_name(&s, End::Remote), "");
         assert_eq!(socket_name(&s, End::Local), "tcp://0.0.0.0:0");
         assert!(set_int_option(&s, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1).is_ok());
-        assert_eq!(get_int_option(&s, libc::IPPROTO_TCP, libc::TCP_NODELAY), Ok(1));
-        assert_eq!(set_int_option(&s, libc::SOL_SOCKET, 0x7fff, 1), Err(Error(libc::ENOPROTOOPT)));
+        assert_eq!(
+            get_int_option(&s, libc::IPPROTO_TCP, libc::TCP_NODELAY),
+            Ok(1)
+        );
+        assert_eq!(
+            set_int_option(&s, libc::SOL_SOCKET, 0x7fff, 1),
+            Err(Error(libc::ENOPROTOOPT))
+        );
     }
 }

@@ -10,6 +10,7 @@
 //! mimalloc documents it) still decides when it is set.
 
 /// Purge delay in milliseconds unless the environment sets one.
+#[cfg_attr(any(test, fuzzing, feature = "system-alloc"), allow(dead_code))]
 const PURGE_DELAY_MS: std::os::raw::c_long = 10;
 
 /// `mi_option_purge_delay` in mimalloc.h's `mi_option_e` (libmimalloc-sys
@@ -22,7 +23,9 @@ pub fn apply() {
     {
         static ONCE: std::sync::Once = std::sync::Once::new();
         ONCE.call_once(|| {
-            let set = ["MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY"].iter().any(|v| std::env::var_os(v).is_some());
+            let set = ["MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY"]
+                .iter()
+                .any(|v| std::env::var_os(v).is_some());
             if !set {
                 // SAFETY: mi_option_set writes one word of mimalloc's option
                 // table; any value is valid for this option.

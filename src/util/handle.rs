@@ -61,7 +61,10 @@ pub struct Registry<T: 'static> {
 
 impl<T: Send> Registry<T> {
     pub const fn new(live: u32) -> Self {
-        Registry { live, retired: Mutex::new(Vec::new()) }
+        Registry {
+            live,
+            retired: Mutex::new(Vec::new()),
+        }
     }
 
     /// A live shell holding `value`: a retired one if there is one.
@@ -72,7 +75,12 @@ impl<T: Send> Registry<T> {
     /// As `open`, with a word about the object for `Shell::info`.
     pub fn open_with_info(&self, value: T, info: u32) -> &'static Shell<T> {
         let shell = self.retired.lock().pop().unwrap_or_else(|| {
-            Box::leak(Box::new(Shell { tag: AtomicU32::new(DEAD), value: Mutex::new(None), opened: AtomicU64::new(0), info: AtomicU32::new(0) }))
+            Box::leak(Box::new(Shell {
+                tag: AtomicU32::new(DEAD),
+                value: Mutex::new(None),
+                opened: AtomicU64::new(0),
+                info: AtomicU32::new(0),
+            }))
         });
         *shell.value.lock() = Some(value);
         shell.opened.fetch_add(1, Ordering::AcqRel);
@@ -112,7 +120,11 @@ impl<T: Send> Registry<T> {
     /// Takes the object out and retires the shell, if it is live and
     /// `still_it` accepts the object it holds (of two threads closing the
     /// same handle, one gets the object).
-    pub fn close_if(&self, shell: &'static Shell<T>, still_it: impl FnOnce(&T) -> bool) -> Option<T> {
+    pub fn close_if(
+        &self,
+        shell: &'static Shell<T>,
+        still_it: impl FnOnce(&T) -> bool,
+    ) -> Option<T> {
         let mut g = shell.value.lock();
         if !self.is_live(shell) || !g.as_ref().is_some_and(still_it) {
             return None;

@@ -8,10 +8,22 @@ use crate::proxy::{Cut, Dir, Proxy};
 type Case = fn();
 
 pub const ALL: &[(&str, Case)] = &[
-    ("heartbeats_drop_a_blackholed_peer_then_reconnect", heartbeats_drop_a_blackholed_peer_then_reconnect),
-    ("delay_and_trickle_deliver_everything_intact", delay_and_trickle_deliver_everything_intact),
-    ("a_thousand_cuts_leak_nothing_and_reconnect_every_time", a_thousand_cuts_leak_nothing_and_reconnect_every_time),
-    ("lazy_pirate_loses_no_request_across_cuts", lazy_pirate_loses_no_request_across_cuts),
+    (
+        "heartbeats_drop_a_blackholed_peer_then_reconnect",
+        heartbeats_drop_a_blackholed_peer_then_reconnect,
+    ),
+    (
+        "delay_and_trickle_deliver_everything_intact",
+        delay_and_trickle_deliver_everything_intact,
+    ),
+    (
+        "a_thousand_cuts_leak_nothing_and_reconnect_every_time",
+        a_thousand_cuts_leak_nothing_and_reconnect_every_time,
+    ),
+    (
+        "lazy_pirate_loses_no_request_across_cuts",
+        lazy_pirate_loses_no_request_across_cuts,
+    ),
 ];
 
 fn args(list: &[&str]) -> Vec<String> {
@@ -30,7 +42,11 @@ fn pipeline(pull_args: &[&str], push_args: &[&str]) -> (Peer, Proxy, Peer) {
 }
 
 fn clean(st: &Status) {
-    assert_eq!((st["bad"], st["dup"]), (0, 0), "corrupted or duplicated messages: {st:?}");
+    assert_eq!(
+        (st["bad"], st["dup"]),
+        (0, 0),
+        "corrupted or duplicated messages: {st:?}"
+    );
 }
 
 /// The proxy keeps the connection open but delivers nothing either way.
@@ -46,27 +62,46 @@ fn heartbeats_drop_a_blackholed_peer_then_reconnect() {
     const FIRST: u64 = 2000;
     let (mut pull, proxy, mut push) = pipeline(
         &["handshake_ivl=1000"],
-        &[&format!("count={FIRST}"), "reconnect_ivl=50", "heartbeat_ivl=100", "heartbeat_timeout=500", "heartbeat_ttl=800", "handshake_ivl=1000"],
+        &[
+            &format!("count={FIRST}"),
+            "reconnect_ivl=50",
+            "heartbeat_ivl=100",
+            "heartbeat_timeout=500",
+            "heartbeat_ttl=800",
+            "handshake_ivl=1000",
+        ],
     );
-    let st = pull.wait_status("the first messages", |s| s["received"] == FIRST && s["handshakes"] == 1);
+    let st = pull.wait_status("the first messages", |s| {
+        s["received"] == FIRST && s["handshakes"] == 1
+    });
     clean(&st);
     push.wait_status("the first handshake", |s| s["handshakes"] == 1);
     // Now only PINGs cross: wait for one more.
     let upto = proxy.stats().newest[Dir::ToServer as usize];
-    proxy.wait_for("a PING after the messages", |s| s.newest[Dir::ToServer as usize] > upto);
+    proxy.wait_for("a PING after the messages", |s| {
+        s.newest[Dir::ToServer as usize] > upto
+    });
     let pull_fds = pull.fds();
 
     proxy.set_blackhole(true);
     // Nothing but heartbeats can end the connection now: the proxy never
     // closes a blackholed one. (Attempts to reconnect meanwhile fail their
     // handshakes, which `established_lost` does not count.)
-    push.wait_status("the PUSH dropping its connection (heartbeat timeout)", |s| s["established_lost"] == 1);
-    pull.wait_status("the PULL dropping its connection (heartbeat TTL)", |s| s["established_lost"] == 1);
+    push.wait_status(
+        "the PUSH dropping its connection (heartbeat timeout)",
+        |s| s["established_lost"] == 1,
+    );
+    pull.wait_status("the PULL dropping its connection (heartbeat TTL)", |s| {
+        s["established_lost"] == 1
+    });
 
     proxy.set_blackhole(false);
     push.tell("send 100");
     let after = parse(&pull.ask(&format!("more {FIRST}"), "STATUS "));
-    assert!(after["received"] > FIRST, "no message after the reconnect: {after:?}");
+    assert!(
+        after["received"] > FIRST,
+        "no message after the reconnect: {after:?}"
+    );
     clean(&after);
     assert!(push.status()["handshakes"] >= 2);
     // The dead connection's descriptor went with it (attempts made while
@@ -88,12 +123,22 @@ fn delay_and_trickle_deliver_everything_intact() {
         let proxy = Proxy::start(&pull.endpoint());
         proxy.set_delay(10);
         proxy.set_trickle(48);
-        let push = Peer::spawn("push", &args(&[&format!("connect={}", proxy.endpoint()), &format!("count={N}")]));
+        let push = Peer::spawn(
+            "push",
+            &args(&[
+                &format!("connect={}", proxy.endpoint()),
+                &format!("count={N}"),
+            ]),
+        );
         (pull, proxy, push)
     };
     let st = pull.wait_status("every message", |s| s["received"] >= N);
     clean(&st);
-    assert_eq!((st["received"], st["last"], st["late"]), (N, N, 0), "{st:?}");
+    assert_eq!(
+        (st["received"], st["last"], st["late"]),
+        (N, N, 0),
+        "{st:?}"
+    );
     assert_eq!(proxy.stats().accepted, 1);
 }
 
@@ -123,19 +168,33 @@ fn a_thousand_cuts_leak_nothing_and_reconnect_every_time() {
         let accepted = proxy.stats().accepted;
         proxy.cut_all(if k % 2 == 0 { Cut::Reset } else { Cut::Close });
         // Back: a new connection, carrying messages.
-        proxy.wait_for(&format!("reconnection after cut {k}"), |s| s.accepted > accepted && traffic(s));
+        proxy.wait_for(&format!("reconnection after cut {k}"), |s| {
+            s.accepted > accepted && traffic(s)
+        });
         if k % CHECK_EVERY != 0 {
             continue;
         }
         let st = parse(&pull.ask(&format!("more {received}"), "STATUS "));
-        assert!(st["received"] > received, "the PULL stopped receiving by cut {k}: {st:?}");
+        assert!(
+            st["received"] > received,
+            "the PULL stopped receiving by cut {k}: {st:?}"
+        );
         clean(&st);
         // Measured quiet: the sender paused and the queues drained.
         push.ask("pause", "PAUSED");
         received = drained(&mut pull);
-        let sample = [&pull, &push].map(|p| (settled_fds(p), p.proc_status("VmRSS"), p.proc_status("Threads")));
+        let sample = [&pull, &push].map(|p| {
+            (
+                settled_fds(p),
+                p.proc_status("VmRSS"),
+                p.proc_status("Threads"),
+            )
+        });
         push.tell("resume");
-        println!("  cut {k}: pull fds {} rss {} KiB threads {}, push fds {} rss {} KiB threads {}", sample[0].0, sample[0].1, sample[0].2, sample[1].0, sample[1].1, sample[1].2);
+        println!(
+            "  cut {k}: pull fds {} rss {} KiB threads {}, push fds {} rss {} KiB threads {}",
+            sample[0].0, sample[0].1, sample[0].2, sample[1].0, sample[1].1, sample[1].2
+        );
         if k == WARM_UP {
             warm = Some(sample);
         }
@@ -145,7 +204,11 @@ fn a_thousand_cuts_leak_nothing_and_reconnect_every_time() {
         let (fds, _, threads) = warm[i];
         p.wait_fds(fds, "no more than after the warm-up");
         let rss = p.proc_status("VmRSS");
-        assert!(rss <= warm[i].1 + RSS_GROWTH_KIB, "peer {i}: VmRSS {} KiB after the warm-up, {rss} KiB after {CUTS} cuts", warm[i].1);
+        assert!(
+            rss <= warm[i].1 + RSS_GROWTH_KIB,
+            "peer {i}: VmRSS {} KiB after the warm-up, {rss} KiB after {CUTS} cuts",
+            warm[i].1
+        );
         assert!(p.proc_status("Threads") <= threads);
     }
     let st = push.status();
@@ -163,7 +226,11 @@ fn drained(pull: &mut Peer) -> u64 {
         if now == last {
             return now;
         }
-        assert!(std::time::Instant::now() < deadline, "the PULL still receiving after {:?}", crate::peer::GUARD);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the PULL still receiving after {:?}",
+            crate::peer::GUARD
+        );
         last = now;
     }
 }
@@ -187,7 +254,14 @@ fn lazy_pirate_loses_no_request_across_cuts() {
     const N: u64 = 120;
     let mut rep = Peer::spawn("rep", &[]);
     let proxy = Proxy::start(&rep.endpoint());
-    let mut req = Peer::spawn("req", &args(&[&format!("connect={}", proxy.endpoint()), "timeout=300", "reconnect_ivl=10"]));
+    let mut req = Peer::spawn(
+        "req",
+        &args(&[
+            &format!("connect={}", proxy.endpoint()),
+            "timeout=300",
+            "reconnect_ivl=10",
+        ]),
+    );
     let mut armed = 0;
     let mut retries = 0;
     for i in 0..N {
@@ -203,12 +277,18 @@ fn lazy_pirate_loses_no_request_across_cuts() {
         match i % 12 {
             // The request is lost: the server never sees it.
             2 => {
-                proxy.cut_on_next(Dir::ToServer, if i % 24 == 2 { Cut::Close } else { Cut::Reset });
+                proxy.cut_on_next(
+                    Dir::ToServer,
+                    if i % 24 == 2 { Cut::Close } else { Cut::Reset },
+                );
                 armed += 1;
             }
             // The reply is lost: the server answered, the client must ask again.
             5 => {
-                proxy.cut_on_next(Dir::ToClient, if i % 24 == 5 { Cut::Reset } else { Cut::Close });
+                proxy.cut_on_next(
+                    Dir::ToClient,
+                    if i % 24 == 5 { Cut::Reset } else { Cut::Close },
+                );
                 armed += 1;
             }
             // Cut while idle: the REQ reconnects by itself.
@@ -218,14 +298,26 @@ fn lazy_pirate_loses_no_request_across_cuts() {
         }
         let reply = req.ask(&format!("req {i}"), "REPLY ");
         let r = parse(&reply);
-        assert!(reply.starts_with(&format!("{i} ")), "reply {reply:?} to request {i}");
+        assert!(
+            reply.starts_with(&format!("{i} ")),
+            "reply {reply:?} to request {i}"
+        );
         retries += r["retries"];
-        assert_eq!(proxy.stats().armed_fired, armed, "the fault armed before request {i} happened");
+        assert_eq!(
+            proxy.stats().armed_fired,
+            armed,
+            "the fault armed before request {i} happened"
+        );
     }
     let st = rep.status();
     assert_eq!(st["distinct"], N, "requests the server saw: {st:?}");
     // Every dropped request or reply cost a resend; no other way to recover.
-    assert!(retries >= armed, "{retries} resends for {armed} dropped messages");
-    println!("  {N} requests, {armed} dropped, {retries} resends, {} connections", proxy.stats().accepted);
+    assert!(
+        retries >= armed,
+        "{retries} resends for {armed} dropped messages"
+    );
+    println!(
+        "  {N} requests, {armed} dropped, {retries} resends, {} connections",
+        proxy.stats().accepted
+    );
 }
-

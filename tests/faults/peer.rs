@@ -42,7 +42,12 @@ impl Peer {
                 }
             }
         });
-        Peer { name: format!("{role} (pid {})", child.id()), child, stdin, lines }
+        Peer {
+            name: format!("{role} (pid {})", child.id()),
+            child,
+            stdin,
+            lines,
+        }
     }
 
     pub fn pid(&self) -> u32 {
@@ -56,7 +61,9 @@ impl Peer {
                 Some(rest) => rest.trim().to_string(),
                 None => panic!("{}: said {l:?}, expected {prefix}...", self.name),
             },
-            Err(RecvTimeoutError::Timeout) => panic!("{}: said no {prefix}... within {GUARD:?}", self.name),
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("{}: said no {prefix}... within {GUARD:?}", self.name)
+            }
             Err(RecvTimeoutError::Disconnected) => {
                 let st = self.child.wait();
                 panic!("{}: exited ({st:?}) before saying {prefix}", self.name)
@@ -65,7 +72,9 @@ impl Peer {
     }
 
     pub fn tell(&mut self, line: &str) {
-        writeln!(self.stdin, "{line}").and_then(|_| self.stdin.flush()).unwrap_or_else(|e| panic!("{}: {e}", self.name));
+        writeln!(self.stdin, "{line}")
+            .and_then(|_| self.stdin.flush())
+            .unwrap_or_else(|e| panic!("{}: {e}", self.name));
     }
 
     pub fn ask(&mut self, line: &str, answer: &str) -> String {
@@ -89,21 +98,35 @@ impl Peer {
             if pred(&st) {
                 return st;
             }
-            assert!(Instant::now() < deadline, "{}: still waiting for {what} after {GUARD:?}; {st:?}", self.name);
+            assert!(
+                Instant::now() < deadline,
+                "{}: still waiting for {what} after {GUARD:?}; {st:?}",
+                self.name
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
     }
 
     /// Open descriptors, from /proc.
     pub fn fds(&self) -> usize {
-        std::fs::read_dir(format!("/proc/{}/fd", self.pid())).map(|d| d.count()).unwrap_or_else(|e| panic!("{}: {e}", self.name))
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
+            .map(|d| d.count())
+            .unwrap_or_else(|e| panic!("{}: {e}", self.name))
     }
 
     /// A field of /proc/PID/status, as a number (VmRSS is in KiB).
     pub fn proc_status(&self, field: &str) -> u64 {
         let text = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
-        let line = text.lines().find_map(|l| l.strip_prefix(field)).unwrap_or_else(|| panic!("no {field}"));
-        line.trim_start_matches(':').split_whitespace().next().unwrap().parse().unwrap()
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .unwrap_or_else(|| panic!("no {field}"));
+        line.trim_start_matches(':')
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
     }
 
     /// Waits until the descriptors are down to `at_most` (closing ones
@@ -111,7 +134,13 @@ impl Peer {
     pub fn wait_fds(&self, at_most: usize, what: &str) {
         let deadline = Instant::now() + GUARD;
         while self.fds() > at_most {
-            assert!(Instant::now() < deadline, "{}: {} descriptors, want at most {at_most} ({what}): {}", self.name, self.fds(), self.fd_list());
+            assert!(
+                Instant::now() < deadline,
+                "{}: {} descriptors, want at most {at_most} ({what}): {}",
+                self.name,
+                self.fds(),
+                self.fd_list()
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
     }
@@ -120,7 +149,19 @@ impl Peer {
     fn fd_list(&self) -> String {
         let dir = format!("/proc/{}/fd", self.pid());
         let mut v: Vec<String> = std::fs::read_dir(&dir)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| format!("{}->{}", e.file_name().to_string_lossy(), std::fs::read_link(e.path()).map(|p| p.display().to_string()).unwrap_or_default())).collect())
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| {
+                        format!(
+                            "{}->{}",
+                            e.file_name().to_string_lossy(),
+                            std::fs::read_link(e.path())
+                                .map(|p| p.display().to_string())
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         v.sort();
         v.join(" ")
@@ -146,6 +187,11 @@ impl Drop for Peer {
 pub fn parse_status(s: &str) -> Status {
     s.split_whitespace()
         .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.parse().unwrap_or_else(|_| panic!("status {k}={v}"))))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                v.parse().unwrap_or_else(|_| panic!("status {k}={v}")),
+            )
+        })
         .collect()
 }

@@ -82,7 +82,13 @@ impl Shared {
     fn poke(&self) {
         let one: u64 = 1;
         // SAFETY: 8 bytes from a local to our eventfd.
-        unsafe { libc::write(self.wake.as_raw_fd(), &one as *const u64 as *const libc::c_void, 8) };
+        unsafe {
+            libc::write(
+                self.wake.as_raw_fd(),
+                &one as *const u64 as *const libc::c_void,
+                8,
+            )
+        };
     }
 }
 
@@ -98,7 +104,10 @@ const GUARD: Duration = Duration::from_secs(30);
 impl Proxy {
     /// Listens on 127.0.0.1 (a free port) and forwards to `upstream`.
     pub fn start(upstream: &str) -> Proxy {
-        let upstream: SocketAddr = upstream.trim_start_matches("tcp://").parse().expect("a tcp endpoint");
+        let upstream: SocketAddr = upstream
+            .trim_start_matches("tcp://")
+            .parse()
+            .expect("a tcp endpoint");
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -113,8 +122,20 @@ impl Proxy {
             wake: unsafe { OwnedFd::from_raw_fd(efd) },
         });
         let s = shared.clone();
-        let thread = std::thread::spawn(move || Loop { shared: s, listener, upstream, conns: Vec::new() }.run());
-        Proxy { shared, addr, thread: Some(thread) }
+        let thread = std::thread::spawn(move || {
+            Loop {
+                shared: s,
+                listener,
+                upstream,
+                conns: Vec::new(),
+            }
+            .run()
+        });
+        Proxy {
+            shared,
+            addr,
+            thread: Some(thread),
+        }
     }
 
     pub fn endpoint(&self) -> String {
@@ -164,8 +185,17 @@ impl Proxy {
         let mut st = self.shared.stats.lock().unwrap();
         while !pred(&st) {
             let now = Instant::now();
-            assert!(now < deadline, "proxy: still waiting for {what} after {GUARD:?}; {:?}", *st);
-            st = self.shared.changed.wait_timeout(st, deadline - now).unwrap().0;
+            assert!(
+                now < deadline,
+                "proxy: still waiting for {what} after {GUARD:?}; {:?}",
+                *st
+            );
+            st = self
+                .shared
+                .changed
+                .wait_timeout(st, deadline - now)
+                .unwrap()
+                .0;
         }
         st.clone()
     }
@@ -192,7 +222,13 @@ struct Flow {
 
 impl Flow {
     fn new() -> Flow {
-        Flow { queue: VecDeque::new(), written: 0, queued: 0, budget: 0, refilled: Instant::now() }
+        Flow {
+            queue: VecDeque::new(),
+            written: 0,
+            queued: 0,
+            budget: 0,
+            refilled: Instant::now(),
+        }
     }
 
     /// Bytes it may write now, refilling the trickle budget by the clock.
@@ -284,13 +320,22 @@ impl Loop {
             // SAFETY: a valid array of pollfds.
             let rc = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, timeout) };
             if rc < 0 {
-                assert_eq!(std::io::Error::last_os_error().kind(), ErrorKind::Interrupted);
+                assert_eq!(
+                    std::io::Error::last_os_error().kind(),
+                    ErrorKind::Interrupted
+                );
                 continue;
             }
             if pfds[0].revents != 0 {
                 let mut v = 0u64;
                 // SAFETY: 8 bytes into a local from our eventfd.
-                unsafe { libc::read(self.shared.wake.as_raw_fd(), &mut v as *mut u64 as *mut libc::c_void, 8) };
+                unsafe {
+                    libc::read(
+                        self.shared.wake.as_raw_fd(),
+                        &mut v as *mut u64 as *mut libc::c_void,
+                        8,
+                    )
+                };
             }
             let now = Instant::now();
             for (i, c) in self.conns.iter_mut().enumerate() {
@@ -321,8 +366,15 @@ impl Loop {
     /// The pollfds (wake, listener, then two per connection) and the poll
     /// timeout: the next chunk due, or the next trickle refill.
     fn interest(&mut self, trickle: usize, now: Instant) -> (Vec<libc::pollfd>, i32) {
-        let pfd = |fd, events| libc::pollfd { fd, events, revents: 0 };
-        let mut v = vec![pfd(self.shared.wake.as_raw_fd(), libc::POLLIN), pfd(self.listener.as_raw_fd(), libc::POLLIN)];
+        let pfd = |fd, events| libc::pollfd {
+            fd,
+            events,
+            revents: 0,
+        };
+        let mut v = vec![
+            pfd(self.shared.wake.as_raw_fd(), libc::POLLIN),
+            pfd(self.listener.as_raw_fd(), libc::POLLIN),
+        ];
         let mut next: Option<Instant> = None;
         for c in &mut self.conns {
             for side in 0..2 {
@@ -345,11 +397,16 @@ impl Loop {
                 }
                 // No interest, no fd: a socket shut down both ways would
                 // report POLLHUP on every round.
-                let fd = c.sides[side].as_ref().filter(|_| events != 0).map_or(-1, |s| s.as_raw_fd());
+                let fd = c.sides[side]
+                    .as_ref()
+                    .filter(|_| events != 0)
+                    .map_or(-1, |s| s.as_raw_fd());
                 v.push(pfd(fd, events));
             }
         }
-        let timeout = next.map_or(-1, |n| n.saturating_duration_since(now).as_micros().div_ceil(1000) as i32);
+        let timeout = next.map_or(-1, |n| {
+            n.saturating_duration_since(now).as_micros().div_ceil(1000) as i32
+        });
         (v, timeout)
     }
 
@@ -388,8 +445,17 @@ impl Loop {
 
 /// Reads what side `side` sent and queues it (due at `due`) for the other
 /// side, or drops it (blackhole, an armed cut).
-fn read_side(shared: &Shared, c: &mut Conn, side: usize, buf: &mut [u8], due: Instant, blackhole_now: bool) {
-    let Some(sock) = c.sides[side].as_mut() else { return };
+fn read_side(
+    shared: &Shared,
+    c: &mut Conn,
+    side: usize,
+    buf: &mut [u8],
+    due: Instant,
+    blackhole_now: bool,
+) {
+    let Some(sock) = c.sides[side].as_mut() else {
+        return;
+    };
     let n = match sock.read(buf) {
         Ok(n) => n,
         Err(e) if e.kind() == ErrorKind::WouldBlock => return,
@@ -446,7 +512,9 @@ fn read_side(shared: &Shared, c: &mut Conn, side: usize, buf: &mut [u8], due: In
 fn write_flow(c: &mut Conn, dir: usize, trickle: usize, now: Instant) {
     let to = 1 - dir;
     let f = &mut c.flows[dir];
-    let Some(sock) = c.sides[to].as_mut() else { return };
+    let Some(sock) = c.sides[to].as_mut() else {
+        return;
+    };
     while f.queue.front().is_some_and(|(due, _)| *due <= now) {
         let allowance = f.allowance(trickle, now);
         if allowance == 0 {

@@ -74,7 +74,9 @@ impl Events {
         let pair = z::monitor(ctx, s, "faults-monitor");
         let counts = ev.clone();
         let start = Instant::now();
-        let failed = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+        let failed = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+            | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+            | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
         let mut handshake_failed = false;
         std::thread::spawn(move || loop {
             let (e, value) = z::next_event(pair);
@@ -87,7 +89,10 @@ impl Events {
             if log.len() == 32 {
                 log.pop_front();
             }
-            log.push_back(format!("{:.3}s:{e:#x}:{value}", start.elapsed().as_secs_f64()));
+            log.push_back(format!(
+                "{:.3}s:{e:#x}:{value}",
+                start.elapsed().as_secs_f64()
+            ));
         });
         ev
     }
@@ -96,7 +101,13 @@ impl Events {
     }
     /// The latest events, for a failure message.
     fn log(&self) -> String {
-        self.2.lock().unwrap().iter().cloned().collect::<Vec<_>>().join(",")
+        self.2
+            .lock()
+            .unwrap()
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(",")
     }
     fn report(&self) -> String {
         format!(
@@ -126,7 +137,10 @@ fn serve(status: impl Fn() -> String, events: Option<&Events>, mut other: impl F
         match line.trim() {
             "quit" => return,
             "status" => say(&format!("STATUS {}", status())),
-            "events" => say(&format!("EVENTS {}", events.map(Events::log).unwrap_or_default())),
+            "events" => say(&format!(
+                "EVENTS {}",
+                events.map(Events::log).unwrap_or_default()
+            )),
             l => other(l),
         }
     }
@@ -141,7 +155,13 @@ pub fn run(argv: &[String]) {
     // SAFETY: plain prctl on this process.
     unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
     let role = argv[0].as_str();
-    let args = Args(argv[1..].iter().filter_map(|a| a.split_once('=')).map(|(k, v)| (k.into(), v.into())).collect());
+    let args = Args(
+        argv[1..]
+            .iter()
+            .filter_map(|a| a.split_once('='))
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect(),
+    );
     match role {
         "pull" => pull(&args),
         "push" => push(&args),
@@ -162,13 +182,23 @@ fn pull(args: &Args) {
     let counter = || Arc::new(AtomicU64::new(0));
     let (received, bad, dup, late, last) = (counter(), counter(), counter(), counter(), counter());
     {
-        let (received, bad, dup, late, last) = (received.clone(), bad.clone(), dup.clone(), late.clone(), last.clone());
+        let (received, bad, dup, late, last) = (
+            received.clone(),
+            bad.clone(),
+            dup.clone(),
+            late.clone(),
+            last.clone(),
+        );
         std::thread::spawn(move || {
             let mut buf = [0u8; 256];
             let mut seen = Recent::new();
             loop {
-                let Some(n) = z::recv(s, &mut buf, 0) else { continue };
-                let seq = buf.get(..8).map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap()));
+                let Some(n) = z::recv(s, &mut buf, 0) else {
+                    continue;
+                };
+                let seq = buf
+                    .get(..8)
+                    .map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap()));
                 if buf[..n] != message(seq)[..] {
                     bad.fetch_add(1, Relaxed);
                 } else {
@@ -197,7 +227,10 @@ fn pull(args: &Args) {
     };
     serve(&status, Some(&events), |l| {
         // `more N`: answers once more than N messages have arrived.
-        let n: u64 = l.strip_prefix("more ").and_then(|n| n.parse().ok()).expect("more N");
+        let n: u64 = l
+            .strip_prefix("more ")
+            .and_then(|n| n.parse().ok())
+            .expect("more N");
         let deadline = Instant::now() + Duration::from_secs(30);
         while received.load(Relaxed) <= n && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(2));
@@ -220,7 +253,10 @@ const WINDOW: u64 = 1 << 20;
 
 impl Recent {
     fn new() -> Recent {
-        Recent { bits: vec![0; (WINDOW / 64) as usize], last: 0 }
+        Recent {
+            bits: vec![0; (WINDOW / 64) as usize],
+            last: 0,
+        }
     }
 
     fn bit(&mut self, seq: u64) -> (&mut u64, u64) {
@@ -286,27 +322,34 @@ fn push(args: &Args) {
             }
         });
     }
-    serve(|| format!("sent={} {}", sent.load(Relaxed), events.report()), Some(&events), |l| match l {
-        // Pausing: answered once no send is under way.
-        "pause" => {
-            paused.store(true, Relaxed);
-            let mut last = sent.load(Relaxed);
-            loop {
-                std::thread::sleep(Duration::from_millis(5));
-                let now = sent.load(Relaxed);
-                if now == last {
-                    break;
+    serve(
+        || format!("sent={} {}", sent.load(Relaxed), events.report()),
+        Some(&events),
+        |l| match l {
+            // Pausing: answered once no send is under way.
+            "pause" => {
+                paused.store(true, Relaxed);
+                let mut last = sent.load(Relaxed);
+                loop {
+                    std::thread::sleep(Duration::from_millis(5));
+                    let now = sent.load(Relaxed);
+                    if now == last {
+                        break;
+                    }
+                    last = now;
                 }
-                last = now;
+                say("PAUSED");
             }
-            say("PAUSED");
-        }
-        "resume" => paused.store(false, Relaxed),
-        _ => {
-            let n = l.strip_prefix("send ").and_then(|n| n.parse().ok()).expect("send N");
-            more.send(n).unwrap();
-        }
-    });
+            "resume" => paused.store(false, Relaxed),
+            _ => {
+                let n = l
+                    .strip_prefix("send ")
+                    .and_then(|n| n.parse().ok())
+                    .expect("send N");
+                more.send(n).unwrap();
+            }
+        },
+    );
 }
 
 fn rep(args: &Args) {
@@ -322,7 +365,10 @@ fn rep(args: &Args) {
             loop {
                 let n = z::recv(s, &mut buf, 0).expect("a request");
                 let text = std::str::from_utf8(&buf[..n]).expect("text");
-                let i: u64 = text.strip_prefix("req:").and_then(|i| i.parse().ok()).expect("req:<i>");
+                let i: u64 = text
+                    .strip_prefix("req:")
+                    .and_then(|i| i.parse().ok())
+                    .expect("req:<i>");
                 {
                     let mut g = seen.lock().unwrap();
                     g.0.insert(i);
@@ -358,17 +404,26 @@ fn req(args: &Args) {
         || format!("retries={}", retries_total.get()),
         None,
         |l| {
-            let i: u64 = l.strip_prefix("req ").and_then(|i| i.parse().ok()).expect("req <i>");
+            let i: u64 = l
+                .strip_prefix("req ")
+                .and_then(|i| i.parse().ok())
+                .expect("req <i>");
             let request = format!("req:{i}");
             let mut retries = 0u64;
             loop {
-                assert!(z::send(s, request.as_bytes(), 0), "a REQ send does not block here");
+                assert!(
+                    z::send(s, request.as_bytes(), 0),
+                    "a REQ send does not block here"
+                );
                 if z::poll_in(s, timeout) {
                     let mut buf = [0u8; 64];
                     let n = z::recv(s, &mut buf, 0).expect("the reply poll announced");
                     let want = format!("rep:{i}");
                     if &buf[..n] != want.as_bytes() {
-                        say(&format!("BAD reply {:?} to {request}", String::from_utf8_lossy(&buf[..n])));
+                        say(&format!(
+                            "BAD reply {:?} to {request}",
+                            String::from_utf8_lossy(&buf[..n])
+                        ));
                     }
                     break;
                 }

@@ -46,11 +46,23 @@ pub fn set_int(s: Handle, opt: c_int, v: c_int) {
 pub fn bind(s: Handle, ep: &str) -> String {
     let c = CString::new(ep).unwrap();
     // SAFETY: a live socket and a C string.
-    assert_eq!(unsafe { zmq_bind(s.0, c.as_ptr()) }, 0, "zmq_bind({ep}): errno {}", errno());
+    assert_eq!(
+        unsafe { zmq_bind(s.0, c.as_ptr()) },
+        0,
+        "zmq_bind({ep}): errno {}",
+        errno()
+    );
     let mut buf = [0u8; 256];
     let mut len = buf.len();
     // SAFETY: a live socket, a buffer of `len` bytes.
-    let rc = unsafe { zmq_getsockopt(s.0, ZMQ_LAST_ENDPOINT, buf.as_mut_ptr() as *mut c_void, &mut len) };
+    let rc = unsafe {
+        zmq_getsockopt(
+            s.0,
+            ZMQ_LAST_ENDPOINT,
+            buf.as_mut_ptr() as *mut c_void,
+            &mut len,
+        )
+    };
     assert_eq!(rc, 0);
     String::from_utf8(buf[..len - 1].to_vec()).unwrap()
 }
@@ -58,7 +70,12 @@ pub fn bind(s: Handle, ep: &str) -> String {
 pub fn connect(s: Handle, ep: &str) {
     let c = CString::new(ep).unwrap();
     // SAFETY: a live socket and a C string.
-    assert_eq!(unsafe { zmq_connect(s.0, c.as_ptr()) }, 0, "zmq_connect({ep}): errno {}", errno());
+    assert_eq!(
+        unsafe { zmq_connect(s.0, c.as_ptr()) },
+        0,
+        "zmq_connect({ep}): errno {}",
+        errno()
+    );
 }
 
 /// Sends one frame; false on EAGAIN (a timeout), panics on other errors.
@@ -81,13 +98,21 @@ pub fn recv(s: Handle, buf: &mut [u8], flags: c_int) -> Option<usize> {
         return None;
     }
     assert!(rc >= 0, "zmq_recv: errno {}", errno());
-    assert!((rc as usize) <= buf.len(), "a frame of {rc} bytes does not fit");
+    assert!(
+        (rc as usize) <= buf.len(),
+        "a frame of {rc} bytes does not fit"
+    );
     Some(rc as usize)
 }
 
 /// Whether `s` becomes readable within `timeout_ms`.
 pub fn poll_in(s: Handle, timeout_ms: i64) -> bool {
-    let mut item = zmq_pollitem_t { socket: s.0, fd: 0, events: ZMQ_POLLIN as i16, revents: 0 };
+    let mut item = zmq_pollitem_t {
+        socket: s.0,
+        fd: 0,
+        events: ZMQ_POLLIN as i16,
+        revents: 0,
+    };
     // SAFETY: one valid item.
     let rc = unsafe { zmq_poll(&mut item, 1, timeout_ms as _) };
     assert!(rc >= 0, "zmq_poll: errno {}", errno());
@@ -103,7 +128,10 @@ pub fn close(s: Handle) {
 pub fn monitor(ctx: Handle, s: Handle, name: &str) -> Handle {
     let ep = CString::new(format!("inproc://{name}")).unwrap();
     // SAFETY: a live socket and a C string.
-    assert_eq!(unsafe { zmq_socket_monitor(s.0, ep.as_ptr(), ZMQ_EVENT_ALL) }, 0);
+    assert_eq!(
+        unsafe { zmq_socket_monitor(s.0, ep.as_ptr(), ZMQ_EVENT_ALL) },
+        0
+    );
     let pair = socket(ctx, ZMQ_PAIR);
     connect(pair, &format!("inproc://{name}"));
     pair

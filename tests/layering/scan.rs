@@ -83,7 +83,10 @@ fn lex(text: &str) -> Vec<Token> {
             }
             Tok::Other
         } else if ch.is_ascii_digit() {
-            while i < c.len() && (ident_char(c[i]) || (c[i] == '.' && c.get(i + 1).is_some_and(|d| d.is_ascii_digit()))) {
+            while i < c.len()
+                && (ident_char(c[i])
+                    || (c[i] == '.' && c.get(i + 1).is_some_and(|d| d.is_ascii_digit())))
+            {
                 i += 1;
             }
             Tok::Other
@@ -94,11 +97,15 @@ fn lex(text: &str) -> Vec<Token> {
             }
             let word: String = c[s..i].iter().collect();
             match (word.as_str(), c.get(i)) {
-                ("r" | "br" | "cr", Some('"' | '#')) if c[i] == '"' || c.get(i + 1).is_some_and(|d| *d == '#' || *d == '"') => {
+                ("r" | "br" | "cr", Some('"' | '#'))
+                    if c[i] == '"' || c.get(i + 1).is_some_and(|d| *d == '#' || *d == '"') =>
+                {
                     // A raw string: r#"..."#, any number of #.
                     let hashes = c[i..].iter().take_while(|d| **d == '#').count();
                     let body = i + hashes + 1;
-                    let close: Vec<char> = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
+                    let close: Vec<char> = std::iter::once('"')
+                        .chain(std::iter::repeat_n('#', hashes))
+                        .collect();
                     let mut j = body;
                     while j < c.len() && !c[j..].starts_with(&close) {
                         if c[j] == '\n' {
@@ -136,7 +143,10 @@ fn lex(text: &str) -> Vec<Token> {
             i += 1;
             Tok::Punct(ch)
         };
-        toks.push(Token { tok, line: start_line });
+        toks.push(Token {
+            tok,
+            line: start_line,
+        });
     }
     toks
 }
@@ -178,7 +188,12 @@ fn is_punct(t: Option<&Token>, ch: char) -> bool {
 /// Scans one file whose module sits `depth` levels below the crate root.
 pub fn scan_file(text: &str, depth: usize) -> FileScan {
     let t = lex(text);
-    let mut out = FileScan { test_only: false, mods: Vec::new(), test_mods: Vec::new(), deps: Vec::new() };
+    let mut out = FileScan {
+        test_only: false,
+        mods: Vec::new(),
+        test_mods: Vec::new(),
+        deps: Vec::new(),
+    };
     // One entry per open `{`: whether it opened an inline `mod`.
     let mut braces: Vec<bool> = Vec::new();
     let mut next_brace_is_mod = false;
@@ -199,7 +214,15 @@ pub fn scan_file(text: &str, depth: usize) -> FileScan {
                 let close = matching(&t, i + 1);
                 let attr = &t[i + 2..close];
                 test |= cfg_needs_test(attr);
-                if let [Token { tok: Tok::Ident(p), .. }, Token { tok: Tok::Punct('='), .. }, Token { tok: Tok::Str(s), .. }] = attr {
+                if let [Token {
+                    tok: Tok::Ident(p), ..
+                }, Token {
+                    tok: Tok::Punct('='),
+                    ..
+                }, Token {
+                    tok: Tok::Str(s), ..
+                }] = attr
+                {
                     if p == "path" {
                         path_attr = Some(s.clone());
                     }
@@ -208,7 +231,11 @@ pub fn scan_file(text: &str, depth: usize) -> FileScan {
             }
             if test {
                 if let Some(name) = mod_decl_at(&t, i) {
-                    out.test_mods.push(ModDecl { name, path_attr: path_attr.take(), line: t[i].line });
+                    out.test_mods.push(ModDecl {
+                        name,
+                        path_attr: path_attr.take(),
+                        line: t[i].line,
+                    });
                 }
                 i = item_end(&t, i);
                 path_attr = None;
@@ -217,9 +244,24 @@ pub fn scan_file(text: &str, depth: usize) -> FileScan {
         }
         match &t[i].tok {
             Tok::Ident(w) if w == "mod" => {
-                if let (Some(Token { tok: Tok::Ident(name), .. }), true) = (t.get(i + 1), is_punct(t.get(i + 2), ';')) {
-                    assert!(braces.iter().all(|m| !m), "line {}: `mod x;` inside an inline module: teach tests/layering.rs", t[i].line);
-                    out.mods.push(ModDecl { name: name.clone(), path_attr: path_attr.take(), line: t[i].line });
+                if let (
+                    Some(Token {
+                        tok: Tok::Ident(name),
+                        ..
+                    }),
+                    true,
+                ) = (t.get(i + 1), is_punct(t.get(i + 2), ';'))
+                {
+                    assert!(
+                        braces.iter().all(|m| !m),
+                        "line {}: `mod x;` inside an inline module: teach tests/layering.rs",
+                        t[i].line
+                    );
+                    out.mods.push(ModDecl {
+                        name: name.clone(),
+                        path_attr: path_attr.take(),
+                        line: t[i].line,
+                    });
                 } else if is_punct(t.get(i + 2), '{') {
                     next_brace_is_mod = true;
                 }
@@ -239,7 +281,9 @@ pub fn scan_file(text: &str, depth: usize) -> FileScan {
             Tok::Ident(w) if w == "super" && (i == 0 || t[i - 1].tok != Tok::PathSep) => {
                 let mut n = 0;
                 let mut j = i;
-                while is_ident(t.get(j), "super") && t.get(j + 1).is_some_and(|x| x.tok == Tok::PathSep) {
+                while is_ident(t.get(j), "super")
+                    && t.get(j + 1).is_some_and(|x| x.tok == Tok::PathSep)
+                {
                     n += 1;
                     j += 2;
                 }
@@ -263,8 +307,17 @@ fn mod_decl_at(t: &[Token], mut i: usize) -> Option<String> {
             i = matching(t, i) + 1;
         }
     }
-    match (t.get(i + 1), is_ident(t.get(i), "mod") && is_punct(t.get(i + 2), ';')) {
-        (Some(Token { tok: Tok::Ident(name), .. }), true) => Some(name.clone()),
+    match (
+        t.get(i + 1),
+        is_ident(t.get(i), "mod") && is_punct(t.get(i + 2), ';'),
+    ) {
+        (
+            Some(Token {
+                tok: Tok::Ident(name),
+                ..
+            }),
+            true,
+        ) => Some(name.clone()),
         _ => None,
     }
 }
@@ -286,7 +339,11 @@ fn first_segments(t: &[Token], i: usize, deps: &mut Vec<Dep>, prefix: &str) {
                 }
                 j += 2;
             }
-            deps.push(Dep { target: m.clone(), line, path });
+            deps.push(Dep {
+                target: m.clone(),
+                line,
+                path,
+            });
         }
         Some(Tok::Punct('{')) => {
             let close = matching(t, i);
@@ -295,8 +352,16 @@ fn first_segments(t: &[Token], i: usize, deps: &mut Vec<Dep>, prefix: &str) {
                 match &t[k].tok {
                     Tok::Punct('{') => depth += 1,
                     Tok::Punct('}') => depth -= 1,
-                    Tok::Ident(m) if depth == 1 && (is_punct(t.get(k - 1), '{') || is_punct(t.get(k - 1), ',')) && m != "self" => {
-                        deps.push(Dep { target: m.clone(), line: t[k].line, path: format!("{prefix}{{{m}, ..}}") });
+                    Tok::Ident(m)
+                        if depth == 1
+                            && (is_punct(t.get(k - 1), '{') || is_punct(t.get(k - 1), ','))
+                            && m != "self" =>
+                    {
+                        deps.push(Dep {
+                            target: m.clone(),
+                            line: t[k].line,
+                            path: format!("{prefix}{{{m}, ..}}"),
+                        });
                     }
                     _ => {}
                 }
@@ -351,7 +416,10 @@ fn item_end(t: &[Token], i: usize) -> usize {
 /// Whether a `cfg(..)` attribute's tokens hold only when `test` is set.
 fn cfg_needs_test(attr: &[Token]) -> bool {
     fn needs(t: &[Token], i: &mut usize) -> bool {
-        let Some(Token { tok: Tok::Ident(w), .. }) = t.get(*i) else {
+        let Some(Token {
+            tok: Tok::Ident(w), ..
+        }) = t.get(*i)
+        else {
             *i += 1;
             return false;
         };
@@ -390,7 +458,11 @@ mod tests {
     use super::*;
 
     fn targets(text: &str, depth: usize) -> Vec<String> {
-        scan_file(text, depth).deps.into_iter().map(|d| d.target).collect()
+        scan_file(text, depth)
+            .deps
+            .into_iter()
+            .map(|d| d.target)
+            .collect()
     }
 
     #[test]
@@ -435,7 +507,11 @@ mod tests {
         let scan = scan_file(text, 1);
         let deps: Vec<_> = scan.deps.iter().map(|d| d.target.as_str()).collect();
         assert_eq!(deps, ["msg", "poll", "ctx", "pipe"]);
-        let mods: Vec<_> = scan.mods.iter().map(|m| (m.name.as_str(), m.path_attr.as_deref())).collect();
+        let mods: Vec<_> = scan
+            .mods
+            .iter()
+            .map(|m| (m.name.as_str(), m.path_attr.as_deref()))
+            .collect();
         assert_eq!(mods, [("real", None), ("other", Some("other.rs"))]);
         assert!(scan_file("#![cfg(test)]\nuse crate::x;", 1).test_only);
     }

@@ -10,9 +10,9 @@ use crate::io::config::EndpointConfig;
 use crate::io::link::Link;
 use crate::io::reactor::Reactor;
 use crate::io::wire::{Raw, Wire};
-use crate::pipe::SocketCommand;
 use crate::msg::{self, Msg};
 use crate::pipe::Pipe;
+use crate::pipe::SocketCommand;
 use crate::proto::Failure;
 use mio::Token;
 
@@ -75,7 +75,9 @@ impl Bridge {
     /// pipe left, dropped it).
     #[inline]
     pub fn retry_held(&mut self) -> bool {
-        let Some(m) = self.held_in.take() else { return false };
+        let Some(m) = self.held_in.take() else {
+            return false;
+        };
         match self.pipe.as_mut().map(|p| p.write(m)) {
             Some(Err(m)) => {
                 self.held_in = Some(m);
@@ -88,7 +90,9 @@ impl Bridge {
     /// One frame from the session to the socket.
     #[inline]
     pub fn deliver(&mut self, m: Msg) -> Delivery {
-        let Some(p) = self.pipe.as_mut() else { return Delivery::NoPipe };
+        let Some(p) = self.pipe.as_mut() else {
+            return Delivery::NoPipe;
+        };
         let more = m.more();
         match p.write(m) {
             Ok(()) => {
@@ -114,7 +118,10 @@ impl Bridge {
             if p.publish() && self.wake_owed.is_none() {
                 self.wake_owed = Some(0);
             }
-            if self.wake_owed.is_some_and(|n| n >= WAKE_AFTER || !more_input) {
+            if self
+                .wake_owed
+                .is_some_and(|n| n >= WAKE_AFTER || !more_input)
+            {
                 self.wake_owed = None;
                 p.wake_reader();
             }
@@ -175,7 +182,14 @@ impl Bridge {
     /// The handshake is done: the socket gets its pipe, the peer gets
     /// ZMQ_HELLO_MSG first, ZMQ_ROUTER_NOTIFY announces the peer, and
     /// what the socket queued before the handshake may flow.
-    pub fn on_handshake(&mut self, link: &Link, r: &mut Reactor, me: Token, id: Option<Vec<u8>>, session: &mut dyn Wire) -> Result<(), Failure> {
+    pub fn on_handshake(
+        &mut self,
+        link: &Link,
+        r: &mut Reactor,
+        me: Token,
+        id: Option<Vec<u8>>,
+        session: &mut dyn Wire,
+    ) -> Result<(), Failure> {
         self.attach(link, r, me, id);
         if let Some(h) = link.config.hello_msg.as_ref() {
             session.send(Msg::from_slice(h))?;
@@ -284,8 +298,16 @@ mod tests {
     /// the io end, which may have `hwm` messages outstanding (0: no limit).
     fn bridged(hwm: u64) -> (Pipe, Bridge, Arc<SocketMailbox>) {
         let (mut sock, io) = pipe_pair(
-            PipeParams { out_hwm: 0, in_hwm: hwm, conflate: false },
-            PipeParams { out_hwm: hwm, in_hwm: 0, conflate: false },
+            PipeParams {
+                out_hwm: 0,
+                in_hwm: hwm,
+                conflate: false,
+            },
+            PipeParams {
+                out_hwm: hwm,
+                in_hwm: 0,
+                conflate: false,
+            },
         );
         let mb = Arc::new(SocketMailbox::new().unwrap());
         let _ = sock.set_owner(Inbox::Socket(mb.clone()));
@@ -303,7 +325,9 @@ mod tests {
     fn wakes(mb: &SocketMailbox) -> usize {
         let mut cmds = Vec::new();
         mb.drain_all(&mut cmds);
-        cmds.iter().filter(|c| matches!(c, SocketCommand::Pipe(PipeCommand::ActivateRead(_)))).count()
+        cmds.iter()
+            .filter(|c| matches!(c, SocketCommand::Pipe(PipeCommand::ActivateRead(_))))
+            .count()
     }
 
     #[test]
@@ -321,7 +345,10 @@ mod tests {
         assert!(b.can_deliver());
         b.publish(false);
         assert_eq!(sock.read().unwrap().data(), b"b");
-        assert_eq!(Bridge::new(None).deliver(frame(b"c", false)), Delivery::NoPipe);
+        assert_eq!(
+            Bridge::new(None).deliver(frame(b"c", false)),
+            Delivery::NoPipe
+        );
     }
 
     #[test]
@@ -345,7 +372,10 @@ mod tests {
     #[test]
     fn a_sleeping_reader_is_woken_once_per_batch_while_input_waits() {
         let (mut sock, mut b, mb) = bridged(0);
-        assert!(sock.read().is_none(), "the socket goes to sleep on the pipe");
+        assert!(
+            sock.read().is_none(),
+            "the socket goes to sleep on the pipe"
+        );
         for _ in 0..WAKE_AFTER {
             b.deliver(frame(b"x", false));
             b.publish(true);

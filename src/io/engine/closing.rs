@@ -18,11 +18,20 @@ impl Connection {
         if self.link.config.raw && matches!(self.state, State::Active { .. }) {
             self.bridge.notify_raw(&self.link.config, &Raw::new(&[]));
         }
-        if matches!(self.state, State::Active { handshaked: true, .. }) {
-            self.bridge.on_peer_lost(&self.link.config, self.side == Side::Bind);
+        if matches!(
+            self.state,
+            State::Active {
+                handshaked: true,
+                ..
+            }
+        ) {
+            self.bridge
+                .on_peer_lost(&self.link.config, self.side == Side::Bind);
         }
         let fd = match &mut self.state {
-            State::Active { stream, session, .. } => {
+            State::Active {
+                stream, session, ..
+            } => {
                 // A last chance for an ERROR command.
                 let _ = stream.write_wire(session.as_ref());
                 let _ = r.registry().deregister(stream);
@@ -100,7 +109,13 @@ impl Connection {
         }
         self.closing = true;
         let linger = self.link.linger();
-        let active = matches!(self.state, State::Active { handshaked: true, .. });
+        let active = matches!(
+            self.state,
+            State::Active {
+                handshaked: true,
+                ..
+            }
+        );
         // Not connected yet: linger only matters if something is queued
         // (then, as in libzmq, the connecter keeps trying for it).
         if linger == 0 || (!active && !self.bridge.has_unsent()) {

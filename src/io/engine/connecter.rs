@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::io::config::ReconnectConfig;
 use crate::io::link;
 use crate::io::reactor::{Reactor, TimerKind};
-use crate::transport::{ipc_address::IpcAddress, ipc_socket, peer, tcp_socket};
+use crate::transport::peer;
 use mio::unix::SourceFd;
 use mio::{Interest, Token};
 use std::os::fd::AsRawFd;
@@ -51,26 +51,30 @@ impl Backoff {
 
 impl Connection {
     pub(super) fn connect(&mut self, r: &mut Reactor, me: Token) {
-        let started = if self.ipc {
-            IpcAddress::resolve(strip_scheme(&self.uri))
-                .and_then(|a| ipc_socket::ipc_connect_start(&a))
-                .map(|c| (c.socket, c.in_progress))
-        } else {
-            tcp_socket::connect_start(strip_scheme(&self.uri), &self.link.config.tcp).map(|c| (c.socket, c.in_progress))
-        };
+        let started = self
+            .transport
+            .connect_start(strip_scheme(&self.uri), &self.link.config.transport)
+            .map(|c| (c.socket, c.in_progress));
         self.remote = self.uri.clone();
         match started {
             Ok((sock, false)) => self.connected(r, me, sock),
             Ok((sock, true)) => {
                 let fd = sock.as_raw_fd();
-                if r.registry().register(&mut SourceFd(&fd), me, Interest::WRITABLE).is_err() {
+                if r.registry()
+                    .register(&mut SourceFd(&fd), me, Interest::WRITABLE)
+                    .is_err()
+                {
                     self.schedule_reconnect(r, me);
                     return;
                 }
                 self.event(link::CONNECT_DELAYED, libc::EINPROGRESS as u64);
                 let ms = self.link.config.connect_timeout_ms;
                 if ms > 0 {
-                    r.add_timer(me, TimerKind::ConnectTimeout, Duration::from_millis(ms as u64));
+                    r.add_timer(
+                        me,
+                        TimerKind::ConnectTimeout,
+                        Duration::from_millis(ms as u64),
+                    );
                 }
                 self.state = State::Connecting(sock);
             }
@@ -127,7 +131,11 @@ mod tests {
     use super::*;
 
     fn backoff(ivl: i32, ivl_max: i32) -> Backoff {
-        Backoff::new(ReconnectConfig { ivl, ivl_max, stop_on_refusal: false })
+        Backoff::new(ReconnectConfig {
+            ivl,
+            ivl_max,
+            stop_on_refusal: false,
+        })
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! One tcp or ipc connection on an io thread: libzmq's session and engine
+//! One connection of a stream transport on an io thread: libzmq's session and engine
 //! in one handler. It moves frames between the socket's pipe and a ZMTP
 //! [`Session`], and on the connecting side it also connects, and reconnects
 //! after a failure, keeping the pipe (and what is queued in it) unless
@@ -31,7 +31,7 @@ use super::zap::ZapClient;
 use crate::msg::Msg;
 use crate::pipe::{Pipe, PipeCommand, SocketCommand};
 use crate::proto::session::{Config, Session};
-use crate::transport::{peer, tcp_socket};
+use crate::transport::{self, peer, Transport};
 use bridge::Bridge;
 use connecter::Backoff;
 use mio::unix::SourceFd;
@@ -46,14 +46,19 @@ enum State {
     Idle,
     /// A non-blocking connect is under way.
     Connecting(socket2::Socket),
-    Active { stream: Stream, session: Box<dyn Wire>, handshaked: bool },
+    Active {
+        stream: Stream,
+        session: Box<dyn Wire>,
+        handshaked: bool,
+    },
     Closed,
 }
 
 pub struct Connection {
     link: Link,
     side: Side,
-    ipc: bool,
+    /// Dials and tunes this connection's sockets.
+    transport: &'static dyn Transport,
     /// The endpoint as given to zmq_connect, or the listener's endpoint.
     uri: String,
     /// This connection's (local, remote) endpoints, for monitor events.
@@ -90,12 +95,18 @@ pub struct Connection {
 }
 
 impl Connection {
-    fn new(link: Link, side: Side, ipc: bool, uri: String, pipe: Option<Pipe>) -> Connection {
+    fn new(
+        link: Link,
+        side: Side,
+        transport: &'static dyn Transport,
+        uri: String,
+        pipe: Option<Pipe>,
+    ) -> Connection {
         let backoff = Backoff::new(link.config.reconnect);
         Connection {
             link,
             side,
-            ipc,
+            transport,
             uri,
             local: String::new(),
             remote: String::new(),
@@ -115,7 +126,14 @@ impl Connection {
 
     /// The connecting side of `uri`; `pipe` is the io end of a pipe the
     /// socket already attached (None with ZMQ_IMMEDIATE).
-    pub fn start_connect(r: &mut Reactor, link: Link, ipc: bool, uri: String, pipe: Option<Pipe>, key: u64) {
+    pub fn start_connect(
+        r: &mut Reactor,
+        link: Link,
+        transport: &'static dyn Transport,
+        uri: String,
+        pipe: Option<Pipe>,
+        key: u64,
+    ) {
         let t = r.add_placeholder();
         r.tag(key, t);
         let mut early = Vec::new();
@@ -124,7 +142,7 @@ impl Connection {
             r.own_pipe(p.id(), t);
             p
         });
-        let mut c = Connection::new(link, Side::Connect, ipc, uri, pipe);
+        let mut c = Connection::new(link, Side::Connect, transport, uri, pipe);
         c.connect(r, t);
         r.fill(t, Box::new(c));
         // Commands the socket sent before the pipe had an owner here (a
@@ -135,8 +153,14 @@ impl Connection {
     }
 
     /// A connection a listener accepted.
-    pub fn start_accepted(r: &mut Reactor, link: Link, ipc: bool, uri: String, sock: socket2::Socket) -> Token {
-        let mut c = Connection::new(link, Side::Bind, ipc, uri, None);
+    pub fn start_accepted(
+        r: &mut Reactor,
+        link: Link,
+        transport: &'static dyn Transport,
+        uri: String,
+        sock: socket2::Socket,
+    ) -> Token {
+        let mut c = Connection::new(link, Side::Bind, transport, uri, None);
         c.local = peer::socket_name(&sock, peer::End::Local);
         c.remote = peer::socket_name(&sock, peer::End::Remote);
         let t = r.add_placeholder();
@@ -146,47 +170,61 @@ impl Connection {
     }
 
     fn event(&self, event: u64, value: u64) {
-        self.link.event(event, value, self.side, &self.local, &self.remote);
+        self.link
+            .event(event, value, self.side, &self.local, &self.remote);
     }
 
     /// Starts the ZMTP session on an established stream.
     fn activate(&mut self, r: &mut Reactor, me: Token, sock: socket2::Socket) {
         self.readable = true;
         self.read_closed = false;
-        if !self.ipc {
-            let _ = tcp_socket::tune_connection(&sock, &self.link.config.tcp);
-            // Canonical: a dual-stack (ZMQ_IPV6) end names an IPv4 peer
-            // ::ffff:a.b.c.d, where the peer names itself a.b.c.d.
-            let addr = |a: std::io::Result<socket2::SockAddr>| {
-                a.ok().and_then(|a| a.as_socket()).map(|s| SocketAddr::new(s.ip().to_canonical(), s.port()))
-            };
-            if let (Some(local), Some(peer)) = (addr(sock.local_addr()), addr(sock.peer_addr())) {
-                self.forget_tcp_end(r);
-                r.add_tcp_end(local, peer);
-                self.tcp_end = Some((local, peer));
-            }
+        let _ = self.transport.tune(&sock, &self.link.config.transport);
+        // Connections between IP addresses are recorded for the same-thread
+        // peer check. Canonical: a dual-stack (ZMQ_IPV6) end names an IPv4
+        // peer ::ffff:a.b.c.d, where the peer names itself a.b.c.d.
+        let addr = |a: std::io::Result<socket2::SockAddr>| {
+            a.ok()
+                .and_then(|a| a.as_socket())
+                .map(|s| SocketAddr::new(s.ip().to_canonical(), s.port()))
+        };
+        if let (Some(local), Some(peer)) = (addr(sock.local_addr()), addr(sock.peer_addr())) {
+            self.forget_tcp_end(r);
+            r.add_tcp_end(local, peer);
+            self.tcp_end = Some((local, peer));
         }
         let peer_address = peer::peer_address_text(&sock).unwrap_or_default();
         let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
-        let mut stream = Stream::new(sock, self.ipc);
-        if r.registry().register(&mut stream, me, Interest::READABLE | Interest::WRITABLE).is_err() {
+        let mut stream = Stream::new(sock);
+        if r.registry()
+            .register(&mut stream, me, Interest::READABLE | Interest::WRITABLE)
+            .is_err()
+        {
             self.forget_tcp_end(r);
             self.state = State::Closed;
             return;
         }
         let mut cfg = self.session_config(peer_address);
         // libzmq's private property behind ZMQ_SRCFD.
-        cfg.engine_properties.insert(0, ("__fd".to_owned(), fd.to_string().into_bytes()));
+        cfg.engine_properties
+            .insert(0, ("__fd".to_owned(), fd.to_string().into_bytes()));
         if self.link.config.raw {
             // STREAM: no handshake; the connection is usable at once and,
             // with STREAM_NOTIFY, announced by an empty message.
             let raw = Raw::new(&cfg.engine_properties);
             self.bridge.attach(&self.link, r, me, None);
             self.bridge.notify_raw(&self.link.config, &raw);
-            self.state = State::Active { stream, session: Box::new(raw), handshaked: true };
+            self.state = State::Active {
+                stream,
+                session: Box::new(raw),
+                handshaked: true,
+            };
         } else {
             let session = Box::new(Session::new(cfg, Instant::now()));
-            self.state = State::Active { stream, session, handshaked: false };
+            self.state = State::Active {
+                stream,
+                session,
+                handshaked: false,
+            };
         }
         self.pump(r, me);
     }
@@ -202,7 +240,8 @@ impl Connection {
         let mut c = self.link.config.session.clone();
         c.connecting = self.side == Side::Connect;
         if !peer_address.is_empty() {
-            c.engine_properties.push(("Peer-Address".to_owned(), peer_address.as_bytes().to_vec()));
+            c.engine_properties
+                .push(("Peer-Address".to_owned(), peer_address.as_bytes().to_vec()));
         }
         c.peer_address = peer_address;
         c
@@ -217,10 +256,12 @@ impl Handler for Connection {
             if !ready.writable {
                 return;
             }
-            let State::Connecting(sock) = std::mem::replace(&mut self.state, State::Idle) else { return };
+            let State::Connecting(sock) = std::mem::replace(&mut self.state, State::Idle) else {
+                return;
+            };
             let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
             let _ = r.registry().deregister(&mut SourceFd(&fd));
-            match tcp_socket::connect_result(&sock) {
+            match transport::connect_result(&sock) {
                 Ok(()) => self.connected(r, me, sock),
                 Err(e) => {
                     self.state = State::Connecting(sock);
@@ -262,7 +303,9 @@ impl Handler for Connection {
             }
             return;
         }
-        let Some(p) = self.bridge.pipe_mut() else { return };
+        let Some(p) = self.bridge.pipe_mut() else {
+            return;
+        };
         match cmd {
             PipeCommand::ActivateRead(_) => {
                 p.activate_read();
@@ -277,10 +320,16 @@ impl Handler for Connection {
             }
             // zmq_socket_monitor_pipes_stats: our side of the queue, and the
             // connection's endpoints (a network pipe's names).
-            PipeCommand::PipeStatsQuery { outbound, reply_to, .. } => {
+            PipeCommand::PipeStatsQuery {
+                outbound, reply_to, ..
+            } => {
                 let inbound = p.queued_out();
                 let ends = Box::new((self.local.clone(), self.remote.clone()));
-                reply_to.send(SocketCommand::PipeStats { outbound, inbound, ends });
+                reply_to.send(SocketCommand::PipeStats {
+                    outbound,
+                    inbound,
+                    ends,
+                });
                 return;
             }
             _ => return,

@@ -68,14 +68,22 @@ impl Connection {
             }
         }
         self.arm_session_deadline(r, me);
-        let handshaked = matches!(self.state, State::Active { handshaked: true, .. });
+        let handshaked = matches!(
+            self.state,
+            State::Active {
+                handshaked: true,
+                ..
+            }
+        );
         if self.closing && handshaked && self.out_len() == 0 && !self.bridge.has_unsent() {
             self.close(r, me);
         }
     }
 
     fn arm_session_deadline(&mut self, r: &mut Reactor, me: Token) {
-        let State::Active { session, .. } = &self.state else { return };
+        let State::Active { session, .. } = &self.state else {
+            return;
+        };
         match session.next_deadline() {
             Some(d) if self.session_deadline == Some(d) => {}
             Some(d) => {
@@ -102,7 +110,14 @@ impl Connection {
 
     /// One round of reading, delivering, pulling and writing.
     fn step(&mut self, r: &mut Reactor, me: Token) -> Result<bool, Failure> {
-        let State::Active { stream, session, handshaked } = &mut self.state else { return Ok(false) };
+        let State::Active {
+            stream,
+            session,
+            handshaked,
+        } = &mut self.state
+        else {
+            return Ok(false);
+        };
         let now = Instant::now();
         let mut progressed = false;
 
@@ -119,7 +134,9 @@ impl Connection {
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => self.readable = false,
                 Err(e) if e.kind() == ErrorKind::Interrupted => progressed = true,
-                Err(e) => return Err(session.on_io_error(Error(e.raw_os_error().unwrap_or(libc::EIO)))),
+                Err(e) => {
+                    return Err(session.on_io_error(Error(e.raw_os_error().unwrap_or(libc::EIO))))
+                }
             }
         }
 
@@ -133,7 +150,9 @@ impl Connection {
             progressed = true;
         }
         while self.bridge.can_deliver() {
-            let Some(ev) = session.poll_event(now)? else { break };
+            let Some(ev) = session.poll_event(now)? else {
+                break;
+            };
             match ev {
                 Event::Handshake(info) => {
                     *handshaked = true;
@@ -144,10 +163,21 @@ impl Connection {
                         _ => OUT_BATCH_BY_REF,
                     };
                     if info.monitor_event {
-                        self.link.event(link::HANDSHAKE_SUCCEEDED, 0, self.side, &self.local, &self.remote);
+                        self.link.event(
+                            link::HANDSHAKE_SUCCEEDED,
+                            0,
+                            self.side,
+                            &self.local,
+                            &self.remote,
+                        );
                     }
-                    let id = if self.link.config.session.recv_routing_id { Some(info.peer_routing_id.unwrap_or_default()) } else { None };
-                    self.bridge.on_handshake(&self.link, r, me, id, session.as_mut())?;
+                    let id = if self.link.config.session.recv_routing_id {
+                        Some(info.peer_routing_id.unwrap_or_default())
+                    } else {
+                        None
+                    };
+                    self.bridge
+                        .on_handshake(&self.link, r, me, id, session.as_mut())?;
                     progressed = true;
                 }
                 Event::Message(m) => match self.bridge.deliver(m) {
@@ -166,7 +196,13 @@ impl Connection {
                     }
                     None => session.zap_reply(ZapVerdict::NoHandler, now)?,
                 },
-                Event::AuthRefused(status) => self.link.event(link::HANDSHAKE_FAILED_AUTH, status as u64, self.side, &self.local, &self.remote),
+                Event::AuthRefused(status) => self.link.event(
+                    link::HANDSHAKE_FAILED_AUTH,
+                    status as u64,
+                    self.side,
+                    &self.local,
+                    &self.remote,
+                ),
             }
         }
         if wrote_pipe {
@@ -178,7 +214,9 @@ impl Connection {
             while session.out_len() < OUT_BATCH
                 || (session.out_len() < self.batch_by_ref && session.out_copied() < OUT_BATCH)
             {
-                let Some(m) = self.bridge.next_outbound() else { break };
+                let Some(m) = self.bridge.next_outbound() else {
+                    break;
+                };
                 session.send(m)?;
                 progressed = true;
             }
@@ -198,7 +236,9 @@ impl Connection {
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => return Err(session.on_io_error(Error(e.raw_os_error().unwrap_or(libc::EIO)))),
+                Err(e) => {
+                    return Err(session.on_io_error(Error(e.raw_os_error().unwrap_or(libc::EIO))))
+                }
             }
         }
         Ok(progressed)

@@ -71,12 +71,20 @@ struct Spares {
 
 impl Spares {
     const fn new() -> Spares {
-        Spares { maps: Vec::new(), bytes: 0 }
+        Spares {
+            maps: Vec::new(),
+            bytes: 0,
+        }
     }
 
     /// The smallest spare of at least `want` octets, or else the largest.
     fn take(&mut self, want: usize) -> Option<Spare> {
-        let fits = self.maps.iter().enumerate().filter(|(_, s)| s.1 >= want).min_by_key(|(_, s)| s.1);
+        let fits = self
+            .maps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.1 >= want)
+            .min_by_key(|(_, s)| s.1);
         let i = match fits {
             Some((i, _)) => i,
             None => self.maps.iter().enumerate().max_by_key(|(_, s)| s.1)?.0,
@@ -106,7 +114,11 @@ impl BodyMap {
     pub fn new(cap: usize, expected: usize) -> Result<BodyMap> {
         let spare = SPARES.lock().take(expected);
         if let Some(Spare(ptr, spare_cap)) = spare {
-            let mut b = BodyMap { ptr, len: 0, cap: spare_cap };
+            let mut b = BodyMap {
+                ptr,
+                len: 0,
+                cap: spare_cap,
+            };
             if spare_cap < cap {
                 b.grow(cap)?;
             }
@@ -156,7 +168,11 @@ impl BodyMap {
         // SAFETY: `len + data.len() <= cap`, the range is mapped writable
         // and owned by self; `data` cannot overlap a mapping only we hold.
         unsafe {
-            std::ptr::copy_nonoverlapping(data.as_ptr(), self.ptr.as_ptr().add(self.len), data.len());
+            std::ptr::copy_nonoverlapping(
+                data.as_ptr(),
+                self.ptr.as_ptr().add(self.len),
+                data.len(),
+            );
         }
         self.len = need;
         Ok(())
@@ -166,7 +182,14 @@ impl BodyMap {
         let cap = round_to_pages(want)?;
         // SAFETY: `ptr`/`cap` is our mapping; MREMAP_MAYMOVE lets the kernel
         // move it, and we take the new address from the result.
-        let p = unsafe { libc::mremap(self.ptr.as_ptr().cast(), self.cap, cap, libc::MREMAP_MAYMOVE) };
+        let p = unsafe {
+            libc::mremap(
+                self.ptr.as_ptr().cast(),
+                self.cap,
+                cap,
+                libc::MREMAP_MAYMOVE,
+            )
+        };
         if p == libc::MAP_FAILED {
             return Err(Error::ENOMEM);
         }
@@ -227,8 +250,16 @@ mod tests {
         }
         let refused = spares.keep(map(SPARE_BYTES)).expect("over the total");
         unmap(refused.0, refused.1);
-        assert_eq!(spares.take(mb + 1).map(|s| s.1), Some(2 * mb), "the smallest that fits");
-        assert_eq!(spares.take(8 * mb).map(|s| s.1), Some(4 * mb), "else the largest");
+        assert_eq!(
+            spares.take(mb + 1).map(|s| s.1),
+            Some(2 * mb),
+            "the smallest that fits"
+        );
+        assert_eq!(
+            spares.take(8 * mb).map(|s| s.1),
+            Some(4 * mb),
+            "else the largest"
+        );
         for _ in 1..SPARE_MAPS {
             assert!(spares.keep(map(4096)).is_none());
         }
@@ -245,6 +276,9 @@ mod tests {
     fn an_empty_body_and_a_refused_size() {
         let b = BodyMap::with_capacity(0).unwrap();
         assert_eq!(b.as_ref(), &[] as &[u8]);
-        assert_eq!(BodyMap::with_capacity(usize::MAX).err(), Some(Error::ENOMEM));
+        assert_eq!(
+            BodyMap::with_capacity(usize::MAX).err(),
+            Some(Error::ENOMEM)
+        );
     }
 }

@@ -25,7 +25,11 @@ enum State {
     /// At a frame boundary in the input.
     Header,
     /// Collecting a body too large to buffer whole.
-    Body { flags: u8, size: usize, buf: BodyMap },
+    Body {
+        flags: u8,
+        size: usize,
+        buf: BodyMap,
+    },
 }
 
 pub struct Decoder {
@@ -42,14 +46,28 @@ pub struct Decoder {
 /// The header's meaning once enough of it is present.
 enum Header {
     Need,
-    Done { hdr_len: usize, flags: u8, size: usize },
+    Done {
+        hdr_len: usize,
+        flags: u8,
+        size: usize,
+    },
 }
 
 impl Decoder {
     /// `max_msg_size` is ZMQ_MAXMSGSIZE: negative means unlimited.
     pub fn new(framing: Framing, max_msg_size: i64) -> Decoder {
-        let framing = if framing == Framing::V3_1 { Framing::V2 } else { framing };
-        Decoder { framing, max_msg_size, limit: u64::MAX, state: State::Header, pending: 0 }
+        let framing = if framing == Framing::V3_1 {
+            Framing::V2
+        } else {
+            framing
+        };
+        Decoder {
+            framing,
+            max_msg_size,
+            limit: u64::MAX,
+            state: State::Header,
+            pending: 0,
+        }
     }
 
     /// Refuses, with ENOBUFS, any frame whose body is announced larger than
@@ -86,7 +104,8 @@ impl Decoder {
             if buf.len() < *size {
                 return Ok(None);
             }
-            let State::Body { flags, buf, .. } = std::mem::replace(&mut self.state, State::Header) else {
+            let State::Body { flags, buf, .. } = std::mem::replace(&mut self.state, State::Header)
+            else {
                 return Ok(None);
             };
             let mut m = Msg::from_bytes(Bytes::from_owner(buf));
@@ -94,7 +113,11 @@ impl Decoder {
             return Ok(Some(m));
         }
         let (hdr_len, flags, size) = match self.parse_header(input)? {
-            Header::Done { hdr_len, flags, size } => (hdr_len, flags, size),
+            Header::Done {
+                hdr_len,
+                flags,
+                size,
+            } => (hdr_len, flags, size),
             Header::Need => {
                 self.pending = 0;
                 return Ok(None);
@@ -130,12 +153,17 @@ impl Decoder {
     fn parse_header(&self, h: &[u8]) -> Result<Header> {
         match self.framing {
             Framing::V1 => {
-                let Some(&first) = h.first() else { return Ok(Header::Need) };
+                let Some(&first) = h.first() else {
+                    return Ok(Header::Need);
+                };
                 let (len, at) = if first == 0xFF {
                     if h.len() < 9 {
                         return Ok(Header::Need);
                     }
-                    (u64::from_be_bytes(h[1..9].try_into().map_err(|_| Error::EPROTO)?), 9)
+                    (
+                        u64::from_be_bytes(h[1..9].try_into().map_err(|_| Error::EPROTO)?),
+                        9,
+                    )
                 } else {
                     (first as u64, 1)
                 };
@@ -143,18 +171,31 @@ impl Decoder {
                     return Err(Error::EPROTO);
                 }
                 let size = self.check_size(len - 1)?;
-                let Some(&flags) = h.get(at) else { return Ok(Header::Need) };
-                Ok(Header::Done { hdr_len: at + 1, flags: flags & msg::MORE, size })
+                let Some(&flags) = h.get(at) else {
+                    return Ok(Header::Need);
+                };
+                Ok(Header::Done {
+                    hdr_len: at + 1,
+                    flags: flags & msg::MORE,
+                    size,
+                })
             }
             _ => {
-                let Some(&wire) = h.first() else { return Ok(Header::Need) };
+                let Some(&wire) = h.first() else {
+                    return Ok(Header::Need);
+                };
                 let (size, hdr_len) = if wire & WIRE_LONG != 0 {
                     if h.len() < 9 {
                         return Ok(Header::Need);
                     }
-                    (u64::from_be_bytes(h[1..9].try_into().map_err(|_| Error::EPROTO)?), 9)
+                    (
+                        u64::from_be_bytes(h[1..9].try_into().map_err(|_| Error::EPROTO)?),
+                        9,
+                    )
                 } else {
-                    let Some(&s) = h.get(1) else { return Ok(Header::Need) };
+                    let Some(&s) = h.get(1) else {
+                        return Ok(Header::Need);
+                    };
                     (s as u64, 2)
                 };
                 let size = self.check_size(size)?;
@@ -165,7 +206,11 @@ impl Decoder {
                 if wire & WIRE_COMMAND != 0 {
                     flags |= msg::COMMAND;
                 }
-                Ok(Header::Done { hdr_len, flags, size })
+                Ok(Header::Done {
+                    hdr_len,
+                    flags,
+                    size,
+                })
             }
         }
     }
@@ -228,15 +273,26 @@ mod tests {
 
     #[test]
     fn v2_frames_in_one_chunk_and_bytewise() {
-        let mut wire = vec![0x01, 3, b'a', b'b', b'c', 0x04, 1, b'x', 0x02, 0, 0, 0, 0, 0, 0, 0, 2, b'l', b'g'];
+        let mut wire = vec![
+            0x01, 3, b'a', b'b', b'c', 0x04, 1, b'x', 0x02, 0, 0, 0, 0, 0, 0, 0, 2, b'l', b'g',
+        ];
         wire.extend_from_slice(&[0x00, 0]);
         for chunked in [false, true] {
             let mut d = Decoder::new(Framing::V3_1, -1);
-            let v = if chunked { bytewise(&mut d, &wire) } else { all(&mut d, Bytes::from(wire.clone())) }.unwrap();
+            let v = if chunked {
+                bytewise(&mut d, &wire)
+            } else {
+                all(&mut d, Bytes::from(wire.clone()))
+            }
+            .unwrap();
             assert_eq!(v.len(), 4);
             assert_eq!((v[0].data(), v[0].flags()), (&b"abc"[..], msg::MORE));
             assert_eq!((v[1].data(), v[1].flags()), (&b"x"[..], msg::COMMAND));
-            assert_eq!((v[2].data(), v[2].flags()), (&b"lg"[..], 0), "LONG accepted for any size");
+            assert_eq!(
+                (v[2].data(), v[2].flags()),
+                (&b"lg"[..], 0),
+                "LONG accepted for any size"
+            );
             assert_eq!((v[3].data(), v[3].flags()), (&b""[..], 0));
             assert!(!d.in_frame(&[]));
         }
@@ -251,7 +307,11 @@ mod tests {
         let mut d = Decoder::new(Framing::V2, -1);
         let v = drain(&mut d, &mut input).unwrap();
         assert_eq!(v[0].size(), 256);
-        assert_eq!(v[0].data().as_ptr() as usize, base + 9, "body shares the read buffer");
+        assert_eq!(
+            v[0].data().as_ptr() as usize,
+            base + 9,
+            "body shares the read buffer"
+        );
     }
 
     #[test]
@@ -271,7 +331,11 @@ mod tests {
         input.extend_from_slice(&wire[100..]);
         let v = drain(&mut d, &mut input).unwrap();
         assert_eq!(v[0].data(), &[9u8; 256][..]);
-        assert_eq!(v[0].data().as_ptr() as usize, base + 12, "no copy for a cut frame");
+        assert_eq!(
+            v[0].data().as_ptr() as usize,
+            base + 12,
+            "no copy for a cut frame"
+        );
         assert!(input.is_empty() && !d.in_frame(&input));
     }
 
@@ -315,7 +379,10 @@ mod tests {
             assert!(drain(&mut d, &mut input).unwrap().is_empty());
             let (len, cap, _) = partial_body(&d);
             assert_eq!(len, i * piece.len());
-            assert!(cap <= (2 * len).max(PREALLOC_MAX).max(SPARE_BYTES), "{cap} for {len}");
+            assert!(
+                cap <= (2 * len).max(PREALLOC_MAX).max(SPARE_BYTES),
+                "{cap} for {len}"
+            );
         }
         // A body that completes becomes the message where it lies.
         for size in [CONTIGUOUS_MAX + 5, 3 * CONTIGUOUS_MAX + 5] {
@@ -344,17 +411,29 @@ mod tests {
         let mut d = Decoder::new(Framing::V2, -1);
         d.set_limit(Some(300));
         assert_eq!(all(&mut d, Bytes::from(frame_of(300))).unwrap().len(), 1);
-        assert_eq!(bytewise(&mut d, &long_frame_header(301)).unwrap_err(), Error::ENOBUFS);
+        assert_eq!(
+            bytewise(&mut d, &long_frame_header(301)).unwrap_err(),
+            Error::ENOBUFS
+        );
         let mut d = Decoder::new(Framing::V1, -1);
         d.set_limit(Some(300));
-        assert_eq!(bytewise(&mut d, &[0xFF, 0, 0, 0, 0, 0, 0, 1, 46]).unwrap_err(), Error::ENOBUFS);
+        assert_eq!(
+            bytewise(&mut d, &[0xFF, 0, 0, 0, 0, 0, 0, 1, 46]).unwrap_err(),
+            Error::ENOBUFS
+        );
         // MAXMSGSIZE and unallocatable sizes keep their own errors.
         let mut d = Decoder::new(Framing::V2, 100);
         d.set_limit(Some(300));
-        assert_eq!(bytewise(&mut d, &long_frame_header(301)).unwrap_err(), Error::EMSGSIZE);
+        assert_eq!(
+            bytewise(&mut d, &long_frame_header(301)).unwrap_err(),
+            Error::EMSGSIZE
+        );
         let mut d = Decoder::new(Framing::V2, -1);
         d.set_limit(Some(300));
-        assert_eq!(bytewise(&mut d, &long_frame_header(1 << 48)).unwrap_err(), Error::ENOMEM);
+        assert_eq!(
+            bytewise(&mut d, &long_frame_header(1 << 48)).unwrap_err(),
+            Error::ENOMEM
+        );
         let mut d = Decoder::new(Framing::V2, -1);
         d.set_limit(Some(300));
         d.set_limit(None);
@@ -375,25 +454,47 @@ mod tests {
         wire.extend_from_slice(&[0xFF, 0, 0, 0, 0, 0, 0, 0, 3, 0, b'h', b'i']);
         for chunked in [false, true] {
             let mut d = Decoder::new(Framing::V1, -1);
-            let v = if chunked { bytewise(&mut d, &wire) } else { all(&mut d, Bytes::from(wire.clone())) }.unwrap();
+            let v = if chunked {
+                bytewise(&mut d, &wire)
+            } else {
+                all(&mut d, Bytes::from(wire.clone()))
+            }
+            .unwrap();
             assert_eq!(v.len(), 3);
             assert_eq!((v[0].data(), v[0].more()), (&b"abc"[..], true));
             assert_eq!((v[1].data(), v[1].more()), (&b""[..], false));
             assert_eq!(v[2].data(), b"hi");
         }
         let mut d = Decoder::new(Framing::V1, -1);
-        assert_eq!(all(&mut d, Bytes::from_static(&[0])).unwrap_err(), Error::EPROTO);
+        assert_eq!(
+            all(&mut d, Bytes::from_static(&[0])).unwrap_err(),
+            Error::EPROTO
+        );
         let mut d = Decoder::new(Framing::V1, -1);
-        assert_eq!(all(&mut d, Bytes::from_static(&[0xFF, 0, 0, 0, 0, 0, 0, 0, 0])).unwrap_err(), Error::EPROTO);
+        assert_eq!(
+            all(&mut d, Bytes::from_static(&[0xFF, 0, 0, 0, 0, 0, 0, 0, 0])).unwrap_err(),
+            Error::EPROTO
+        );
     }
 
     #[test]
     fn maxmsgsize_and_huge_sizes() {
         let mut d = Decoder::new(Framing::V2, 3);
-        assert_eq!(all(&mut d, Bytes::from_static(&[0, 3, 1, 2, 3])).unwrap().len(), 1);
-        assert_eq!(all(&mut d, Bytes::from_static(&[0, 4])).unwrap_err(), Error::EMSGSIZE);
+        assert_eq!(
+            all(&mut d, Bytes::from_static(&[0, 3, 1, 2, 3]))
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            all(&mut d, Bytes::from_static(&[0, 4])).unwrap_err(),
+            Error::EMSGSIZE
+        );
         let mut d = Decoder::new(Framing::V1, 3);
-        assert_eq!(all(&mut d, Bytes::from_static(&[5])).unwrap_err(), Error::EMSGSIZE);
+        assert_eq!(
+            all(&mut d, Bytes::from_static(&[5])).unwrap_err(),
+            Error::EMSGSIZE
+        );
         for framing in [Framing::V2, Framing::V1] {
             // ZMTP/1.0 lengths count the flags octet.
             let over = (1u64 << 63) + (framing == Framing::V1) as u64;

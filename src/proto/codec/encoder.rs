@@ -120,12 +120,30 @@ mod tests {
 
     #[test]
     fn subscriptions_match_captures() {
-        assert_eq!(enc(Framing::V3_1, &flagged(b"AB", msg::SUBSCRIBE)), b"\x04\x0C\x09SUBSCRIBEAB");
-        assert_eq!(enc(Framing::V3_1, &flagged(b"", msg::SUBSCRIBE)), b"\x04\x0A\x09SUBSCRIBE");
-        assert_eq!(enc(Framing::V3_1, &flagged(b"AB", msg::CANCEL)), b"\x04\x09\x06CANCELAB");
-        assert_eq!(enc(Framing::V2, &flagged(b"AB", msg::SUBSCRIBE)), b"\x00\x03\x01AB");
-        assert_eq!(enc(Framing::V2, &flagged(b"AB", msg::CANCEL)), b"\x00\x03\x00AB");
-        assert_eq!(enc(Framing::V1, &flagged(b"AB", msg::SUBSCRIBE)), b"\x04\x00\x01AB");
+        assert_eq!(
+            enc(Framing::V3_1, &flagged(b"AB", msg::SUBSCRIBE)),
+            b"\x04\x0C\x09SUBSCRIBEAB"
+        );
+        assert_eq!(
+            enc(Framing::V3_1, &flagged(b"", msg::SUBSCRIBE)),
+            b"\x04\x0A\x09SUBSCRIBE"
+        );
+        assert_eq!(
+            enc(Framing::V3_1, &flagged(b"AB", msg::CANCEL)),
+            b"\x04\x09\x06CANCELAB"
+        );
+        assert_eq!(
+            enc(Framing::V2, &flagged(b"AB", msg::SUBSCRIBE)),
+            b"\x00\x03\x01AB"
+        );
+        assert_eq!(
+            enc(Framing::V2, &flagged(b"AB", msg::CANCEL)),
+            b"\x00\x03\x00AB"
+        );
+        assert_eq!(
+            enc(Framing::V1, &flagged(b"AB", msg::SUBSCRIBE)),
+            b"\x04\x00\x01AB"
+        );
     }
 
     #[test]
@@ -140,11 +158,17 @@ mod tests {
 
     #[test]
     fn data_frames_and_long_sizes() {
-        assert_eq!(enc(Framing::V3_1, &flagged(b"hi", msg::MORE)), b"\x01\x02hi");
+        assert_eq!(
+            enc(Framing::V3_1, &flagged(b"hi", msg::MORE)),
+            b"\x01\x02hi"
+        );
         assert_eq!(enc(Framing::V2, &flagged(b"", 0)), b"\x00\x00");
         let w = enc(Framing::V3_1, &flagged(&[1u8; 256], msg::MORE));
         assert_eq!(&w[..9], &[0x03, 0, 0, 0, 0, 0, 0, 1, 0]);
-        assert_eq!(enc(Framing::V1, &flagged(b"abc", msg::MORE)), b"\x04\x01abc");
+        assert_eq!(
+            enc(Framing::V1, &flagged(b"abc", msg::MORE)),
+            b"\x04\x01abc"
+        );
         let w = enc(Framing::V1, &flagged(&[0u8; 254], 0));
         assert_eq!(&w[..10], &[0xFF, 0, 0, 0, 0, 0, 0, 0, 255, 0]);
         assert_eq!(enc(Framing::V1, &flagged(&[0u8; 253], 0))[0], 254);
@@ -159,7 +183,11 @@ mod tests {
         e.encode(&Msg::from_slice(b"a"), &mut q);
         e.encode(&m, &mut q);
         let chunks: Vec<&[u8]> = q.chunks().collect();
-        assert_eq!(chunks.len(), 2, "small frame and header coalesced, body separate");
+        assert_eq!(
+            chunks.len(),
+            2,
+            "small frame and header coalesced, body separate"
+        );
         assert_eq!(chunks[1].as_ptr(), body.as_ptr());
     }
 }

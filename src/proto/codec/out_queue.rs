@@ -168,7 +168,10 @@ mod tests {
         q.push_slice(b"cd");
         q.push_bytes(Bytes::from_static(b"BIG"));
         q.push_slice(b"ef");
-        assert_eq!(q.chunks().collect::<Vec<_>>(), vec![&b"abcd"[..], b"BIG", b"ef"]);
+        assert_eq!(
+            q.chunks().collect::<Vec<_>>(),
+            vec![&b"abcd"[..], b"BIG", b"ef"]
+        );
         assert_eq!(q.len(), 9);
         q.consume(3);
         assert_eq!(q.to_vec(), b"dBIGef");
@@ -193,7 +196,11 @@ mod tests {
         q.push_slice(b"hd");
         assert_eq!((q.len(), q.copied_len()), (1005, 5));
         q.consume(2);
-        assert_eq!((q.len(), q.copied_len()), (1003, 3), "written copies no longer count");
+        assert_eq!(
+            (q.len(), q.copied_len()),
+            (1003, 3),
+            "written copies no longer count"
+        );
         q.consume(1001);
         assert_eq!((q.len(), q.copied_len()), (2, 2));
         q.consume(2);

@@ -84,26 +84,48 @@ pub enum MechanismConfig {
     Null,
     /// ZMQ_PLAIN_SERVER, or a client's ZMQ_PLAIN_USERNAME/PASSWORD (each
     /// at most 255 octets).
-    Plain { server: bool, username: Vec<u8>, password: Vec<u8> },
+    Plain {
+        server: bool,
+        username: Vec<u8>,
+        password: Vec<u8>,
+    },
     /// ZMQ_CURVE_SERVER; our long-term key pair (ZMQ_CURVE_PUBLICKEY /
     /// SECRETKEY) and, for a client, the server's (ZMQ_CURVE_SERVERKEY).
-    Curve { server: bool, public: [u8; 32], secret: [u8; 32], server_key: [u8; 32] },
+    Curve {
+        server: bool,
+        public: [u8; 32],
+        secret: [u8; 32],
+        server_key: [u8; 32],
+    },
 }
 
 impl std::fmt::Debug for MechanismConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             MechanismConfig::Null => f.write_str("Null"),
-            MechanismConfig::Plain { server, username, .. } => f
+            MechanismConfig::Plain {
+                server, username, ..
+            } => f
                 .debug_struct("Plain")
                 .field("server", server)
                 .field("username", &String::from_utf8_lossy(username))
                 .finish_non_exhaustive(),
-            MechanismConfig::Curve { server, public, server_key, .. } => f
+            MechanismConfig::Curve {
+                server,
+                public,
+                server_key,
+                ..
+            } => f
                 .debug_struct("Curve")
                 .field("server", server)
-                .field("public", &String::from_utf8_lossy(&crate::util::curve::key_to_z85(public)))
-                .field("server_key", &String::from_utf8_lossy(&crate::util::curve::key_to_z85(server_key)))
+                .field(
+                    "public",
+                    &String::from_utf8_lossy(&crate::util::curve::key_to_z85(public)),
+                )
+                .field(
+                    "server_key",
+                    &String::from_utf8_lossy(&crate::util::curve::key_to_z85(server_key)),
+                )
                 .finish_non_exhaustive(),
         }
     }
@@ -133,19 +155,36 @@ impl MechanismConfig {
     /// As [`MechanismConfig::create`], with CURVE's random octets (short-term
     /// keys, cookie key, nonces) taken from `random`: a fixed source makes
     /// a handshake replayable, which the fuzz targets rely on.
-    pub fn create_with(&self, opts: MechanismOptions, random: Box<dyn curve::crypto::Random>) -> Box<dyn Mechanism> {
+    pub fn create_with(
+        &self,
+        opts: MechanismOptions,
+        random: Box<dyn curve::crypto::Random>,
+    ) -> Box<dyn Mechanism> {
         match self {
             MechanismConfig::Null => Box::new(NullMechanism::new(opts)),
             MechanismConfig::Plain { server: true, .. } => Box::new(PlainServer::new(opts)),
-            MechanismConfig::Plain { server: false, username, password } => {
-                Box::new(PlainClient::new(opts, username.clone(), password.clone()))
-            }
-            MechanismConfig::Curve { server: true, secret, .. } => {
-                Box::new(CurveServer::new(opts, *secret, random))
-            }
-            MechanismConfig::Curve { server: false, public, secret, server_key } => {
-                Box::new(CurveClient::new(opts, *public, *secret, *server_key, random))
-            }
+            MechanismConfig::Plain {
+                server: false,
+                username,
+                password,
+            } => Box::new(PlainClient::new(opts, username.clone(), password.clone())),
+            MechanismConfig::Curve {
+                server: true,
+                secret,
+                ..
+            } => Box::new(CurveServer::new(opts, *secret, random)),
+            MechanismConfig::Curve {
+                server: false,
+                public,
+                secret,
+                server_key,
+            } => Box::new(CurveClient::new(
+                opts,
+                *public,
+                *secret,
+                *server_key,
+                random,
+            )),
         }
     }
 }
@@ -201,7 +240,9 @@ pub trait Mechanism: Send {
 pub(crate) fn check_basic_structure(data: &[u8]) -> std::result::Result<(), Failure> {
     match data.first() {
         Some(&name_len) if data.len() > 1 && data.len() > name_len as usize => Ok(()),
-        _ => Err(Failure::protocol_code(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED)),
+        _ => Err(Failure::protocol_code(
+            code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
+        )),
     }
 }
 
@@ -236,7 +277,12 @@ impl PeerInfo {
     /// becomes the routing id (if wanted), a Socket-Type present must be
     /// compatible (EINVAL otherwise), everything is stored. EPROTO for a
     /// malformed list.
-    pub fn apply_properties(&mut self, data: &[u8], opts: &MechanismOptions, from_zap: bool) -> Result<()> {
+    pub fn apply_properties(
+        &mut self,
+        data: &[u8],
+        opts: &MechanismOptions,
+        from_zap: bool,
+    ) -> Result<()> {
         let props = metadata::parse(data)?;
         for (name, value) in props.iter() {
             if name == metadata::IDENTITY && opts.recv_routing_id {
@@ -245,7 +291,11 @@ impl PeerInfo {
                 return Err(Error::EINVAL);
             }
         }
-        let target = if from_zap { &mut self.zap_properties } else { &mut self.properties };
+        let target = if from_zap {
+            &mut self.zap_properties
+        } else {
+            &mut self.properties
+        };
         target.merge_absent(&props);
         Ok(())
     }

@@ -30,8 +30,20 @@ pub struct NullMechanism {
 
 impl NullMechanism {
     pub fn new(opts: MechanismOptions) -> NullMechanism {
-        let zap = if opts.zap_domain.is_empty() { Zap::Passed } else { Zap::Needed };
-        NullMechanism { opts, peer: PeerInfo::default(), zap, request: None, ready_sent: false, ready_received: false, refused: None }
+        let zap = if opts.zap_domain.is_empty() {
+            Zap::Passed
+        } else {
+            Zap::Needed
+        };
+        NullMechanism {
+            opts,
+            peer: PeerInfo::default(),
+            zap,
+            request: None,
+            ready_sent: false,
+            ready_received: false,
+            refused: None,
+        }
     }
 }
 
@@ -58,7 +70,12 @@ impl Mechanism for NullMechanism {
             Zap::Waiting => Ok(None),
             Zap::Passed => {
                 let mut props = Vec::new();
-                metadata::basic_properties(&mut props, self.opts.socket_type, &self.opts.routing_id, &self.opts.app_metadata);
+                metadata::basic_properties(
+                    &mut props,
+                    self.opts.socket_type,
+                    &self.opts.routing_id,
+                    &self.opts.app_metadata,
+                );
                 self.ready_sent = true;
                 Ok(Some(command::ready(&props)))
             }
@@ -74,7 +91,10 @@ impl Mechanism for NullMechanism {
             self.ready_received = true;
             // libzmq reports neither bad metadata nor a socket-type mismatch
             // in detail here: the peer sees our READY, then a close.
-            return self.peer.apply_properties(props, &self.opts, false).map_err(Failure::protocol);
+            return self
+                .peer
+                .apply_properties(props, &self.opts, false)
+                .map_err(Failure::protocol);
         }
         if let Some(rest) = data.strip_prefix(command::ERROR) {
             let reason = command::error_reason(rest).map_err(Failure::protocol_code)?;

@@ -10,7 +10,9 @@
 //! accepts both it and a correct `05 'ERROR'`.
 
 use super::zap::{self, Judgement, ZapRequest, ZapVerdict};
-use super::{check_basic_structure, error_command_failure, Mechanism, MechanismOptions, PeerInfo, Status};
+use super::{
+    check_basic_structure, error_command_failure, Mechanism, MechanismOptions, PeerInfo, Status,
+};
 use crate::error::Error;
 use crate::msg::{self, Msg};
 use crate::proto::{code, command, metadata, Failure};
@@ -25,14 +27,23 @@ const CREDENTIAL_MAX: usize = 255;
 
 fn command_msg(parts: &[&[u8]]) -> Msg {
     let body = parts.concat();
-    let mut m = if body.len() <= msg::INLINE_MAX { Msg::from_slice(&body) } else { Msg::from_bytes(body.into()) };
+    let mut m = if body.len() <= msg::INLINE_MAX {
+        Msg::from_slice(&body)
+    } else {
+        Msg::from_bytes(body.into())
+    };
     m.set_flags(msg::COMMAND);
     m
 }
 
 fn initiate_or_ready(prefix: &[u8], opts: &MechanismOptions) -> Msg {
     let mut props = Vec::new();
-    metadata::basic_properties(&mut props, opts.socket_type, &opts.routing_id, &opts.app_metadata);
+    metadata::basic_properties(
+        &mut props,
+        opts.socket_type,
+        &opts.routing_id,
+        &opts.app_metadata,
+    );
     command_msg(&[prefix, &props])
 }
 
@@ -56,7 +67,13 @@ pub struct PlainClient {
 
 impl PlainClient {
     pub fn new(opts: MechanismOptions, username: Vec<u8>, password: Vec<u8>) -> PlainClient {
-        PlainClient { opts, peer: PeerInfo::default(), username, password: password.into(), state: ClientState::SendHello }
+        PlainClient {
+            opts,
+            peer: PeerInfo::default(),
+            username,
+            password: password.into(),
+            state: ClientState::SendHello,
+        }
     }
 
     /// HELLO: `u8 len` + username, `u8 len` + password.
@@ -112,8 +129,14 @@ impl Mechanism for PlainClient {
                 .map_err(|_| Failure::protocol_code(code::ZMTP_INVALID_METADATA))?;
             self.state = ClientState::Ready;
             Ok(())
-        } else if let Some(rest) = data.strip_prefix(LIBZMQ_ERROR).or_else(|| data.strip_prefix(command::ERROR)) {
-            if !matches!(self.state, ClientState::WaitWelcome | ClientState::WaitReady) {
+        } else if let Some(rest) = data
+            .strip_prefix(LIBZMQ_ERROR)
+            .or_else(|| data.strip_prefix(command::ERROR))
+        {
+            if !matches!(
+                self.state,
+                ClientState::WaitWelcome | ClientState::WaitReady
+            ) {
                 return Err(unexpected());
             }
             Err(error_command_failure(rest))
@@ -160,7 +183,13 @@ pub struct PlainServer {
 
 impl PlainServer {
     pub fn new(opts: MechanismOptions) -> PlainServer {
-        PlainServer { opts, peer: PeerInfo::default(), state: ServerState::WaitHello, request: None, auth_event: None }
+        PlainServer {
+            opts,
+            peer: PeerInfo::default(),
+            state: ServerState::WaitHello,
+            request: None,
+            auth_event: None,
+        }
     }
 
     fn hello(&mut self, data: &[u8]) -> Result<(), Failure> {
@@ -190,7 +219,9 @@ impl PlainServer {
             return Err(Failure::protocol_code(code::ZMTP_UNEXPECTED_COMMAND));
         };
         // libzmq's server reports bad metadata without a detailed event.
-        self.peer.apply_properties(props, &self.opts, false).map_err(Failure::protocol)?;
+        self.peer
+            .apply_properties(props, &self.opts, false)
+            .map_err(Failure::protocol)?;
         self.state = ServerState::SendReady;
         Ok(())
     }
@@ -216,7 +247,11 @@ impl Mechanism for PlainServer {
             ServerState::SendError(status) => {
                 self.state = ServerState::ErrorSent(status);
                 let status = status.to_string();
-                Ok(Some(command_msg(&[LIBZMQ_ERROR, &[status.len() as u8], status.as_bytes()])))
+                Ok(Some(command_msg(&[
+                    LIBZMQ_ERROR,
+                    &[status.len() as u8],
+                    status.as_bytes(),
+                ])))
             }
             _ => Ok(None),
         }

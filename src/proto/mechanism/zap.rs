@@ -23,7 +23,14 @@ impl ZapRequest {
     /// id "1" (always, in libzmq), domain, address, identity, mechanism,
     /// credentials; MORE on all but the last.
     pub fn to_frames(&self) -> Vec<Msg> {
-        let mut parts: Vec<&[u8]> = vec![b"", b"1.0", b"1", &self.domain, self.address.as_bytes(), &self.routing_id];
+        let mut parts: Vec<&[u8]> = vec![
+            b"",
+            b"1.0",
+            b"1",
+            &self.domain,
+            self.address.as_bytes(),
+            &self.routing_id,
+        ];
         parts.push(self.mechanism);
         parts.extend(self.credentials.iter().map(|c| c.as_slice()));
         multipart(&parts)
@@ -68,7 +75,9 @@ pub struct ZapReply {
 pub fn parse_reply(frames: &[Msg]) -> Result<ZapReply, Failure> {
     const FRAMES: usize = 7;
     for i in 0..FRAMES {
-        let Some(f) = frames.get(i) else { return Err(Failure::protocol_code(code::ZAP_MALFORMED_REPLY)) };
+        let Some(f) = frames.get(i) else {
+            return Err(Failure::protocol_code(code::ZAP_MALFORMED_REPLY));
+        };
         if (f.flags() & msg::MORE != 0) != (i < FRAMES - 1) {
             return Err(Failure::protocol_code(code::ZAP_MALFORMED_REPLY));
         }
@@ -86,7 +95,11 @@ pub fn parse_reply(frames: &[Msg]) -> Result<ZapReply, Failure> {
         [d @ b'2'..=b'5', b'0', b'0'] => (d - b'0') as i32 * 100,
         _ => return Err(Failure::protocol_code(code::ZAP_INVALID_STATUS_CODE)),
     };
-    Ok(ZapReply { status, user_id: frames[5].data().to_vec(), metadata: frames[6].data().to_vec() })
+    Ok(ZapReply {
+        status,
+        user_id: frames[5].data().to_vec(),
+        metadata: frames[6].data().to_vec(),
+    })
 }
 
 /// Judges a reply and records its user id and metadata in `peer`, as every
@@ -98,7 +111,8 @@ pub fn accept_reply(
 ) -> Result<i32, Failure> {
     let r = parse_reply(frames)?;
     peer.set_user_id(&r.user_id);
-    peer.apply_properties(&r.metadata, opts, true).map_err(|_| Failure::protocol_code(code::ZAP_INVALID_METADATA))?;
+    peer.apply_properties(&r.metadata, opts, true)
+        .map_err(|_| Failure::protocol_code(code::ZAP_INVALID_METADATA))?;
     Ok(r.status)
 }
 
@@ -118,7 +132,11 @@ pub enum Judgement {
 }
 
 /// [`accept_reply`], sorted into what the mechanism must do next.
-pub fn judge(frames: &[Msg], peer: &mut super::PeerInfo, opts: &super::MechanismOptions) -> Result<Judgement, Failure> {
+pub fn judge(
+    frames: &[Msg],
+    peer: &mut super::PeerInfo,
+    opts: &super::MechanismOptions,
+) -> Result<Judgement, Failure> {
     Ok(match accept_reply(frames, peer, opts)? {
         200 => Judgement::Allow,
         TRY_LATER => Judgement::TryLater,
@@ -129,7 +147,12 @@ pub fn judge(frames: &[Msg], peer: &mut super::PeerInfo, opts: &super::Mechanism
 /// The failure when a handler is required and none is bound: libzmq
 /// reports HANDSHAKE_FAILED_NO_DETAIL(EFAULT) and does not retry.
 pub fn no_handler() -> Failure {
-    Failure { event: MonitorEvent::NoDetail(Error::EFAULT.0), reason: Reason::Protocol, errno: Error::EFAULT, handshaked: false }
+    Failure {
+        event: MonitorEvent::NoDetail(Error::EFAULT.0),
+        reason: Reason::Protocol,
+        errno: Error::EFAULT,
+        handshaked: false,
+    }
 }
 
 #[cfg(test)]
@@ -151,25 +174,67 @@ mod tests {
         };
         let f = r.to_frames();
         let data: Vec<&[u8]> = f.iter().map(|m| m.data()).collect();
-        assert_eq!(data, vec![&b""[..], b"1.0", b"1", b"global", b"127.0.0.1", b"", b"NULL"]);
+        assert_eq!(
+            data,
+            vec![
+                &b""[..],
+                b"1.0",
+                b"1",
+                b"global",
+                b"127.0.0.1",
+                b"",
+                b"NULL"
+            ]
+        );
         assert!(f[..6].iter().all(|m| m.more()) && !f[6].more());
     }
 
     #[test]
     fn reply_checks_in_order() {
         let ok = reply(&[b"", b"1.0", b"1", b"200", b"OK", b"user", b""]);
-        assert_eq!(parse_reply(&ok).unwrap(), ZapReply { status: 200, user_id: b"user".to_vec(), metadata: vec![] });
+        assert_eq!(
+            parse_reply(&ok).unwrap(),
+            ZapReply {
+                status: 200,
+                user_id: b"user".to_vec(),
+                metadata: vec![]
+            }
+        );
         let code_of = |parts: &[&[u8]]| parse_reply(&reply(parts)).unwrap_err().event;
         use crate::proto::MonitorEvent::Protocol;
-        assert_eq!(code_of(&[b"", b"1.0", b"1", b"200", b"OK", b"u"]), Protocol(code::ZAP_MALFORMED_REPLY));
-        assert_eq!(code_of(&[b"", b"1.0", b"1", b"200", b"OK", b"u", b"", b""]), Protocol(code::ZAP_MALFORMED_REPLY));
-        assert_eq!(code_of(&[b"x", b"1.0", b"1", b"200", b"OK", b"u", b""]), Protocol(code::ZAP_UNSPECIFIED));
-        assert_eq!(code_of(&[b"", b"2.0", b"1", b"200", b"OK", b"u", b""]), Protocol(code::ZAP_BAD_VERSION));
-        assert_eq!(code_of(&[b"", b"1.0", b"2", b"200", b"OK", b"u", b""]), Protocol(code::ZAP_BAD_REQUEST_ID));
-        assert_eq!(code_of(&[b"", b"1.0", b"1", b"201", b"OK", b"u", b""]), Protocol(code::ZAP_INVALID_STATUS_CODE));
-        assert_eq!(code_of(&[b"", b"1.0", b"1", b"600", b"OK", b"u", b""]), Protocol(code::ZAP_INVALID_STATUS_CODE));
+        assert_eq!(
+            code_of(&[b"", b"1.0", b"1", b"200", b"OK", b"u"]),
+            Protocol(code::ZAP_MALFORMED_REPLY)
+        );
+        assert_eq!(
+            code_of(&[b"", b"1.0", b"1", b"200", b"OK", b"u", b"", b""]),
+            Protocol(code::ZAP_MALFORMED_REPLY)
+        );
+        assert_eq!(
+            code_of(&[b"x", b"1.0", b"1", b"200", b"OK", b"u", b""]),
+            Protocol(code::ZAP_UNSPECIFIED)
+        );
+        assert_eq!(
+            code_of(&[b"", b"2.0", b"1", b"200", b"OK", b"u", b""]),
+            Protocol(code::ZAP_BAD_VERSION)
+        );
+        assert_eq!(
+            code_of(&[b"", b"1.0", b"2", b"200", b"OK", b"u", b""]),
+            Protocol(code::ZAP_BAD_REQUEST_ID)
+        );
+        assert_eq!(
+            code_of(&[b"", b"1.0", b"1", b"201", b"OK", b"u", b""]),
+            Protocol(code::ZAP_INVALID_STATUS_CODE)
+        );
+        assert_eq!(
+            code_of(&[b"", b"1.0", b"1", b"600", b"OK", b"u", b""]),
+            Protocol(code::ZAP_INVALID_STATUS_CODE)
+        );
         let mut no_more = ok.clone();
         no_more[2].set_more(false);
-        assert_eq!(parse_reply(&no_more).unwrap_err().event, Protocol(code::ZAP_MALFORMED_REPLY));
+        assert_eq!(
+            parse_reply(&no_more).unwrap_err().event,
+            Protocol(code::ZAP_MALFORMED_REPLY)
+        );
     }
 }

@@ -32,7 +32,9 @@ impl Session {
                 Ok(None) => return Ok(None),
                 // Over HANDSHAKE_FRAME_MAX: no handshake command is that large.
                 Err(Error::ENOBUFS) if matches!(self.phase, Phase::Handshake) => {
-                    return Err(Failure::protocol_code(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED))
+                    return Err(Failure::protocol_code(
+                        code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
+                    ))
                 }
                 Err(e) => return Err(Failure::protocol(e)),
             };
@@ -45,12 +47,16 @@ impl Session {
     /// Feeds the greeting; true once it is complete and the session has
     /// moved on.
     fn advance_greeting(&mut self, now: Instant) -> Result<bool, Failure> {
-        let Phase::Greeting(g) = &mut self.phase else { return Ok(true) };
+        let Phase::Greeting(g) = &mut self.phase else {
+            return Ok(true);
+        };
         let mut staged = Vec::new();
         let (used, version) = g.feed(&self.input, &mut staged);
         self.input.advance(used);
         self.out.push_slice(&staged);
-        let Some(version) = version else { return Ok(false) };
+        let Some(version) = version else {
+            return Ok(false);
+        };
         self.version = Some(version);
         if !version.has_mechanism() && self.cfg.mechanism.zap_enabled(&self.cfg.zap_domain) {
             // Security is configured: a peer that cannot do it is refused.
@@ -72,7 +78,11 @@ impl Session {
                 self.start_legacy(now)?;
             }
             Version::V1 | Version::V2 => {
-                let f = if version == Version::V1 { Framing::V1 } else { Framing::V2 };
+                let f = if version == Version::V1 {
+                    Framing::V1
+                } else {
+                    Framing::V2
+                };
                 self.set_framing(f, f);
                 let id = Msg::from_slice(&self.cfg.routing_id);
                 self.encoder.encode(&id, &mut self.out);
@@ -82,7 +92,11 @@ impl Session {
                 if g.peer_mechanism() != g.our_mechanism() {
                     return Err(Failure::protocol_code(code::ZMTP_MECHANISM_MISMATCH));
                 }
-                let enc = if version == Version::V3_0 { Framing::V2 } else { Framing::V3_1 };
+                let enc = if version == Version::V3_0 {
+                    Framing::V2
+                } else {
+                    Framing::V3_1
+                };
                 self.set_framing(enc, Framing::V2);
                 let opts = MechanismOptions {
                     socket_type: self.cfg.socket_type,
@@ -124,7 +138,9 @@ impl Session {
     /// Sends what the mechanism has to send, surfaces its ZAP request and
     /// acts on its status.
     pub(super) fn pump_mechanism(&mut self, now: Instant) -> Result<(), Failure> {
-        let Some(mech) = self.mech.as_mut() else { return Ok(()) };
+        let Some(mech) = self.mech.as_mut() else {
+            return Ok(());
+        };
         if !matches!(self.phase, Phase::Handshake) {
             return Ok(());
         }
@@ -147,7 +163,9 @@ impl Session {
     /// The handshake is complete: compile the metadata messages will carry
     /// (engine properties, then ZAP's, then the peer's; first name wins).
     fn mechanism_ready(&mut self, now: Instant) -> Result<(), Failure> {
-        let Some(mech) = self.mech.as_ref() else { return Ok(()) };
+        let Some(mech) = self.mech.as_ref() else {
+            return Ok(());
+        };
         self.timers.handshake_done(now, true);
         let peer = mech.peer();
         let mut props = Properties::new();

@@ -381,7 +381,9 @@ impl Session {
             return Err(f);
         }
         let r = match self.mech.as_mut() {
-            Some(m) => m.on_zap_reply(verdict).and_then(|_| self.pump_mechanism(now)),
+            Some(m) => m
+                .on_zap_reply(verdict)
+                .and_then(|_| self.pump_mechanism(now)),
             None => Err(Failure::protocol(Error::EFSM)),
         };
         r.map_err(|f| self.fail(f))
@@ -392,7 +394,10 @@ impl Session {
     fn handshaked(&self) -> bool {
         match self.phase {
             Phase::Greeting(_) => false,
-            _ => self.mech.as_ref().is_none_or(|m| m.status() != Status::Handshaking),
+            _ => self
+                .mech
+                .as_ref()
+                .is_none_or(|m| m.status() != Status::Handshaking),
         }
     }
 
@@ -400,8 +405,16 @@ impl Session {
     /// while no mechanism has completed (which, as in libzmq, includes every
     /// ZMTP/1.0 and 2.0 connection).
     fn io_failure(&mut self, reason: Reason, errno: Error) -> Failure {
-        let in_handshake = self.mech.as_ref().is_none_or(|m| m.status() == Status::Handshaking);
-        let mut f = Failure { event: MonitorEvent::None, reason, errno, handshaked: false };
+        let in_handshake = self
+            .mech
+            .as_ref()
+            .is_none_or(|m| m.status() == Status::Handshaking);
+        let mut f = Failure {
+            event: MonitorEvent::None,
+            reason,
+            errno,
+            handshaked: false,
+        };
         if in_handshake {
             f.event = MonitorEvent::NoDetail(errno.0);
             if self.cfg.reconnect_stop_handshake_failed {

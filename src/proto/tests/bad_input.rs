@@ -57,14 +57,21 @@ fn mechanism_mismatch() {
     let now = Instant::now();
     let mut p = Peer::new(cfg(SocketType::Dealer), now);
     p.feed(&v3_greeting(0, 1, b"PLAIN"), 7, now);
-    let f = fails_with(&p, MonitorEvent::Protocol(code::ZMTP_MECHANISM_MISMATCH), Reason::Protocol);
+    let f = fails_with(
+        &p,
+        MonitorEvent::Protocol(code::ZMTP_MECHANISM_MISMATCH),
+        Reason::Protocol,
+    );
     assert!(!f.reconnects());
 }
 
 #[test]
 fn socket_type_mismatch_closes_after_ready_without_error() {
     let now = Instant::now();
-    let (mut a, mut b) = (Peer::new(cfg(SocketType::Pub), now), Peer::new(cfg(SocketType::Push), now));
+    let (mut a, mut b) = (
+        Peer::new(cfg(SocketType::Pub), now),
+        Peer::new(cfg(SocketType::Push), now),
+    );
     run(&mut a, &mut b, 1000, now);
     for p in [&a, &b] {
         fails_with(p, MonitorEvent::None, Reason::Protocol);
@@ -98,11 +105,20 @@ fn ready_without_socket_type_is_accepted_bad_metadata_is_not() {
 fn bad_commands_during_the_handshake() {
     let now = Instant::now();
     let cases: [(&[u8], MonitorEvent); 5] = [
-        (b"\x05REA", MonitorEvent::Protocol(code::ZMTP_UNEXPECTED_COMMAND)),
-        (b"\x05HELLO", MonitorEvent::Protocol(code::ZMTP_UNEXPECTED_COMMAND)),
+        (
+            b"\x05REA",
+            MonitorEvent::Protocol(code::ZMTP_UNEXPECTED_COMMAND),
+        ),
+        (
+            b"\x05HELLO",
+            MonitorEvent::Protocol(code::ZMTP_UNEXPECTED_COMMAND),
+        ),
         (b"\x05ERROR\x03400", MonitorEvent::Auth(400)),
         (b"\x05ERROR\x04bad!", MonitorEvent::None),
-        (b"\x05ERROR\x09400", MonitorEvent::Protocol(code::ZMTP_MALFORMED_COMMAND_ERROR)),
+        (
+            b"\x05ERROR\x09400",
+            MonitorEvent::Protocol(code::ZMTP_MALFORMED_COMMAND_ERROR),
+        ),
     ];
     for (body, event) in cases {
         let mut p = Peer::new(cfg(SocketType::Dealer), now);
@@ -114,7 +130,10 @@ fn bad_commands_during_the_handshake() {
     // A second READY is unexpected.
     let mut p = ready_dealer(cfg(SocketType::Dealer), now);
     p.feed(&ready_frame(&[]), 64, now);
-    assert!(p.failure.is_none(), "after the handshake READY is just an unknown command");
+    assert!(
+        p.failure.is_none(),
+        "after the handshake READY is just an unknown command"
+    );
 }
 
 #[test]
@@ -140,13 +159,19 @@ fn truncated_frame_then_eof() {
     p.feed(&frame(0x00, b"complete")[..5], 64, now);
     assert!(p.failure.is_none() && p.messages().is_empty());
     let f = p.s.on_eof();
-    assert_eq!((f.event, f.reason, f.errno), (MonitorEvent::None, Reason::Connection, Error::EPIPE));
+    assert_eq!(
+        (f.event, f.reason, f.errno),
+        (MonitorEvent::None, Reason::Connection, Error::EPIPE)
+    );
     assert!(f.reconnects() && f.handshaked);
     // Mid-handshake, the same EOF is a HANDSHAKE_FAILED_NO_DETAIL(EPIPE).
     let mut p = Peer::new(cfg(SocketType::Dealer), now);
     p.feed(&v3_greeting(0, 1, b"NULL")[..30], 64, now);
     let f = p.s.on_eof();
-    assert_eq!((f.event, f.reason), (MonitorEvent::NoDetail(libc::EPIPE), Reason::Connection));
+    assert_eq!(
+        (f.event, f.reason),
+        (MonitorEvent::NoDetail(libc::EPIPE), Reason::Connection)
+    );
     // Legacy connections never leave that state in libzmq's eyes.
     let mut p = Peer::new(cfg(SocketType::Pull), now);
     p.feed(b"\x01\x00\x02\x00x", 64, now);
@@ -169,7 +194,10 @@ fn oversize_and_absurd_frames() {
         let mut input = vec![0x02];
         input.extend_from_slice(&size.to_be_bytes());
         p.feed(&input, 1, now);
-        assert_eq!(fails_with(&p, MonitorEvent::None, Reason::Protocol).errno, Error::EMSGSIZE);
+        assert_eq!(
+            fails_with(&p, MonitorEvent::None, Reason::Protocol).errno,
+            Error::EMSGSIZE
+        );
     }
 }
 
@@ -183,17 +211,30 @@ fn zap_accept_skip_and_enforce() {
     p.feed(&ready_frame(&[(b"Socket-Type", b"DEALER")]), 64, now);
     assert!(p.handshakes().is_empty(), "waiting for ZAP before READY");
     assert_eq!(p.take_output().len(), 64, "no READY yet");
-    p.s.zap_reply(ZapVerdict::Reply(zap_reply(b"200", b"alice")), now).unwrap();
+    p.s.zap_reply(ZapVerdict::Reply(zap_reply(b"200", b"alice")), now)
+        .unwrap();
     p.drain(now);
     let h = p.handshakes();
     assert_eq!(h[0].user_id, b"alice");
-    assert_eq!(h[0].metadata.as_ref().unwrap().get("User-Id").unwrap().to_bytes(), b"alice");
+    assert_eq!(
+        h[0].metadata
+            .as_ref()
+            .unwrap()
+            .get("User-Id")
+            .unwrap()
+            .to_bytes(),
+        b"alice"
+    );
     assert_eq!(&p.take_output()[2..8], b"\x05READY");
 
     let mut p = Peer::new(c.clone(), now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
     p.s.zap_reply(ZapVerdict::NoHandler, now).unwrap();
-    assert_eq!(&p.take_output()[66..72], b"\x05READY", "no handler: ZAP skipped");
+    assert_eq!(
+        &p.take_output()[66..72],
+        b"\x05READY",
+        "no handler: ZAP skipped"
+    );
 
     c.zap_enforce_domain = true;
     let mut p = Peer::new(c.clone(), now);
@@ -204,21 +245,34 @@ fn zap_accept_skip_and_enforce() {
     let mut p = Peer::new(c.clone(), now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
     p.take_output();
-    let f = p.s.zap_reply(ZapVerdict::Reply(zap_reply(b"300", b"")), now).unwrap_err();
-    assert_eq!((f.event, f.reason), (MonitorEvent::Auth(300), Reason::Protocol));
+    let f =
+        p.s.zap_reply(ZapVerdict::Reply(zap_reply(b"300", b"")), now)
+            .unwrap_err();
+    assert_eq!(
+        (f.event, f.reason),
+        (MonitorEvent::Auth(300), Reason::Protocol)
+    );
     assert!(p.take_output().is_empty(), "300: no ERROR");
 
     let mut p = Peer::new(c, now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
-    let f = p.s.zap_reply(ZapVerdict::Reply(zap_reply(b"2000", b"")), now).unwrap_err();
-    assert_eq!(f.event, MonitorEvent::Protocol(code::ZAP_INVALID_STATUS_CODE));
+    let f =
+        p.s.zap_reply(ZapVerdict::Reply(zap_reply(b"2000", b"")), now)
+            .unwrap_err();
+    assert_eq!(
+        f.event,
+        MonitorEvent::Protocol(code::ZAP_INVALID_STATUS_CODE)
+    );
 }
 
 #[test]
 fn zap_hook_unused_without_domain() {
     let now = Instant::now();
     let p = ready_dealer(cfg(SocketType::Dealer), now);
-    assert!(p.events.iter().all(|e| !matches!(e, crate::proto::Event::ZapRequest(_))));
+    assert!(p
+        .events
+        .iter()
+        .all(|e| !matches!(e, crate::proto::Event::ZapRequest(_))));
     assert!(!MechanismConfig::Null.zap_enabled(b""));
 }
 
@@ -237,7 +291,14 @@ impl Rng {
 fn random_input_never_panics() {
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let now = Instant::now();
-    let types = [SocketType::Dealer, SocketType::Router, SocketType::Pub, SocketType::Sub, SocketType::Req, SocketType::Pair];
+    let types = [
+        SocketType::Dealer,
+        SocketType::Router,
+        SocketType::Pub,
+        SocketType::Sub,
+        SocketType::Req,
+        SocketType::Pair,
+    ];
     for round in 0..3000 {
         let mut c = cfg(types[round % types.len()]);
         c.recv_routing_id = round % 2 == 0;
@@ -267,7 +328,8 @@ fn random_input_never_panics() {
         }
         let chunk = 1 + (rng.next() % 70) as usize;
         p.feed(&input, chunk, now);
-        let _ = p.s.on_timer(now + std::time::Duration::from_millis(rng.next() % 100));
+        let _ =
+            p.s.on_timer(now + std::time::Duration::from_millis(rng.next() % 100));
         let _ = p.s.send(Msg::from_slice(b"x"));
         let _ = p.s.on_eof();
         assert!(p.s.failure().is_some());

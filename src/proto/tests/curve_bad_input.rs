@@ -6,7 +6,8 @@ use crate::error::Error;
 use crate::msg::{self, Msg};
 use crate::proto::mechanism::curve::crypto::{nonce, BoxKey, KeyPair, Random};
 use crate::proto::mechanism::{
-    CurveClient, CurveServer, Mechanism, MechanismOptions, PlainClient, PlainServer, Status, ZapVerdict,
+    CurveClient, CurveServer, Mechanism, MechanismOptions, PlainClient, PlainServer, Status,
+    ZapVerdict,
 };
 use crate::proto::{code, metadata, Failure, MonitorEvent};
 use crate::types::SocketType;
@@ -73,7 +74,11 @@ fn server_seeded(long: &KeyPair, socket_type: SocketType, seed: u64) -> CurveSer
 }
 
 fn next(m: &mut dyn Mechanism) -> Vec<u8> {
-    m.next_handshake_command().unwrap().expect("a command").data().to_vec()
+    m.next_handshake_command()
+        .unwrap()
+        .expect("a command")
+        .data()
+        .to_vec()
 }
 
 /// A client written out step by step, to get any step wrong.
@@ -87,35 +92,70 @@ struct HandClient {
 
 impl HandClient {
     fn new(server: [u8; 32]) -> HandClient {
-        HandClient { long: pair(11), short: pair(12), server, server_short: [0; 32], cookie: vec![] }
+        HandClient {
+            long: pair(11),
+            short: pair(12),
+            server,
+            server_short: [0; 32],
+            cookie: vec![],
+        }
     }
 
     fn hello(&self) -> Vec<u8> {
         let k = BoxKey::shared(&self.server, &self.short.secret).unwrap();
         let sig = k.seal(&nonce(b"CurveZMQHELLO---", &1u64.to_be_bytes()), &[0; 64]);
-        [&b"\x05HELLO\x01\x00"[..], &[0; 72], &self.short.public, &1u64.to_be_bytes(), &sig].concat()
+        [
+            &b"\x05HELLO\x01\x00"[..],
+            &[0; 72],
+            &self.short.public,
+            &1u64.to_be_bytes(),
+            &sig,
+        ]
+        .concat()
     }
 
     fn take_welcome(&mut self, welcome: &[u8]) {
         let k = BoxKey::shared(&self.server, &self.short.secret).unwrap();
-        let plain = k.open(&nonce(b"WELCOME-", &welcome[8..24]), &welcome[24..]).expect("WELCOME opens");
+        let plain = k
+            .open(&nonce(b"WELCOME-", &welcome[8..24]), &welcome[24..])
+            .expect("WELCOME opens");
         self.server_short.copy_from_slice(&plain[..32]);
         self.cookie = plain[32..].to_vec();
     }
 
     /// INITIATE claiming `claimed` as C, with a vouch sealed by
     /// `vouch_secret` naming `vouched` as C'.
-    fn initiate_with(&self, claimed: &[u8; 32], vouch_secret: &[u8; 32], vouched: &[u8; 32], props: &[u8]) -> Vec<u8> {
+    fn initiate_with(
+        &self,
+        claimed: &[u8; 32],
+        vouch_secret: &[u8; 32],
+        vouched: &[u8; 32],
+        props: &[u8],
+    ) -> Vec<u8> {
         let vk = BoxKey::shared(&self.server_short, vouch_secret).unwrap();
-        let vouch = vk.seal(&nonce(b"VOUCH---", &[5; 16]), &[&vouched[..], &self.server].concat());
+        let vouch = vk.seal(
+            &nonce(b"VOUCH---", &[5; 16]),
+            &[&vouched[..], &self.server].concat(),
+        );
         let plain = [&claimed[..], &[5; 16], &vouch, props].concat();
         let k = BoxKey::shared(&self.server_short, &self.short.secret).unwrap();
         let boxed = k.seal(&nonce(b"CurveZMQINITIATE", &2u64.to_be_bytes()), &plain);
-        [&b"\x08INITIATE"[..], &self.cookie, &2u64.to_be_bytes(), &boxed].concat()
+        [
+            &b"\x08INITIATE"[..],
+            &self.cookie,
+            &2u64.to_be_bytes(),
+            &boxed,
+        ]
+        .concat()
     }
 
     fn initiate(&self, props: &[u8]) -> Vec<u8> {
-        self.initiate_with(&self.long.public, &self.long.secret, &self.short.public, props)
+        self.initiate_with(
+            &self.long.public,
+            &self.long.secret,
+            &self.short.public,
+            props,
+        )
     }
 
     fn message(&self, n: u64, inner: &[u8]) -> Vec<u8> {
@@ -155,19 +195,35 @@ fn server_checks_hello_in_libzmq_order() {
     low_order[80..112].fill(0);
     let cases: Vec<(Vec<u8>, i32)> = vec![
         (vec![], code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED),
-        (b"\x05HELL".to_vec(), code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED),
+        (
+            b"\x05HELL".to_vec(),
+            code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
+        ),
         (b"\x05HELLX..".to_vec(), code::ZMTP_UNEXPECTED_COMMAND),
         (good[..199].to_vec(), code::ZMTP_MALFORMED_COMMAND_HELLO),
-        ([&good[..], &[0]].concat(), code::ZMTP_MALFORMED_COMMAND_HELLO),
+        (
+            [&good[..], &[0]].concat(),
+            code::ZMTP_MALFORMED_COMMAND_HELLO,
+        ),
         (v2, code::ZMTP_MALFORMED_COMMAND_HELLO),
         (tampered, code::ZMTP_CRYPTOGRAPHIC),
         (low_order, code::ZMTP_CRYPTOGRAPHIC),
-        (HandClient::new(pair(9).public).hello(), code::ZMTP_CRYPTOGRAPHIC),
+        (
+            HandClient::new(pair(9).public).hello(),
+            code::ZMTP_CRYPTOGRAPHIC,
+        ),
     ];
     for (i, (body, want)) in cases.into_iter().enumerate() {
         let mut s = server(&long, SocketType::Router);
-        assert_eq!(event_of(s.process_handshake_command(cmd(&body))), protocol(want), "case {i}");
-        assert!(s.next_handshake_command().unwrap().is_none(), "case {i}: no WELCOME");
+        assert_eq!(
+            event_of(s.process_handshake_command(cmd(&body))),
+            protocol(want),
+            "case {i}"
+        );
+        assert!(
+            s.next_handshake_command().unwrap().is_none(),
+            "case {i}: no WELCOME"
+        );
     }
     let mut s = server(&long, SocketType::Router);
     s.process_handshake_command(cmd(&good)).unwrap();
@@ -180,9 +236,18 @@ fn server_checks_initiate_in_libzmq_order() {
     let other = pair(21);
     type Make = fn(&HandClient, &KeyPair, &[u8]) -> Vec<u8>;
     let cases: [(Make, MonitorEvent); 11] = [
-        (|_, _, _| b"\x08INITIAT".to_vec(), protocol(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED)),
-        (|c, _, p| c.hello().into_iter().chain(p.iter().copied()).collect(), protocol(code::ZMTP_UNEXPECTED_COMMAND)),
-        (|c, _, _| c.initiate(b"")[..256].to_vec(), protocol(code::ZMTP_MALFORMED_COMMAND_INITIATE)),
+        (
+            |_, _, _| b"\x08INITIAT".to_vec(),
+            protocol(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED),
+        ),
+        (
+            |c, _, p| c.hello().into_iter().chain(p.iter().copied()).collect(),
+            protocol(code::ZMTP_UNEXPECTED_COMMAND),
+        ),
+        (
+            |c, _, _| c.initiate(b"")[..256].to_vec(),
+            protocol(code::ZMTP_MALFORMED_COMMAND_INITIATE),
+        ),
         (
             |c, _, p| {
                 let mut i = c.initiate(p);
@@ -209,28 +274,52 @@ fn server_checks_initiate_in_libzmq_order() {
             protocol(code::ZMTP_CRYPTOGRAPHIC),
         ),
         // A vouch that does not open with the C it comes with.
-        (|c, o, p| c.initiate_with(&c.long.public, &o.secret, &c.short.public, p), protocol(code::ZMTP_CRYPTOGRAPHIC)),
+        (
+            |c, o, p| c.initiate_with(&c.long.public, &o.secret, &c.short.public, p),
+            protocol(code::ZMTP_CRYPTOGRAPHIC),
+        ),
         // A vouch for some other C'.
-        (|c, _, p| c.initiate_with(&c.long.public, &c.long.secret, &[9; 32], p), protocol(code::ZMTP_KEY_EXCHANGE)),
+        (
+            |c, _, p| c.initiate_with(&c.long.public, &c.long.secret, &[9; 32], p),
+            protocol(code::ZMTP_KEY_EXCHANGE),
+        ),
         // A small-order C cannot vouch for anything.
-        (|c, _, p| c.initiate_with(&[0; 32], &c.long.secret, &c.short.public, p), protocol(code::ZMTP_CRYPTOGRAPHIC)),
+        (
+            |c, _, p| c.initiate_with(&[0; 32], &c.long.secret, &c.short.public, p),
+            protocol(code::ZMTP_CRYPTOGRAPHIC),
+        ),
         // Metadata problems are reported without detail, as libzmq does.
         (|c, _, _| c.initiate(b"\x03abc"), MonitorEvent::None),
-        (|c, _, _| c.initiate(b"\x0BSocket-Type\x00\x00\x00\x03PUB"), MonitorEvent::None),
+        (
+            |c, _, _| c.initiate(b"\x0BSocket-Type\x00\x00\x00\x03PUB"),
+            MonitorEvent::None,
+        ),
     ];
     for (i, (make, want)) in cases.into_iter().enumerate() {
         let (mut s, c) = welcomed();
         let body = make(&c, &other, &props);
-        assert_eq!(event_of(s.process_handshake_command(cmd(&body))), want, "case {i}");
+        assert_eq!(
+            event_of(s.process_handshake_command(cmd(&body))),
+            want,
+            "case {i}"
+        );
         assert_eq!(s.status(), Status::Handshaking, "case {i}");
     }
     // The real thing, then: READY, and MESSAGE nonces above INITIATE's.
     let (mut s, c) = welcomed();
-    s.process_handshake_command(cmd(&c.initiate(&props))).unwrap();
+    s.process_handshake_command(cmd(&c.initiate(&props)))
+        .unwrap();
     let ready = next(&mut s);
-    assert_eq!(ready.len(), 30 + router_props().len(), "ROUTER metadata: Socket-Type and Identity");
+    assert_eq!(
+        ready.len(),
+        30 + router_props().len(),
+        "ROUTER metadata: Socket-Type and Identity"
+    );
     assert_eq!(s.status(), Status::Ready);
-    assert_eq!(event_of(s.decode(cmd(&c.message(2, b"\x00x"))).map(drop)), protocol(code::ZMTP_INVALID_SEQUENCE));
+    assert_eq!(
+        event_of(s.decode(cmd(&c.message(2, b"\x00x"))).map(drop)),
+        protocol(code::ZMTP_INVALID_SEQUENCE)
+    );
 }
 
 #[test]
@@ -245,26 +334,41 @@ fn a_cookie_only_opens_where_it_was_made() {
     c2.take_welcome(&next(&mut s2));
     let mut crossed = c2.initiate(&dealer_props());
     crossed[9..105].copy_from_slice(&c1.initiate(b"")[9..105]);
-    assert_eq!(event_of(s2.process_handshake_command(cmd(&crossed))), protocol(code::ZMTP_CRYPTOGRAPHIC));
-    s1.process_handshake_command(cmd(&c1.initiate(&dealer_props()))).unwrap();
+    assert_eq!(
+        event_of(s2.process_handshake_command(cmd(&crossed))),
+        protocol(code::ZMTP_CRYPTOGRAPHIC)
+    );
+    s1.process_handshake_command(cmd(&c1.initiate(&dealer_props())))
+        .unwrap();
 }
 
 #[test]
 fn server_state_errors() {
     let (mut s, c) = welcomed();
     // A second HELLO where INITIATE belongs.
-    assert_eq!(event_of(s.process_handshake_command(cmd(&c.hello()))), protocol(code::ZMTP_UNEXPECTED_COMMAND));
+    assert_eq!(
+        event_of(s.process_handshake_command(cmd(&c.hello()))),
+        protocol(code::ZMTP_UNEXPECTED_COMMAND)
+    );
     // Anything while waiting for ZAP.
     let long = pair(1);
-    let mut s = CurveServer::new(opts(SocketType::Router), *long.secret, Box::new(TestRandom(5)));
+    let mut s = CurveServer::new(
+        opts(SocketType::Router),
+        *long.secret,
+        Box::new(TestRandom(5)),
+    );
     let mut c = HandClient::new(long.public);
     s.process_handshake_command(cmd(&c.hello())).unwrap();
     c.take_welcome(&next(&mut s));
-    s.process_handshake_command(cmd(&c.initiate(&dealer_props()))).unwrap();
+    s.process_handshake_command(cmd(&c.initiate(&dealer_props())))
+        .unwrap();
     let req = s.take_zap_request().expect("no domain, not enforced: ZAP");
     assert_eq!(req.credentials, vec![c.long.public.to_vec()]);
     assert!(s.next_handshake_command().unwrap().is_none());
-    assert_eq!(event_of(s.process_handshake_command(cmd(&c.initiate(b"")))), protocol(code::ZMTP_UNSPECIFIED));
+    assert_eq!(
+        event_of(s.process_handshake_command(cmd(&c.initiate(b"")))),
+        protocol(code::ZMTP_UNSPECIFIED)
+    );
     // Traffic before READY cannot be encoded.
     assert!(s.encode(Msg::from_slice(b"x")).is_err());
 }
@@ -272,12 +376,26 @@ fn server_state_errors() {
 #[test]
 fn a_failing_random_source_fails_cleanly() {
     let long = pair(1);
-    let mut s = CurveServer::new(opts(SocketType::Router), *long.secret, Box::new(BrokenRandom));
-    s.process_handshake_command(cmd(&HandClient::new(long.public).hello())).unwrap();
+    let mut s = CurveServer::new(
+        opts(SocketType::Router),
+        *long.secret,
+        Box::new(BrokenRandom),
+    );
+    s.process_handshake_command(cmd(&HandClient::new(long.public).hello()))
+        .unwrap();
     let f = s.next_handshake_command().unwrap_err();
     assert_eq!(f.errno, Error(libc::EIO));
-    let mut c = CurveClient::new(opts(SocketType::Dealer), long.public, *long.secret, long.public, Box::new(BrokenRandom));
-    assert_eq!(c.next_handshake_command().unwrap_err().errno, Error(libc::EIO));
+    let mut c = CurveClient::new(
+        opts(SocketType::Dealer),
+        long.public,
+        *long.secret,
+        long.public,
+        Box::new(BrokenRandom),
+    );
+    assert_eq!(
+        c.next_handshake_command().unwrap_err().errno,
+        Error(libc::EIO)
+    );
 }
 
 /// A server written out step by step, for the client's checks.
@@ -289,13 +407,20 @@ struct HandServer {
 
 impl HandServer {
     fn new() -> HandServer {
-        HandServer { long: pair(31), short: pair(32), client_short: [0; 32] }
+        HandServer {
+            long: pair(31),
+            short: pair(32),
+            client_short: [0; 32],
+        }
     }
 
     fn welcome_with(&mut self, hello: &[u8], server_short: &[u8; 32]) -> Vec<u8> {
         self.client_short.copy_from_slice(&hello[80..112]);
         let k = BoxKey::shared(&self.client_short, &self.long.secret).unwrap();
-        let boxed = k.seal(&nonce(b"WELCOME-", &[3; 16]), &[&server_short[..], &[0xC0; 96]].concat());
+        let boxed = k.seal(
+            &nonce(b"WELCOME-", &[3; 16]),
+            &[&server_short[..], &[0xC0; 96]].concat(),
+        );
         [&b"\x07WELCOME"[..], &[3; 16], &boxed].concat()
     }
 
@@ -306,12 +431,22 @@ impl HandServer {
 
     fn ready(&self, n: u64, props: &[u8]) -> Vec<u8> {
         let k = BoxKey::shared(&self.client_short, &self.short.secret).unwrap();
-        [&b"\x05READY"[..], &n.to_be_bytes(), &k.seal(&nonce(b"CurveZMQREADY---", &n.to_be_bytes()), props)].concat()
+        [
+            &b"\x05READY"[..],
+            &n.to_be_bytes(),
+            &k.seal(&nonce(b"CurveZMQREADY---", &n.to_be_bytes()), props),
+        ]
+        .concat()
     }
 
     fn message(&self, n: u64, inner: &[u8]) -> Vec<u8> {
         let k = BoxKey::shared(&self.client_short, &self.short.secret).unwrap();
-        [&b"\x07MESSAGE"[..], &n.to_be_bytes(), &k.seal(&nonce(b"CurveZMQMESSAGES", &n.to_be_bytes()), inner)].concat()
+        [
+            &b"\x07MESSAGE"[..],
+            &n.to_be_bytes(),
+            &k.seal(&nonce(b"CurveZMQMESSAGES", &n.to_be_bytes()), inner),
+        ]
+        .concat()
     }
 }
 
@@ -325,7 +460,13 @@ fn router_props() -> Vec<u8> {
 fn hello_sent() -> (CurveClient, HandServer, Vec<u8>) {
     let hs = HandServer::new();
     let me = pair(41);
-    let mut c = CurveClient::new(opts(SocketType::Dealer), me.public, *me.secret, hs.long.public, Box::new(TestRandom(3)));
+    let mut c = CurveClient::new(
+        opts(SocketType::Dealer),
+        me.public,
+        *me.secret,
+        hs.long.public,
+        Box::new(TestRandom(3)),
+    );
     let hello = next(&mut c);
     (c, hs, hello)
 }
@@ -334,40 +475,63 @@ fn hello_sent() -> (CurveClient, HandServer, Vec<u8>) {
 fn client_checks_welcome_ready_error() {
     let (mut c, mut hs, hello) = hello_sent();
     let w = hs.welcome(&hello);
-    assert_eq!(event_of(c.process_handshake_command(cmd(&w[..167]))), protocol(code::ZMTP_CRYPTOGRAPHIC));
+    assert_eq!(
+        event_of(c.process_handshake_command(cmd(&w[..167]))),
+        protocol(code::ZMTP_CRYPTOGRAPHIC)
+    );
     let (mut c, mut hs, hello) = hello_sent();
     let w = hs.welcome(&hello);
-    assert_eq!(event_of(c.process_handshake_command(cmd(&[&w[..], &[0]].concat()))), protocol(code::ZMTP_CRYPTOGRAPHIC));
+    assert_eq!(
+        event_of(c.process_handshake_command(cmd(&[&w[..], &[0]].concat()))),
+        protocol(code::ZMTP_CRYPTOGRAPHIC)
+    );
     let (mut c, mut hs, hello) = hello_sent();
     let mut w = hs.welcome(&hello);
     w[100] ^= 1;
-    assert_eq!(event_of(c.process_handshake_command(cmd(&w))), protocol(code::ZMTP_CRYPTOGRAPHIC));
+    assert_eq!(
+        event_of(c.process_handshake_command(cmd(&w))),
+        protocol(code::ZMTP_CRYPTOGRAPHIC)
+    );
     // S' of small order: libzmq asserts; we fail the handshake.
     let (mut c, mut hs, hello) = hello_sent();
     let w = hs.welcome_with(&hello, &[0; 32]);
-    assert_eq!(event_of(c.process_handshake_command(cmd(&w))), protocol(code::ZMTP_CRYPTOGRAPHIC));
+    assert_eq!(
+        event_of(c.process_handshake_command(cmd(&w))),
+        protocol(code::ZMTP_CRYPTOGRAPHIC)
+    );
     // READY before WELCOME: no session key, so it cannot open.
     let (mut c, mut hs, hello) = hello_sent();
     hs.client_short.copy_from_slice(&hello[80..112]);
     let r = hs.ready(1, &router_props());
-    assert_eq!(event_of(c.process_handshake_command(cmd(&r))), protocol(code::ZMTP_CRYPTOGRAPHIC));
+    assert_eq!(
+        event_of(c.process_handshake_command(cmd(&r))),
+        protocol(code::ZMTP_CRYPTOGRAPHIC)
+    );
     for (body, want) in [
         (&b"\x05ERROR\x03400"[..], MonitorEvent::Auth(400)),
         (b"\x05ERROR\x03bad", MonitorEvent::None),
         (b"\x05ERROR", protocol(code::ZMTP_MALFORMED_COMMAND_ERROR)),
-        (b"\x05ERROR\x05400", protocol(code::ZMTP_MALFORMED_COMMAND_ERROR)),
+        (
+            b"\x05ERROR\x05400",
+            protocol(code::ZMTP_MALFORMED_COMMAND_ERROR),
+        ),
         (b"\x5ERROR\x03400", protocol(code::ZMTP_UNEXPECTED_COMMAND)),
         (b"\x05HELLO", protocol(code::ZMTP_UNEXPECTED_COMMAND)),
         (b"", protocol(code::ZMTP_UNEXPECTED_COMMAND)),
     ] {
         let (mut c, _, _) = hello_sent();
-        assert_eq!(event_of(c.process_handshake_command(cmd(body))), want, "{body:?}");
+        assert_eq!(
+            event_of(c.process_handshake_command(cmd(body))),
+            want,
+            "{body:?}"
+        );
     }
 }
 
 fn initiated() -> (CurveClient, HandServer) {
     let (mut c, mut hs, hello) = hello_sent();
-    c.process_handshake_command(cmd(&hs.welcome(&hello))).unwrap();
+    c.process_handshake_command(cmd(&hs.welcome(&hello)))
+        .unwrap();
     let initiate = next(&mut c);
     assert_eq!(&initiate[9..105], &[0xC0; 96], "the cookie is echoed");
     assert_eq!(&initiate[105..113], &2u64.to_be_bytes());
@@ -378,7 +542,10 @@ fn initiated() -> (CurveClient, HandServer) {
 fn client_checks_ready() {
     type Make = fn(&HandServer) -> Vec<u8>;
     let cases: [(Make, MonitorEvent); 5] = [
-        (|h| h.ready(1, &router_props())[..29].to_vec(), protocol(code::ZMTP_MALFORMED_COMMAND_READY)),
+        (
+            |h| h.ready(1, &router_props())[..29].to_vec(),
+            protocol(code::ZMTP_MALFORMED_COMMAND_READY),
+        ),
         (
             |h| {
                 let mut r = h.ready(1, &router_props());
@@ -387,25 +554,52 @@ fn client_checks_ready() {
             },
             protocol(code::ZMTP_CRYPTOGRAPHIC),
         ),
-        (|h| h.ready(1, b"\x03abc"), protocol(code::ZMTP_INVALID_METADATA)),
-        (|h| h.ready(1, b"\x0BSocket-Type\x00\x00\x00\x03SUB"), protocol(code::ZMTP_INVALID_METADATA)),
-        (|h| h.ready(1, &router_props())[..30].to_vec(), protocol(code::ZMTP_CRYPTOGRAPHIC)),
+        (
+            |h| h.ready(1, b"\x03abc"),
+            protocol(code::ZMTP_INVALID_METADATA),
+        ),
+        (
+            |h| h.ready(1, b"\x0BSocket-Type\x00\x00\x00\x03SUB"),
+            protocol(code::ZMTP_INVALID_METADATA),
+        ),
+        (
+            |h| h.ready(1, &router_props())[..30].to_vec(),
+            protocol(code::ZMTP_CRYPTOGRAPHIC),
+        ),
     ];
     for (i, (make, want)) in cases.into_iter().enumerate() {
         let (mut c, hs) = initiated();
-        assert_eq!(event_of(c.process_handshake_command(cmd(&make(&hs)))), want, "case {i}");
+        assert_eq!(
+            event_of(c.process_handshake_command(cmd(&make(&hs)))),
+            want,
+            "case {i}"
+        );
     }
     // An empty property list is fine; MESSAGE nonces must then pass READY's.
     let (mut c, hs) = initiated();
     c.process_handshake_command(cmd(&hs.ready(5, b""))).unwrap();
     assert_eq!(c.status(), Status::Ready);
-    assert_eq!(event_of(c.decode(cmd(&hs.message(5, b"\x00x"))).map(drop)), protocol(code::ZMTP_INVALID_SEQUENCE));
+    assert_eq!(
+        event_of(c.decode(cmd(&hs.message(5, b"\x00x"))).map(drop)),
+        protocol(code::ZMTP_INVALID_SEQUENCE)
+    );
     let (mut c, hs) = initiated();
     c.process_handshake_command(cmd(&hs.ready(5, b""))).unwrap();
-    let m = c.decode(Msg::from_slice(&hs.message(6, b"\x03hi"))).unwrap();
-    assert_eq!((m.data(), m.more(), m.flags() & msg::COMMAND), (&b"hi"[..], true, msg::COMMAND));
-    let m = c.decode(Msg::from_slice(&hs.message(1000, &[0xFC]))).unwrap();
-    assert_eq!((m.data(), m.flags() & (msg::MORE | msg::COMMAND)), (&b""[..], 0), "unknown flag bits are dropped");
+    let m = c
+        .decode(Msg::from_slice(&hs.message(6, b"\x03hi")))
+        .unwrap();
+    assert_eq!(
+        (m.data(), m.more(), m.flags() & msg::COMMAND),
+        (&b"hi"[..], true, msg::COMMAND)
+    );
+    let m = c
+        .decode(Msg::from_slice(&hs.message(1000, &[0xFC])))
+        .unwrap();
+    assert_eq!(
+        (m.data(), m.flags() & (msg::MORE | msg::COMMAND)),
+        (&b""[..], 0),
+        "unknown flag bits are dropped"
+    );
 }
 
 #[test]
@@ -455,7 +649,8 @@ fn garbage(r: &mut TestRandom) -> Msg {
 }
 
 fn random_zap(r: &mut TestRandom) -> ZapVerdict {
-    let status: &[u8] = [&b"200"[..], b"300", b"400", b"500", b"600", b"20"][(r.next() % 6) as usize];
+    let status: &[u8] =
+        [&b"200"[..], b"300", b"400", b"500", b"600", b"20"][(r.next() % 6) as usize];
     match r.next() % 4 {
         0 => ZapVerdict::NoHandler,
         1 => ZapVerdict::Reply(vec![Msg::from_slice(b"junk")]),
@@ -480,7 +675,12 @@ fn random_garbage_in_every_state_never_panics() {
                 Box::new(s)
             }
             1 => {
-                let (mut c, hs) = if steps > 0 { initiated() } else { let (c, h, _) = hello_sent(); (c, h) };
+                let (mut c, hs) = if steps > 0 {
+                    initiated()
+                } else {
+                    let (c, h, _) = hello_sent();
+                    (c, h)
+                };
                 if steps > 1 {
                     let _ = c.process_handshake_command(cmd(&hs.ready(1, &router_props())));
                 }
@@ -496,7 +696,8 @@ fn random_garbage_in_every_state_never_panics() {
                 Box::new(p)
             }
             _ => {
-                let mut p = PlainClient::new(opts(SocketType::Dealer), b"u".to_vec(), b"p".to_vec());
+                let mut p =
+                    PlainClient::new(opts(SocketType::Dealer), b"u".to_vec(), b"p".to_vec());
                 let _ = p.next_handshake_command();
                 if steps > 0 {
                     let _ = p.process_handshake_command(cmd(b"\x07WELCOME"));
@@ -509,7 +710,11 @@ fn random_garbage_in_every_state_never_panics() {
         for _ in 0..(1 + r.next() % 4) {
             let g = garbage(&mut r);
             let ready = m.status() == Status::Ready;
-            let _ = if ready { m.decode(g).map(drop) } else { m.process_handshake_command(g) };
+            let _ = if ready {
+                m.decode(g).map(drop)
+            } else {
+                m.process_handshake_command(g)
+            };
             let _ = m.next_handshake_command();
             if r.next().is_multiple_of(5) {
                 let _ = m.on_zap_reply(random_zap(&mut r));
@@ -519,7 +724,10 @@ fn random_garbage_in_every_state_never_panics() {
             if m.status() == Status::Ready {
                 // (PLAIN has no secret: a READY or INITIATE that happens to
                 // hold valid metadata does complete it.)
-                assert!(ready || !curve, "round {round}: CURVE became ready on garbage");
+                assert!(
+                    ready || !curve,
+                    "round {round}: CURVE became ready on garbage"
+                );
                 let _ = m.encode(garbage(&mut r));
             }
         }
@@ -535,7 +743,11 @@ fn random_bytes_into_curve_sessions_never_panic() {
     let now = std::time::Instant::now();
     let (sk, ck) = (keys(1), keys(2));
     for round in 0..1500 {
-        let c = if round % 2 == 0 { curve_server(SocketType::Router, &sk) } else { curve_client(SocketType::Dealer, &ck, sk.public) };
+        let c = if round % 2 == 0 {
+            curve_server(SocketType::Router, &sk)
+        } else {
+            curve_client(SocketType::Dealer, &ck, sk.public)
+        };
         let mut p = Peer::new(c, now);
         let mut input = v3_greeting(0, (r.next() % 2) as u8, b"CURVE");
         for _ in 0..(r.next() % 6) {
@@ -563,6 +775,10 @@ fn secrets_stay_out_of_debug_output() {
     };
     let text = format!("{c:?}");
     assert!(text.contains("Curve") && !text.contains(&format!("{:?}", *k.secret)));
-    let p = crate::proto::mechanism::MechanismConfig::Plain { server: false, username: b"u".to_vec(), password: b"hunter2".to_vec() };
+    let p = crate::proto::mechanism::MechanismConfig::Plain {
+        server: false,
+        username: b"u".to_vec(),
+        password: b"hunter2".to_vec(),
+    };
     assert!(!format!("{p:?}").contains("hunter2"));
 }

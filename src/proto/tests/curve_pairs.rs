@@ -22,19 +22,32 @@ pub fn keys(seed: u8) -> Keys {
     for (i, b) in secret.iter_mut().enumerate() {
         *b = seed.wrapping_mul(31).wrapping_add(i as u8 * 7);
     }
-    Keys { public: crate::util::curve::public_from_secret(&secret), secret }
+    Keys {
+        public: crate::util::curve::public_from_secret(&secret),
+        secret,
+    }
 }
 
 pub fn curve_server(socket_type: SocketType, k: &Keys) -> Config {
     let mut c = cfg(socket_type);
-    c.mechanism = MechanismConfig::Curve { server: true, public: k.public, secret: k.secret, server_key: [0; 32] };
+    c.mechanism = MechanismConfig::Curve {
+        server: true,
+        public: k.public,
+        secret: k.secret,
+        server_key: [0; 32],
+    };
     c.peer_address = "127.0.0.1".into();
     c
 }
 
 pub fn curve_client(socket_type: SocketType, k: &Keys, server_public: [u8; 32]) -> Config {
     let mut c = cfg(socket_type);
-    c.mechanism = MechanismConfig::Curve { server: false, public: k.public, secret: k.secret, server_key: server_public };
+    c.mechanism = MechanismConfig::Curve {
+        server: false,
+        public: k.public,
+        secret: k.secret,
+        server_key: server_public,
+    };
     c.connecting = true;
     c
 }
@@ -57,7 +70,13 @@ pub fn split_frames(mut wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
 
 /// Runs a DEALER client and ROUTER server to the end of the handshake,
 /// answering the server's ZAP request with `verdict`.
-fn connected(client: Config, server: Config, chunk: usize, verdict: Option<ZapVerdict>, now: Instant) -> (Peer, Peer) {
+fn connected(
+    client: Config,
+    server: Config,
+    chunk: usize,
+    verdict: Option<ZapVerdict>,
+    now: Instant,
+) -> (Peer, Peer) {
     let (mut c, mut s) = (Peer::new(client, now), Peer::new(server, now));
     run(&mut c, &mut s, chunk, now);
     if let Some(v) = verdict {
@@ -90,14 +109,22 @@ fn stonehouse_handshake_and_traffic_all_chunkings() {
         // No domain and no ENFORCE_DOMAIN: ZAP is asked; no handler lets it through.
         s.s.zap_reply(ZapVerdict::NoHandler, now).unwrap();
         run(&mut c, &mut s, chunk, now);
-        assert!(c.failure.is_none() && s.failure.is_none(), "chunk {chunk}: {:?} {:?}", c.failure, s.failure);
+        assert!(
+            c.failure.is_none() && s.failure.is_none(),
+            "chunk {chunk}: {:?} {:?}",
+            c.failure,
+            s.failure
+        );
         let h = s.handshakes();
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].peer_routing_id.as_deref(), Some(&b"abc"[..]));
         let md = h[0].metadata.clone().unwrap();
         assert_eq!(md.get("X-Foo").unwrap().to_bytes(), b"bar");
         assert_eq!(md.get("Socket-Type").unwrap().to_bytes(), b"DEALER");
-        assert_eq!(c.handshakes()[0].peer_properties.get(b"Socket-Type"), Some(&b"ROUTER"[..]));
+        assert_eq!(
+            c.handshakes()[0].peer_properties.get(b"Socket-Type"),
+            Some(&b"ROUTER"[..])
+        );
 
         c.send(b"a", msg::MORE);
         c.send(b"", msg::MORE);
@@ -143,14 +170,28 @@ fn command_sizes_nonces_and_outer_flags_as_libzmq() {
     let cf = split_frames(&from_c[64..]);
     let sf = split_frames(&from_s[64..]);
     // HELLO 200, INITIATE 257 + 35 (DEALER metadata), WELCOME 168, READY 30 + 35.
-    assert_eq!(cf.iter().map(|(f, b)| (*f, b.len())).collect::<Vec<_>>(), vec![(0x04, 200), (0x04, 292)]);
-    assert_eq!(sf.iter().map(|(f, b)| (*f, b.len())).collect::<Vec<_>>(), vec![(0x04, 168), (0x04, 65)]);
+    assert_eq!(
+        cf.iter().map(|(f, b)| (*f, b.len())).collect::<Vec<_>>(),
+        vec![(0x04, 200), (0x04, 292)]
+    );
+    assert_eq!(
+        sf.iter().map(|(f, b)| (*f, b.len())).collect::<Vec<_>>(),
+        vec![(0x04, 168), (0x04, 65)]
+    );
     let hello = &cf[0].1;
     assert_eq!(&hello[..8], b"\x05HELLO\x01\x00");
     assert!(hello[8..80].iter().all(|&b| b == 0));
-    assert_eq!(&hello[112..120], &1u64.to_be_bytes(), "HELLO is the client's nonce 1");
+    assert_eq!(
+        &hello[112..120],
+        &1u64.to_be_bytes(),
+        "HELLO is the client's nonce 1"
+    );
     assert_eq!(&cf[1].1[105..113], &2u64.to_be_bytes(), "INITIATE is 2");
-    assert_eq!(&sf[1].1[..14], b"\x05READY\0\0\0\0\0\0\0\x01", "READY is the server's 1");
+    assert_eq!(
+        &sf[1].1[..14],
+        b"\x05READY\0\0\0\0\0\0\0\x01",
+        "READY is the server's 1"
+    );
     // Messages: plain data frames, each its own MESSAGE, nonces 3.. and 2..
     c.send(b"one", msg::MORE);
     c.send(b"two", 0);
@@ -179,14 +220,34 @@ fn zap_200_carries_the_client_key_and_user_id() {
     let (mut c, mut s) = (Peer::new(cc, now), Peer::new(sc, now));
     run(&mut c, &mut s, 64, now);
     let req = zap_frames(&s).unwrap();
-    let want: Vec<Vec<u8>> =
-        [&b""[..], b"1.0", b"1", b"global", b"127.0.0.1", b"", b"CURVE", &ck.public].iter().map(|p| p.to_vec()).collect();
+    let want: Vec<Vec<u8>> = [
+        &b""[..],
+        b"1.0",
+        b"1",
+        b"global",
+        b"127.0.0.1",
+        b"",
+        b"CURVE",
+        &ck.public,
+    ]
+    .iter()
+    .map(|p| p.to_vec())
+    .collect();
     assert_eq!(req, want);
-    s.s.zap_reply(ZapVerdict::Reply(zap_reply(b"200", b"bob")), now).unwrap();
+    s.s.zap_reply(ZapVerdict::Reply(zap_reply(b"200", b"bob")), now)
+        .unwrap();
     run(&mut c, &mut s, 64, now);
     let h = s.handshakes();
     assert_eq!(h[0].user_id, b"bob");
-    assert_eq!(h[0].metadata.clone().unwrap().get("User-Id").unwrap().to_bytes(), b"bob");
+    assert_eq!(
+        h[0].metadata
+            .clone()
+            .unwrap()
+            .get("User-Id")
+            .unwrap()
+            .to_bytes(),
+        b"bob"
+    );
     assert_eq!(c.handshakes().len(), 1);
 }
 
@@ -199,7 +260,8 @@ fn zap_400_and_500_send_error_and_stop_the_client() {
         run(&mut c, &mut s, 64, now);
         // As libzmq's server: AUTH(status) at once, the ERROR, then it
         // waits for the client to hang up.
-        s.s.zap_reply(ZapVerdict::Reply(zap_reply(text, b"")), now).unwrap();
+        s.s.zap_reply(ZapVerdict::Reply(zap_reply(text, b"")), now)
+            .unwrap();
         s.drain(now);
         assert_eq!(auth_refusals(&s), vec![status]);
         assert!(s.failure.is_none());
@@ -209,7 +271,10 @@ fn zap_400_and_500_send_error_and_stop_the_client() {
         assert_eq!(wire, want);
         c.feed(&wire, 1, now);
         let f = c.failure.unwrap();
-        assert_eq!((f.event, f.reason), (MonitorEvent::Auth(status), Reason::Protocol));
+        assert_eq!(
+            (f.event, f.reason),
+            (MonitorEvent::Auth(status), Reason::Protocol)
+        );
         assert!(!f.reconnects());
     }
 }
@@ -220,7 +285,8 @@ fn zap_300_reports_at_once_then_silence() {
     let (cc, sc, _) = pair_cfgs();
     let (mut c, mut s) = (Peer::new(cc, now), Peer::new(sc, now));
     run(&mut c, &mut s, 64, now);
-    s.s.zap_reply(ZapVerdict::Reply(zap_reply(b"300", b"")), now).unwrap();
+    s.s.zap_reply(ZapVerdict::Reply(zap_reply(b"300", b"")), now)
+        .unwrap();
     s.drain(now);
     assert_eq!(auth_refusals(&s), vec![300]);
     assert!(s.take_output().is_empty(), "no READY, no ERROR");
@@ -246,7 +312,10 @@ fn zap_domain_rules() {
     let (mut c, mut s) = (Peer::new(cc, now), Peer::new(sc, now));
     run(&mut c, &mut s, 64, now);
     let f = s.s.zap_reply(ZapVerdict::NoHandler, now).unwrap_err();
-    assert_eq!((f.event, f.reason), (MonitorEvent::NoDetail(libc::EFAULT), Reason::Protocol));
+    assert_eq!(
+        (f.event, f.reason),
+        (MonitorEvent::NoDetail(libc::EFAULT), Reason::Protocol)
+    );
     // No domain, enforced: no request at all.
     let (cc, mut sc, _) = pair_cfgs();
     sc.zap_enforce_domain = true;
@@ -264,10 +333,19 @@ fn zap_domain_rules() {
 fn wrong_server_key_fails_the_hello() {
     let now = Instant::now();
     let (sk, ck, other) = (keys(1), keys(2), keys(3));
-    let (mut c, mut s) = (Peer::new(curve_client(SocketType::Dealer, &ck, other.public), now), Peer::new(curve_server(SocketType::Router, &sk), now));
+    let (mut c, mut s) = (
+        Peer::new(curve_client(SocketType::Dealer, &ck, other.public), now),
+        Peer::new(curve_server(SocketType::Router, &sk), now),
+    );
     run(&mut c, &mut s, 64, now);
     let f = s.failure.unwrap();
-    assert_eq!((f.event, f.reason), (MonitorEvent::Protocol(code::ZMTP_CRYPTOGRAPHIC), Reason::Protocol));
+    assert_eq!(
+        (f.event, f.reason),
+        (
+            MonitorEvent::Protocol(code::ZMTP_CRYPTOGRAPHIC),
+            Reason::Protocol
+        )
+    );
     assert!(c.failure.is_none(), "the client just sees the close");
     assert_eq!(c.s.on_eof().event, MonitorEvent::NoDetail(libc::EPIPE));
 }
@@ -277,25 +355,43 @@ fn subscriptions_travel_inside_as_commands_or_data() {
     for v30 in [false, true] {
         let now = Instant::now();
         let (sk, ck) = (keys(4), keys(5));
-        let (mut xpub, mut sub) = (Peer::new(curve_server(SocketType::XPub, &sk), now), Peer::new(curve_client(SocketType::Sub, &ck, sk.public), now));
+        let (mut xpub, mut sub) = (
+            Peer::new(curve_server(SocketType::XPub, &sk), now),
+            Peer::new(curve_client(SocketType::Sub, &ck, sk.public), now),
+        );
         let patch: fn(&mut [u8], usize) = if v30 { as_zmtp30 } else { |_, _| {} };
         run_with(&mut xpub, &mut sub, 64, now, &mut |b, n| patch(b, n));
         xpub.s.zap_reply(ZapVerdict::NoHandler, now).unwrap();
         run_with(&mut xpub, &mut sub, 64, now, &mut |b, n| patch(b, n));
-        assert!(sub.handshakes().len() == 1 && xpub.handshakes().len() == 1, "v30 {v30}");
+        assert!(
+            sub.handshakes().len() == 1 && xpub.handshakes().len() == 1,
+            "v30 {v30}"
+        );
         sub.send(b"AB", msg::SUBSCRIBE);
         sub.send(b"", msg::CANCEL);
         let wire = sub.take_output();
-        assert!(split_frames(&wire).iter().all(|(f, _)| *f == 0), "outer frames are data frames");
+        assert!(
+            split_frames(&wire).iter().all(|(f, _)| *f == 0),
+            "outer frames are data frames"
+        );
         xpub.feed(&wire, 5, now);
         let m = xpub.messages();
         if v30 {
             // The 3.0 peer gets the old data form, inside the box.
-            assert_eq!((m[0].data(), m[0].flags() & msg::SUBSCRIBE), (&b"\x01AB"[..], 0));
+            assert_eq!(
+                (m[0].data(), m[0].flags() & msg::SUBSCRIBE),
+                (&b"\x01AB"[..], 0)
+            );
             assert_eq!(m[1].data(), b"\x00");
         } else {
-            assert_eq!((m[0].data(), m[0].flags() & msg::SUBSCRIBE), (&b"AB"[..], msg::SUBSCRIBE));
-            assert_eq!((m[1].data(), m[1].flags() & msg::CANCEL), (&b""[..], msg::CANCEL));
+            assert_eq!(
+                (m[0].data(), m[0].flags() & msg::SUBSCRIBE),
+                (&b"AB"[..], msg::SUBSCRIBE)
+            );
+            assert_eq!(
+                (m[1].data(), m[1].flags() & msg::CANCEL),
+                (&b""[..], msg::CANCEL)
+            );
         }
         xpub.send(b"AB-news", 0);
         run(&mut xpub, &mut sub, 64, now);
@@ -315,7 +411,10 @@ fn heartbeats_travel_inside_messages() {
     let ping = c.take_output();
     let frames = split_frames(&ping);
     assert_eq!(frames.len(), 1);
-    assert_eq!((frames[0].0, &frames[0].1[..8]), (0x00, &b"\x07MESSAGE"[..]));
+    assert_eq!(
+        (frames[0].0, &frames[0].1[..8]),
+        (0x00, &b"\x07MESSAGE"[..])
+    );
     s.feed(&ping, 3, t);
     assert!(s.messages().is_empty() && s.failure.is_none());
     let pong = s.take_output();
@@ -350,8 +449,14 @@ fn message_nonces_must_grow_gaps_allowed() {
 fn replayed_decreasing_and_tampered_messages() {
     type Tweak = fn(&mut Vec<Vec<u8>>) -> Vec<u8>;
     let cases: [(Tweak, i32); 5] = [
-        (|f| [f[1].clone(), f[0].clone()].concat(), code::ZMTP_INVALID_SEQUENCE),
-        (|f| [f[0].clone(), f[0].clone()].concat(), code::ZMTP_INVALID_SEQUENCE),
+        (
+            |f| [f[1].clone(), f[0].clone()].concat(),
+            code::ZMTP_INVALID_SEQUENCE,
+        ),
+        (
+            |f| [f[0].clone(), f[0].clone()].concat(),
+            code::ZMTP_INVALID_SEQUENCE,
+        ),
         (
             |f| {
                 let last = f[0].len() - 1;
@@ -367,17 +472,26 @@ fn replayed_decreasing_and_tampered_messages() {
             },
             code::ZMTP_UNEXPECTED_COMMAND,
         ),
-        (|_| frame(0, b"\x07MESSAGE\0\0\0\0\0\0\0\x09"), code::ZMTP_MALFORMED_COMMAND_MESSAGE),
+        (
+            |_| frame(0, b"\x07MESSAGE\0\0\0\0\0\0\0\x09"),
+            code::ZMTP_MALFORMED_COMMAND_MESSAGE,
+        ),
     ];
     for (i, (tweak, want)) in cases.into_iter().enumerate() {
         let now = Instant::now();
         let (cc, sc, _) = pair_cfgs();
         let (mut c, mut s) = connected(cc, sc, 64, Some(ZapVerdict::NoHandler), now);
-        let mut frames: Vec<Vec<u8>> = (0..2u8).map(|i| client_frame(&mut c, &[i; 40], 0)).collect();
+        let mut frames: Vec<Vec<u8>> = (0..2u8)
+            .map(|i| client_frame(&mut c, &[i; 40], 0))
+            .collect();
         let input = tweak(&mut frames);
         s.feed(&input, 64, now);
         let f = s.failure.unwrap_or_else(|| panic!("case {i} did not fail"));
-        assert_eq!((f.event, f.reason), (MonitorEvent::Protocol(want), Reason::Protocol), "case {i}");
+        assert_eq!(
+            (f.event, f.reason),
+            (MonitorEvent::Protocol(want), Reason::Protocol),
+            "case {i}"
+        );
     }
 }
 
@@ -416,6 +530,10 @@ fn empty_or_odd_frames_after_the_handshake() {
         let (cc, sc, _) = pair_cfgs();
         let (_, mut s) = connected(cc, sc, 64, Some(ZapVerdict::NoHandler), now);
         s.feed(&frame(0x04, body), 64, now);
-        assert_eq!(s.failure.unwrap().event, MonitorEvent::Protocol(want), "{body:?}");
+        assert_eq!(
+            s.failure.unwrap().event,
+            MonitorEvent::Protocol(want),
+            "{body:?}"
+        );
     }
 }

@@ -26,7 +26,11 @@ fn refused_at_the_header(p: &Peer, what: &str) {
     // libzmq raises no handshake event for a protocol error of a peer
     // without a mechanism (ZMTP/1.0 and 2.0).
     let legacy = what.starts_with("ZMTP/") || what == "unversioned";
-    let event = if legacy { MonitorEvent::None } else { MonitorEvent::Protocol(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED) };
+    let event = if legacy {
+        MonitorEvent::None
+    } else {
+        MonitorEvent::Protocol(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED)
+    };
     assert_eq!((f.event, f.reason), (event, Reason::Protocol), "{what}");
     assert!(!f.reconnects(), "{what}");
 }
@@ -39,12 +43,45 @@ fn waiting_for_the_peer() -> Vec<(&'static str, Config, Vec<u8>)> {
     client.connecting = true;
     vec![
         ("NULL", cfg(SocketType::Router), v3_greeting(0, 1, b"NULL")),
-        ("NULL 3.0", cfg(SocketType::Router), v3_greeting(0, 0, b"NULL")),
-        ("PLAIN server", plain_server(SocketType::Router), v3_greeting(0, 1, b"PLAIN")),
-        ("CURVE server", curve_server(SocketType::Router, &keys(1)), v3_greeting(0, 1, b"CURVE")),
+        (
+            "NULL 3.0",
+            cfg(SocketType::Router),
+            v3_greeting(0, 0, b"NULL"),
+        ),
+        (
+            "PLAIN server",
+            plain_server(SocketType::Router),
+            v3_greeting(0, 1, b"PLAIN"),
+        ),
+        (
+            "CURVE server",
+            curve_server(SocketType::Router, &keys(1)),
+            v3_greeting(0, 1, b"CURVE"),
+        ),
         ("CURVE client", client, v3_greeting(0, 1, b"CURVE")),
-        ("ZMTP/2.0", cfg(SocketType::Router), vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1, SocketType::Dealer as u8]),
-        ("ZMTP/1.0", cfg(SocketType::Router), vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0, 0]),
+        (
+            "ZMTP/2.0",
+            cfg(SocketType::Router),
+            vec![
+                0xFF,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                1,
+                0x7F,
+                1,
+                SocketType::Dealer as u8,
+            ],
+        ),
+        (
+            "ZMTP/1.0",
+            cfg(SocketType::Router),
+            vec![0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0, 0],
+        ),
         // No greeting at all: its first octets are the identity's header.
         ("unversioned", cfg(SocketType::Router), vec![]),
     ]
@@ -74,7 +111,10 @@ fn a_frame_too_large_for_any_handshake_command_is_refused_at_its_header() {
                 assert!(p.failure.is_none(), "{what}: {:?}", p.failure);
                 p.feed(&header_after(&greeting, flags, size), 1, now);
                 refused_at_the_header(&p, what);
-                assert!(p.s.pending_input() <= 10 && !p.s.wants_input(), "{what}: the header only, and no more reads");
+                assert!(
+                    p.s.pending_input() <= 10 && !p.s.wants_input(),
+                    "{what}: the header only, and no more reads"
+                );
             }
         }
     }
@@ -108,7 +148,10 @@ fn ready_with_metadata_up_to_the_bound_is_accepted() {
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
     p.feed(&ready, 1000, now);
     assert!(p.failure.is_none(), "{:?}", p.failure);
-    assert_eq!(p.handshakes()[0].peer_properties.get(b"X-Big"), Some(&big[..]));
+    assert_eq!(
+        p.handshakes()[0].peer_properties.get(b"X-Big"),
+        Some(&big[..])
+    );
     // After the handshake the bound is gone: frames of any size flow.
     let body = vec![3u8; 4 * HANDSHAKE_FRAME_MAX];
     p.feed(&frame(0, &body), 10_000, now);
@@ -118,18 +161,28 @@ fn ready_with_metadata_up_to_the_bound_is_accepted() {
     let over = vec![b'v'; value_len + 1];
     let mut p = Peer::new(cfg(SocketType::Router), now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
-    p.feed(&ready_frame(&[(b"Socket-Type", b"DEALER"), (b"X-Big", &over)]), 1000, now);
+    p.feed(
+        &ready_frame(&[(b"Socket-Type", b"DEALER"), (b"X-Big", &over)]),
+        1000,
+        now,
+    );
     refused_at_the_header(&p, "READY one octet over");
 }
 
 #[test]
 fn curve_initiate_with_large_metadata_within_the_bound() {
     let now = Instant::now();
-    for (value_len, ok) in [(HANDSHAKE_FRAME_MAX - 1000, true), (HANDSHAKE_FRAME_MAX, false)] {
+    for (value_len, ok) in [
+        (HANDSHAKE_FRAME_MAX - 1000, true),
+        (HANDSHAKE_FRAME_MAX, false),
+    ] {
         let (sk, ck) = (keys(1), keys(2));
         let mut cc = curve_client(SocketType::Dealer, &ck, sk.public);
         cc.metadata = vec![("X-Big".into(), vec![b'm'; value_len])];
-        let (mut c, mut s) = (Peer::new(cc, now), Peer::new(curve_server(SocketType::Router, &sk), now));
+        let (mut c, mut s) = (
+            Peer::new(cc, now),
+            Peer::new(curve_server(SocketType::Router, &sk), now),
+        );
         run(&mut c, &mut s, 1500, now);
         if !ok {
             refused_at_the_header(&s, "INITIATE over the bound");
@@ -137,8 +190,19 @@ fn curve_initiate_with_large_metadata_within_the_bound() {
         }
         s.s.zap_reply(ZapVerdict::NoHandler, now).unwrap();
         run(&mut c, &mut s, 1500, now);
-        assert!(c.failure.is_none() && s.failure.is_none(), "{:?} {:?}", c.failure, s.failure);
-        assert_eq!(s.handshakes()[0].peer_properties.get(b"X-Big").map(<[u8]>::len), Some(value_len));
+        assert!(
+            c.failure.is_none() && s.failure.is_none(),
+            "{:?} {:?}",
+            c.failure,
+            s.failure
+        );
+        assert_eq!(
+            s.handshakes()[0]
+                .peer_properties
+                .get(b"X-Big")
+                .map(<[u8]>::len),
+            Some(value_len)
+        );
     }
 }
 

@@ -15,7 +15,11 @@ pub struct Peer {
 
 impl Peer {
     pub fn new(cfg: Config, now: Instant) -> Peer {
-        Peer { s: Session::new(cfg, now), events: Vec::new(), failure: None }
+        Peer {
+            s: Session::new(cfg, now),
+            events: Vec::new(),
+            failure: None,
+        }
     }
 
     /// Pulls every available event.
@@ -54,11 +58,29 @@ impl Peer {
     }
 
     pub fn messages(&self) -> Vec<&Msg> {
-        self.events.iter().filter_map(|e| if let Event::Message(m) = e { Some(m) } else { None }).collect()
+        self.events
+            .iter()
+            .filter_map(|e| {
+                if let Event::Message(m) = e {
+                    Some(m)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     pub fn handshakes(&self) -> Vec<&crate::proto::HandshakeInfo> {
-        self.events.iter().filter_map(|e| if let Event::Handshake(h) = e { Some(h) } else { None }).collect()
+        self.events
+            .iter()
+            .filter_map(|e| {
+                if let Event::Handshake(h) = e {
+                    Some(h)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     pub fn send(&mut self, data: &[u8], flags: u8) {
@@ -70,7 +92,13 @@ impl Peer {
 
 /// Moves bytes both ways until nothing moves, in pieces of `chunk`;
 /// `patch` may rewrite what `a` sends (to impersonate an older peer).
-pub fn run_with(a: &mut Peer, b: &mut Peer, chunk: usize, now: Instant, patch: &mut dyn FnMut(&mut [u8], usize)) {
+pub fn run_with(
+    a: &mut Peer,
+    b: &mut Peer,
+    chunk: usize,
+    now: Instant,
+    patch: &mut dyn FnMut(&mut [u8], usize),
+) {
     let mut a_sent = 0;
     for _ in 0..10_000 {
         let mut out_a = a.take_output();
@@ -108,7 +136,20 @@ pub fn cfg(socket_type: SocketType) -> Config {
 
 /// The ZMTP/3.x greeting a libzmq 4.3.3+ NULL peer sends, in full.
 pub fn v3_greeting(routing_id_len: u8, minor: u8, mechanism: &[u8]) -> Vec<u8> {
-    let mut g = vec![0xFF, 0, 0, 0, 0, 0, 0, 0, routing_id_len + 1, 0x7F, 3, minor];
+    let mut g = vec![
+        0xFF,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        routing_id_len + 1,
+        0x7F,
+        3,
+        minor,
+    ];
     let mut m = [0u8; 20];
     m[..mechanism.len()].copy_from_slice(mechanism);
     g.extend_from_slice(&m);

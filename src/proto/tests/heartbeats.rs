@@ -1,8 +1,8 @@
 //! Timers with virtual time.
 
 use super::harness::*;
-use crate::proto::{MonitorEvent, Reason};
 use crate::error::Error;
+use crate::proto::{MonitorEvent, Reason};
 use crate::types::SocketType;
 use std::time::{Duration, Instant};
 
@@ -26,7 +26,11 @@ fn unanswered_ping_times_out_and_reconnects() {
     let (mut a, _b) = connected(100, 0, t);
     a.s.on_timer(t + ms(100)).unwrap();
     assert!(!a.take_output().is_empty(), "PING written");
-    assert_eq!(a.s.next_deadline(), Some(t + ms(200)), "timeout = interval by default");
+    assert_eq!(
+        a.s.next_deadline(),
+        Some(t + ms(200)),
+        "timeout = interval by default"
+    );
     let f = a.s.on_timer(t + ms(200)).unwrap_err();
     assert_eq!((f.event, f.reason), (MonitorEvent::None, Reason::Timeout));
     assert!(f.reconnects() && f.handshaked);
@@ -45,7 +49,10 @@ fn pong_cancels_the_timeout() {
         assert_eq!(pong, b"\x04\x05\x04PONG", "empty context echoed");
         a.feed(&pong, 1, now);
         assert!(a.failure.is_none() && b.failure.is_none());
-        assert!(a.messages().is_empty() && b.messages().is_empty(), "never delivered");
+        assert!(
+            a.messages().is_empty() && b.messages().is_empty(),
+            "never delivered"
+        );
     }
 }
 
@@ -56,7 +63,10 @@ fn ping_context_is_echoed_and_truncated() {
     let ctx: Vec<u8> = (0..20).collect();
     let ping = frame(0x04, &[&b"\x04PING\x00\x00"[..], &ctx].concat());
     b.feed(&ping, 3, t);
-    assert_eq!(b.take_output(), frame(0x04, &[&b"\x04PONG"[..], &ctx[..16]].concat()));
+    assert_eq!(
+        b.take_output(),
+        frame(0x04, &[&b"\x04PONG"[..], &ctx[..16]].concat())
+    );
     assert_eq!(b.s.next_deadline(), None, "TTL 0 arms nothing");
 }
 
@@ -88,14 +98,21 @@ fn handshake_timeout() {
     assert_eq!(p.s.next_deadline(), Some(t + ms(50)));
     p.s.on_timer(t + ms(49)).unwrap();
     let f = p.s.on_timer(t + ms(50)).unwrap_err();
-    assert_eq!((f.event, f.reason), (MonitorEvent::NoDetail(Error::EAGAIN.0), Reason::Timeout));
+    assert_eq!(
+        (f.event, f.reason),
+        (MonitorEvent::NoDetail(Error::EAGAIN.0), Reason::Timeout)
+    );
     assert!(f.reconnects() && !f.handshaked);
     assert_eq!(p.s.poll_event(t).unwrap_err(), f, "failure is sticky");
 
     c.reconnect_stop_handshake_failed = true;
     let mut p = Peer::new(c, t);
     let f = p.s.on_timer(t + ms(50)).unwrap_err();
-    assert_eq!(f.reason, Reason::Protocol, "RECONNECT_STOP_HANDSHAKE_FAILED");
+    assert_eq!(
+        f.reason,
+        Reason::Protocol,
+        "RECONNECT_STOP_HANDSHAKE_FAILED"
+    );
 }
 
 #[test]

@@ -52,7 +52,9 @@ fn ready_dealer_with_id_and_user_property() {
 fn ready_router_without_id() {
     let (_, ready) = after_greeting(cfg(SocketType::Router));
     let mut want = vec![0x04, 0x29];
-    want.extend_from_slice(b"\x05READY\x0BSocket-Type\x00\x00\x00\x06ROUTER\x08Identity\x00\x00\x00\x00");
+    want.extend_from_slice(
+        b"\x05READY\x0BSocket-Type\x00\x00\x00\x06ROUTER\x08Identity\x00\x00\x00\x00",
+    );
     assert_eq!(ready, want);
 }
 
@@ -81,13 +83,35 @@ fn zap_refusal_sends_error_400() {
     let mut p = Peer::new(c, now);
     p.feed(&v3_greeting(0, 1, b"NULL"), 64, now);
     p.take_output();
-    let Some(Event::ZapRequest(req)) = p.events.pop() else { panic!("no ZAP request: {:?}", p.events) };
+    let Some(Event::ZapRequest(req)) = p.events.pop() else {
+        panic!("no ZAP request: {:?}", p.events)
+    };
     let frames: Vec<Vec<u8>> = req.to_frames().iter().map(|m| m.data().to_vec()).collect();
-    assert_eq!(frames, vec![b"".to_vec(), b"1.0".to_vec(), b"1".to_vec(), b"global".to_vec(), b"127.0.0.1".to_vec(), vec![], b"NULL".to_vec()]);
-    let f = p.s.zap_reply(ZapVerdict::Reply(zap_reply(b"400", b"")), now).unwrap_err();
-    assert_eq!((f.event, f.reason), (MonitorEvent::Auth(400), Reason::Protocol));
+    assert_eq!(
+        frames,
+        vec![
+            b"".to_vec(),
+            b"1.0".to_vec(),
+            b"1".to_vec(),
+            b"global".to_vec(),
+            b"127.0.0.1".to_vec(),
+            vec![],
+            b"NULL".to_vec()
+        ]
+    );
+    let f =
+        p.s.zap_reply(ZapVerdict::Reply(zap_reply(b"400", b"")), now)
+            .unwrap_err();
+    assert_eq!(
+        (f.event, f.reason),
+        (MonitorEvent::Auth(400), Reason::Protocol)
+    );
     assert!(!f.reconnects());
-    assert_eq!(p.take_output(), b"\x04\x0A\x05ERROR\x03400", "no READY, just the ERROR");
+    assert_eq!(
+        p.take_output(),
+        b"\x04\x0A\x05ERROR\x03400",
+        "no READY, just the ERROR"
+    );
 }
 
 pub fn zap_reply(status: &[u8], user: &[u8]) -> Vec<Msg> {

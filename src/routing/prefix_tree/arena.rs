@@ -19,11 +19,16 @@ pub(super) struct Arena<T> {
 
 impl<T> Arena<T> {
     pub(super) fn new() -> Arena<T> {
-        Arena { first: Vec::new(), rest: Vec::new() }
+        Arena {
+            first: Vec::new(),
+            rest: Vec::new(),
+        }
     }
 
     pub(super) fn len(&self) -> usize {
-        self.first.len() + self.rest.len().saturating_sub(1) * CHUNK + self.rest.last().map_or(0, Vec::len)
+        self.first.len()
+            + self.rest.len().saturating_sub(1) * CHUNK
+            + self.rest.last().map_or(0, Vec::len)
     }
 
     pub(super) fn get(&self, i: usize) -> &T {
@@ -44,7 +49,8 @@ impl<T> Arena<T> {
         if self.first.len() < CHUNK {
             if self.first.len() == self.first.capacity() {
                 // The first chunk grows by doubling, up to CHUNK.
-                self.first.reserve_exact((2 * self.first.capacity()).clamp(4, CHUNK) - self.first.len());
+                self.first
+                    .reserve_exact((2 * self.first.capacity()).clamp(4, CHUNK) - self.first.len());
             }
             return self.first.push(t);
         }
@@ -89,7 +95,10 @@ mod tests {
         }
         assert_eq!(a.get(CHUNK) as *const usize, p, "not moved by growth");
         *a.get_mut(2 * CHUNK + 1) = 7;
-        assert_eq!((*a.get(0), *a.get(2 * CHUNK + 1), *a.get(4 * CHUNK + 4)), (0, 7, CHUNK - 1));
+        assert_eq!(
+            (*a.get(0), *a.get(2 * CHUNK + 1), *a.get(4 * CHUNK + 4)),
+            (0, 7, CHUNK - 1)
+        );
         a.truncate(1, 16);
         assert_eq!((a.len(), a.capacity()), (1, 16));
         a.push(9);

@@ -30,7 +30,10 @@ pub(super) struct HeapLabel {
 
 impl Default for Label {
     fn default() -> Label {
-        Label::Inline { len: 0, bytes: [0; INLINE] }
+        Label::Inline {
+            len: 0,
+            bytes: [0; INLINE],
+        }
     }
 }
 
@@ -39,9 +42,15 @@ impl Label {
         if b.len() <= INLINE {
             let mut bytes = [0; INLINE];
             bytes[..b.len()].copy_from_slice(b);
-            return Label::Inline { len: b.len() as u8, bytes };
+            return Label::Inline {
+                len: b.len() as u8,
+                bytes,
+            };
         }
-        Label::Heap(Box::new(HeapLabel { buf: b.into(), start: 0 }))
+        Label::Heap(Box::new(HeapLabel {
+            buf: b.into(),
+            start: 0,
+        }))
     }
 
     pub(super) fn as_slice(&self) -> &[u8] {
@@ -86,7 +95,10 @@ impl Label {
             Label::new(&joined)
         } else {
             // Exactly as long as its capacity: boxed where it is.
-            Label::Heap(Box::new(HeapLabel { buf: joined.into_boxed_slice(), start: 0 }))
+            Label::Heap(Box::new(HeapLabel {
+                buf: joined.into_boxed_slice(),
+                start: 0,
+            }))
         };
     }
 }
@@ -173,7 +185,10 @@ impl Children {
                 Err(i) => {
                     v.insert(i, (b, c));
                     if v.len() > DENSE_ABOVE {
-                        let mut d = Box::new(Dense { slots: [NIL; 256], len: v.len() });
+                        let mut d = Box::new(Dense {
+                            slots: [NIL; 256],
+                            len: v.len(),
+                        });
                         for &(k, n) in v.iter() {
                             d.slots[usize::from(k)] = n;
                         }
@@ -233,7 +248,11 @@ impl Children {
             Children::None => {}
             Children::One(_, c) => *c = map(*c),
             Children::Few(v) => v.iter_mut().for_each(|e| e.1 = map(e.1)),
-            Children::Dense(d) => d.slots.iter_mut().filter(|c| **c != NIL).for_each(|c| *c = map(*c)),
+            Children::Dense(d) => d
+                .slots
+                .iter_mut()
+                .filter(|c| **c != NIL)
+                .for_each(|c| *c = map(*c)),
         }
     }
 
@@ -266,10 +285,16 @@ mod tests {
         let buf = h.buf.as_ptr();
         let head = l.split_off_head(10);
         assert_eq!((head.as_slice(), l.as_slice()), (&long[..10], &long[10..]));
-        assert!(matches!(&l, Label::Heap(h) if h.buf.as_ptr() == buf), "tail kept in place");
+        assert!(
+            matches!(&l, Label::Heap(h) if h.buf.as_ptr() == buf),
+            "tail kept in place"
+        );
         l.prepend(head.as_slice());
         assert_eq!(l.as_slice(), &long[..]);
-        assert!(matches!(&l, Label::Heap(h) if h.buf.as_ptr() == buf), "head found in place");
+        assert!(
+            matches!(&l, Label::Heap(h) if h.buf.as_ptr() == buf),
+            "head found in place"
+        );
         // Other octets in front are joined by a copy.
         l.prepend(b"xy");
         assert_eq!(&l.as_slice()[..3], b"xy\x00");
@@ -293,7 +318,11 @@ mod tests {
         assert!(matches!(c, Children::Dense(_)));
         assert_eq!(c.first_from(10), Some((10, 1010)));
         c.insert(10, 7);
-        assert_eq!((c.get(10), c.len()), (Some(7), 256), "re-pointed, not added");
+        assert_eq!(
+            (c.get(10), c.len()),
+            (Some(7), 256),
+            "re-pointed, not added"
+        );
         for b in 0..=254u8 {
             c.remove(b);
             c.assert_shape();

@@ -71,8 +71,14 @@ fn common_len(a: &[u8], b: &[u8]) -> usize {
 impl<V: Payload> PrefixTree<V> {
     pub(crate) fn new() -> Self {
         let mut nodes = Arena::new();
-        nodes.push(Node { parent: NIL, ..Node::default() });
-        PrefixTree { nodes, free: Vec::new() }
+        nodes.push(Node {
+            parent: NIL,
+            ..Node::default()
+        });
+        PrefixTree {
+            nodes,
+            free: Vec::new(),
+        }
     }
 
     fn node(&self, idx: NodeIdx) -> &Node<V> {
@@ -99,7 +105,11 @@ impl<V: Payload> PrefixTree<V> {
         let (mut idx, mut rest) = (ROOT, key);
         while let Some(&b) = rest.first() {
             let Some(c) = self.node(idx).children.get(b) else {
-                let leaf = self.alloc(Node { label: Label::new(rest), parent: idx, ..Node::default() });
+                let leaf = self.alloc(Node {
+                    label: Label::new(rest),
+                    parent: idx,
+                    ..Node::default()
+                });
                 self.node_mut(idx).children.insert(b, leaf);
                 return leaf;
             };
@@ -108,7 +118,11 @@ impl<V: Payload> PrefixTree<V> {
                 // `c`'s edge runs past the key or away from it: cut it where
                 // they part, with a new node there.
                 let head = self.node_mut(c).label.split_off_head(common);
-                let mid = self.alloc(Node { label: head, parent: idx, ..Node::default() });
+                let mid = self.alloc(Node {
+                    label: head,
+                    parent: idx,
+                    ..Node::default()
+                });
                 let tail = self.node(c).label.first();
                 self.node_mut(mid).children.insert(tail, c);
                 self.node_mut(c).parent = mid;
@@ -129,7 +143,12 @@ impl<V: Payload> PrefixTree<V> {
     /// The values of every node whose prefix `data` starts with, shortest
     /// first, the root's included.
     pub(crate) fn prefixes_of<'a>(&'a self, data: &'a [u8]) -> PrefixValues<'a, V> {
-        PrefixValues { tree: self, data, node: Some(ROOT), step: false }
+        PrefixValues {
+            tree: self,
+            data,
+            node: Some(ROOT),
+            step: false,
+        }
     }
 
     /// Calls `f(prefix, value)` for every node, in ascending byte order of
@@ -217,11 +236,15 @@ impl<V: Payload> PrefixTree<V> {
     /// Removes `idx`, a valueless node with one child, by moving its label
     /// onto the front of the child's.
     fn merge_into_child(&mut self, idx: NodeIdx) {
-        let Some((_, child)) = self.node(idx).children.first_from(0) else { return };
+        let Some((_, child)) = self.node(idx).children.first_from(0) else {
+            return;
+        };
         let node = std::mem::take(self.node_mut(idx));
         self.node_mut(child).label.prepend(node.label.as_slice());
         self.node_mut(child).parent = node.parent;
-        self.node_mut(node.parent).children.insert(node.label.first(), child);
+        self.node_mut(node.parent)
+            .children
+            .insert(node.label.first(), child);
         self.release(idx);
     }
 
@@ -232,14 +255,20 @@ impl<V: Payload> PrefixTree<V> {
         }
         // A node is tens of octets and every one stands for octets a peer
         // sent: memory runs out long before 2^32 of them.
-        let idx = NodeIdx::try_from(self.nodes.len()).ok().filter(|&i| i < FREE).expect("prefix tree arena full");
+        let idx = NodeIdx::try_from(self.nodes.len())
+            .ok()
+            .filter(|&i| i < FREE)
+            .expect("prefix tree arena full");
         self.nodes.push(node);
         idx
     }
 
     /// Returns a detached node to the free list, dropping what it holds.
     fn release(&mut self, idx: NodeIdx) {
-        *self.node_mut(idx) = Node { parent: FREE, ..Node::default() };
+        *self.node_mut(idx) = Node {
+            parent: FREE,
+            ..Node::default()
+        };
         self.free.push(idx);
     }
 
@@ -249,7 +278,9 @@ impl<V: Payload> PrefixTree<V> {
         if self.node(ROOT).children.is_empty() {
             self.nodes.truncate(1, KEEP_NODES);
             self.free = Vec::new();
-        } else if self.nodes.len() > KEEP_NODES && self.free.len() * SPARSE > self.nodes.len() * (SPARSE - 1) {
+        } else if self.nodes.len() > KEEP_NODES
+            && self.free.len() * SPARSE > self.nodes.len() * (SPARSE - 1)
+        {
             self.compact();
         }
     }
@@ -306,7 +337,10 @@ impl<V: Payload> PrefixTree<V> {
             valued += usize::from(!node.value.is_empty());
             if idx != ROOT {
                 assert!(node.label.len() > 0, "empty label on {idx}");
-                assert!(!node.value.is_empty() || node.children.len() >= 2, "node {idx} should be gone");
+                assert!(
+                    !node.value.is_empty() || node.children.len() >= 2,
+                    "node {idx} should be gone"
+                );
             }
             node.children.assert_shape();
             let mut min = 0;

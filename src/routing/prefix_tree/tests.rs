@@ -37,7 +37,11 @@ fn edges_are_split_where_keys_part_and_merged_when_they_go() {
     assert_eq!(t.live_nodes(), 5, "an edge split where a key ends");
     assert_eq!(t.assert_consistent(), 3);
     assert_eq!(keys(&t), [&b"ab"[..], b"abcdef", b"abcxyz"]);
-    assert_eq!(t.find(b"abc").map(|i| t.node(i).value), Some(0), "a branching node, no value");
+    assert_eq!(
+        t.find(b"abc").map(|i| t.node(i).value),
+        Some(0),
+        "a branching node, no value"
+    );
     assert_eq!(t.find(b"abcd"), None);
     assert_eq!(t.find(b"abq"), None);
     assert_eq!(t.find(b"abcdefg"), None);
@@ -109,7 +113,10 @@ fn a_long_key_costs_its_octets_once() {
         add(&mut t, &topic);
         t
     });
-    assert!(net < (1 << 20) + 4096 && peak < (1 << 20) + 4096, "{net} held, {peak} at most, for 1 MiB");
+    assert!(
+        net < (1 << 20) + 4096 && peak < (1 << 20) + 4096,
+        "{net} held, {peak} at most, for 1 MiB"
+    );
     // Keys branching off it, coming and going, copy at most their own
     // octets (the edge's head), never the rest of it.
     for cut in [1, 1000, 500_000, (1 << 20) - 1] {
@@ -123,7 +130,10 @@ fn a_long_key_costs_its_octets_once() {
                 rm(&mut t, &topic[..cut]);
             }
         });
-        assert!(peak < cut as isize + 4096 && net < 1024, "cut at {cut}: {net} held, {peak} at most");
+        assert!(
+            peak < cut as isize + 4096 && net < 1024,
+            "cut at {cut}: {net} held, {peak} at most"
+        );
         t.assert_consistent();
     }
     assert_eq!(t.live_nodes(), 2);

@@ -124,13 +124,17 @@ impl Options {
 
     /// ZMQ_HELLO_MSG (draft), where the socket type greets new peers with it.
     pub fn effective_hello_msg(&self) -> Option<Vec<u8>> {
-        self.hello_msg.clone().filter(|_| self.socket_type.sends_hello_msg())
+        self.hello_msg
+            .clone()
+            .filter(|_| self.socket_type.sends_hello_msg())
     }
 
     /// ZMQ_DISCONNECT_MSG (draft), where the socket type is told of a lost
     /// peer with it.
     pub fn effective_disconnect_msg(&self) -> Option<Vec<u8>> {
-        self.disconnect_msg.clone().filter(|_| self.socket_type.receives_disconnect_msg())
+        self.disconnect_msg
+            .clone()
+            .filter(|_| self.socket_type.receives_disconnect_msg())
     }
 
     /// A pipe between this socket and a network connection: the socket's
@@ -144,10 +148,22 @@ impl Options {
     /// The two ends' parameters of a `network_pipe`.
     pub fn network_pipe_params(&self) -> (crate::pipe::PipeParams, crate::pipe::PipeParams) {
         let conflate = self.effective_conflate();
-        let (hs, hr) = if conflate { (0, 0) } else { (self.sndhwm.max(0) as u64, self.rcvhwm.max(0) as u64) };
+        let (hs, hr) = if conflate {
+            (0, 0)
+        } else {
+            (self.sndhwm.max(0) as u64, self.rcvhwm.max(0) as u64)
+        };
         (
-            crate::pipe::PipeParams { out_hwm: hs, in_hwm: hr, conflate },
-            crate::pipe::PipeParams { out_hwm: hr, in_hwm: hs, conflate },
+            crate::pipe::PipeParams {
+                out_hwm: hs,
+                in_hwm: hr,
+                conflate,
+            },
+            crate::pipe::PipeParams {
+                out_hwm: hr,
+                in_hwm: hs,
+                conflate,
+            },
         )
     }
 

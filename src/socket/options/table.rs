@@ -55,8 +55,12 @@ impl Options {
             }
             ZMQ_TCP_KEEPALIVE => self.tcp_keepalive = v.int_where(|x| (-1..=1).contains(&x))?,
             ZMQ_TCP_KEEPALIVE_CNT => self.tcp_keepalive_cnt = v.int_where(|x| x == -1 || x >= 0)?,
-            ZMQ_TCP_KEEPALIVE_IDLE => self.tcp_keepalive_idle = v.int_where(|x| x == -1 || x >= 0)?,
-            ZMQ_TCP_KEEPALIVE_INTVL => self.tcp_keepalive_intvl = v.int_where(|x| x == -1 || x >= 0)?,
+            ZMQ_TCP_KEEPALIVE_IDLE => {
+                self.tcp_keepalive_idle = v.int_where(|x| x == -1 || x >= 0)?
+            }
+            ZMQ_TCP_KEEPALIVE_INTVL => {
+                self.tcp_keepalive_intvl = v.int_where(|x| x == -1 || x >= 0)?
+            }
             ZMQ_IMMEDIATE => self.immediate = v.bool_strict()?,
             ZMQ_TCP_ACCEPT_FILTER => {
                 let b = v.bytes();
@@ -70,7 +74,12 @@ impl Options {
                     // ignores): kept as U+FFFD, they read the same.
                     let text = &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())];
                     let text = String::from_utf8_lossy(text);
-                    if b.len() > 255 || crate::transport::accept_filter::AcceptFilter::parse(&text, self.ipv6).is_err() {
+                    if b.len() > 255
+                        || crate::transport::tcp::accept_filter::AcceptFilter::parse(
+                            &text, self.ipv6,
+                        )
+                        .is_err()
+                    {
                         return Err(Error::EINVAL);
                     }
                     self.tcp_accept_filters.push(text.into_owned().into_bytes());
@@ -124,19 +133,35 @@ impl Options {
                 let s = v.bytes();
                 let colon = s.iter().position(|&c| c == b':').ok_or(Error::EINVAL)?;
                 let (name, value) = (&s[..colon], &s[colon + 1..]);
-                if s.len() == 4 || colon == 0 || value.is_empty() || !name.starts_with(b"X-") || name.len() > 255 {
+                if s.len() == 4
+                    || colon == 0
+                    || value.is_empty()
+                    || !name.starts_with(b"X-")
+                    || name.len() > 255
+                {
                     return Err(Error::EINVAL);
                 }
                 let name = String::from_utf8(name.to_vec()).map_err(|_| Error::EINVAL)?;
-                if let Err(at) = self.app_metadata.binary_search_by(|(n, _)| n.as_str().cmp(&name)) {
+                if let Err(at) = self
+                    .app_metadata
+                    .binary_search_by(|(n, _)| n.as_str().cmp(&name))
+                {
                     self.app_metadata.insert(at, (name, value.to_vec()));
                 }
             }
             ZMQ_HELLO_MSG => {
-                self.hello_msg = if v.bytes().is_empty() { None } else { Some(v.bytes().to_vec()) }
+                self.hello_msg = if v.bytes().is_empty() {
+                    None
+                } else {
+                    Some(v.bytes().to_vec())
+                }
             }
             ZMQ_DISCONNECT_MSG => {
-                self.disconnect_msg = if v.bytes().is_empty() { None } else { Some(v.bytes().to_vec()) }
+                self.disconnect_msg = if v.bytes().is_empty() {
+                    None
+                } else {
+                    Some(v.bytes().to_vec())
+                }
             }
             ZMQ_PRIORITY => self.priority = v.int_where(|x| x >= 0)?,
             _ => return self.set_security(opt, v),

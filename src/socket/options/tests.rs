@@ -15,11 +15,26 @@ fn int_options_need_exact_size_and_range() {
     set_int(&mut o, ZMQ_SNDHWM, 5).unwrap();
     let mut buf = [0u8; 4];
     let mut len = 4;
-    o.get(ZMQ_SNDHWM, &mut OptOut { buf: &mut buf, len: &mut len }).unwrap();
+    o.get(
+        ZMQ_SNDHWM,
+        &mut OptOut {
+            buf: &mut buf,
+            len: &mut len,
+        },
+    )
+    .unwrap();
     assert_eq!(i32::from_ne_bytes(buf), 5);
     let mut big = [0u8; 8];
     let mut len = 8;
-    assert!(o.get(ZMQ_SNDHWM, &mut OptOut { buf: &mut big, len: &mut len }).is_err());
+    assert!(o
+        .get(
+            ZMQ_SNDHWM,
+            &mut OptOut {
+                buf: &mut big,
+                len: &mut len
+            }
+        )
+        .is_err());
 }
 
 #[test]
@@ -37,10 +52,25 @@ fn string_get_needs_room_for_nul() {
     o.set(ZMQ_ZAP_DOMAIN, OptIn(b"global")).unwrap();
     let mut buf = [0u8; 6];
     let mut len = 6;
-    assert!(o.get(ZMQ_ZAP_DOMAIN, &mut OptOut { buf: &mut buf, len: &mut len }).is_err());
+    assert!(o
+        .get(
+            ZMQ_ZAP_DOMAIN,
+            &mut OptOut {
+                buf: &mut buf,
+                len: &mut len
+            }
+        )
+        .is_err());
     let mut buf = [0u8; 7];
     let mut len = 7;
-    o.get(ZMQ_ZAP_DOMAIN, &mut OptOut { buf: &mut buf, len: &mut len }).unwrap();
+    o.get(
+        ZMQ_ZAP_DOMAIN,
+        &mut OptOut {
+            buf: &mut buf,
+            len: &mut len,
+        },
+    )
+    .unwrap();
     assert_eq!(&buf, b"global\0");
 }
 
@@ -69,26 +99,55 @@ fn rules_found_by_fuzzing_against_libzmq() {
     let mut text = [0u8; 40];
     text[..10].copy_from_slice(b"HelloWorld");
     k.set(ZMQ_CURVE_SECRETKEY, OptIn(&text)).unwrap();
-    assert_eq!(k.curve_secret_key[..8], [0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B]);
+    assert_eq!(
+        k.curve_secret_key[..8],
+        [0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B]
+    );
     assert_eq!(k.curve_secret_key[8..], [7u8; 24]);
     k.set(ZMQ_CURVE_SECRETKEY, OptIn(&[7u8; 32])).unwrap();
     let mut bad = [b'x'; 40];
     bad[..5].copy_from_slice(b"Hello");
     bad[5] = b'~';
     assert_eq!(k.set(ZMQ_CURVE_SECRETKEY, OptIn(&bad)), Err(Error::EINVAL));
-    assert_eq!(k.curve_secret_key[..4], [0x86, 0x4F, 0xD2, 0x6F], "the group before the bad one is written");
+    assert_eq!(
+        k.curve_secret_key[..4],
+        [0x86, 0x4F, 0xD2, 0x6F],
+        "the group before the bad one is written"
+    );
     assert_eq!(k.curve_secret_key[4..], [7u8; 28]);
 }
 
 #[test]
 fn accept_filters() {
     let mut o = Options::new(SocketType::Pair);
-    for ok in [&b"127.0.0.1"[..], b"10.0.0.0/8", b"13", b"10.1/8x", b"127/07\xd6", b"1.2.3.4\0junk"] {
-        o.set(ZMQ_TCP_ACCEPT_FILTER, OptIn(ok)).unwrap_or_else(|e| panic!("{ok:?}: {e:?}"));
+    for ok in [
+        &b"127.0.0.1"[..],
+        b"10.0.0.0/8",
+        b"13",
+        b"10.1/8x",
+        b"127/07\xd6",
+        b"1.2.3.4\0junk",
+    ] {
+        o.set(ZMQ_TCP_ACCEPT_FILTER, OptIn(ok))
+            .unwrap_or_else(|e| panic!("{ok:?}: {e:?}"));
     }
-    assert_eq!(o.tcp_accept_filters.last().map(Vec::as_slice), Some(&b"1.2.3.4"[..]));
-    for bad in [&b"10.0.0.0/33"[..], b"localhost", b"::1/128", b"\0", b"10.0.0.0/", b"1.2.3.\xd6"] {
-        assert_eq!(o.set(ZMQ_TCP_ACCEPT_FILTER, OptIn(bad)), Err(Error::EINVAL), "{bad:?}");
+    assert_eq!(
+        o.tcp_accept_filters.last().map(Vec::as_slice),
+        Some(&b"1.2.3.4"[..])
+    );
+    for bad in [
+        &b"10.0.0.0/33"[..],
+        b"localhost",
+        b"::1/128",
+        b"\0",
+        b"10.0.0.0/",
+        b"1.2.3.\xd6",
+    ] {
+        assert_eq!(
+            o.set(ZMQ_TCP_ACCEPT_FILTER, OptIn(bad)),
+            Err(Error::EINVAL),
+            "{bad:?}"
+        );
     }
     o.ipv6 = true;
     o.set(ZMQ_TCP_ACCEPT_FILTER, OptIn(b"::1/128")).unwrap();

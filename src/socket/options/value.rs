@@ -33,10 +33,14 @@ impl OptIn<'_> {
         Ok(self.int()? != 0)
     }
     pub fn i64(&self) -> Result<i64> {
-        <[u8; 8]>::try_from(self.0).map(i64::from_ne_bytes).map_err(|_| Error::EINVAL)
+        <[u8; 8]>::try_from(self.0)
+            .map(i64::from_ne_bytes)
+            .map_err(|_| Error::EINVAL)
     }
     pub fn u64(&self) -> Result<u64> {
-        <[u8; 8]>::try_from(self.0).map(u64::from_ne_bytes).map_err(|_| Error::EINVAL)
+        <[u8; 8]>::try_from(self.0)
+            .map(u64::from_ne_bytes)
+            .map_err(|_| Error::EINVAL)
     }
     pub fn bytes(&self) -> &[u8] {
         self.0

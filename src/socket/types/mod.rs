@@ -83,8 +83,8 @@ pub fn integral_id(n: u32) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ctx::CtxShared;
     use crate::consts;
+    use crate::ctx::CtxShared;
     use crate::socket::Socket;
 
     #[test]
@@ -99,11 +99,23 @@ mod tests {
                 assert_eq!(set, Err(Error::EINVAL), "type {ty:?}");
             }
             // Empty is refused everywhere; long ids are fine where accepted.
-            assert_eq!(s.setsockopt(consts::ZMQ_CONNECT_ROUTING_ID, b""), Err(Error::EINVAL), "type {ty:?}");
-            assert_eq!(s.setsockopt(consts::ZMQ_CONNECT_ROUTING_ID, &[7u8; 300]).is_ok(), routing, "type {ty:?}");
+            assert_eq!(
+                s.setsockopt(consts::ZMQ_CONNECT_ROUTING_ID, b""),
+                Err(Error::EINVAL),
+                "type {ty:?}"
+            );
+            assert_eq!(
+                s.setsockopt(consts::ZMQ_CONNECT_ROUTING_ID, &[7u8; 300])
+                    .is_ok(),
+                routing,
+                "type {ty:?}"
+            );
             // Write-only, as in libzmq.
             let (mut buf, mut len) = ([0u8; 300], 300);
-            assert_eq!(s.getsockopt(consts::ZMQ_CONNECT_ROUTING_ID, &mut buf, &mut len), Err(Error::EINVAL));
+            assert_eq!(
+                s.getsockopt(consts::ZMQ_CONNECT_ROUTING_ID, &mut buf, &mut len),
+                Err(Error::EINVAL)
+            );
             s.close().unwrap();
         }
         ctx.terminate();

@@ -14,7 +14,10 @@ pub struct Pair {
 
 impl Pair {
     pub fn new(single_frame: bool) -> Pair {
-        Pair { pipe: None, single_frame }
+        Pair {
+            pipe: None,
+            single_frame,
+        }
     }
 }
 

@@ -85,7 +85,12 @@ impl XPub {
         data.push(0);
         data.extend_from_slice(topic);
         let manual = self.manual;
-        self.pending.push_back(Pending { data, meta: None, flags: 0, pipe: None });
+        self.pending.push_back(Pending {
+            data,
+            meta: None,
+            flags: 0,
+            pipe: None,
+        });
         if manual {
             self.last_pipe = None;
         }
@@ -114,7 +119,11 @@ impl Behavior for XPub {
         while let Some(m) = b.pipes.read(s) {
             let first_part = !self.more_recv;
             self.more_recv = m.more();
-            let sub = if first_part || self.process_subscribe { parse_subscription(&m) } else { None };
+            let sub = if first_part || self.process_subscribe {
+                parse_subscription(&m)
+            } else {
+                None
+            };
             if first_part {
                 self.process_subscribe = !self.only_first_subscribe || sub.is_some();
             }
@@ -130,14 +139,20 @@ impl Behavior for XPub {
                     } else if subscribe {
                         self.subscriptions.add(topic, s) || self.verbose_subs
                     } else {
-                        self.subscriptions.rm(topic, s) != RmResult::ValuesRemain || self.verbose_unsubs
+                        self.subscriptions.rm(topic, s) != RmResult::ValuesRemain
+                            || self.verbose_unsubs
                     };
                     if self.manual || (!self.is_pub && notify) {
                         let mut data = Vec::with_capacity(topic.len() + 1);
                         data.push(u8::from(subscribe));
                         data.extend_from_slice(topic);
                         let pipe = self.manual.then_some(s);
-                        self.pending.push_back(Pending { data, meta: m.metadata().cloned(), flags: 0, pipe });
+                        self.pending.push_back(Pending {
+                            data,
+                            meta: m.metadata().cloned(),
+                            flags: 0,
+                            pipe,
+                        });
                     }
                 }
                 None if !self.is_pub => {
@@ -161,7 +176,8 @@ impl Behavior for XPub {
         let mut gone = Vec::new();
         if self.manual {
             // libzmq reports every manual subscription of the pipe.
-            self.manual_subscriptions.rm_all(s, true, |t| gone.push(t.to_vec()));
+            self.manual_subscriptions
+                .rm_all(s, true, |t| gone.push(t.to_vec()));
             self.subscriptions.rm_all(s, false, |_| {});
             if self.last_pipe == Some(s) {
                 self.last_pipe = None;
@@ -169,7 +185,8 @@ impl Behavior for XPub {
         } else {
             // XPUB_VERBOSER passes on every unsubscription, shared or not.
             let every = self.verbose_unsubs;
-            self.subscriptions.rm_all(s, every, |t| gone.push(t.to_vec()));
+            self.subscriptions
+                .rm_all(s, every, |t| gone.push(t.to_vec()));
         }
         for t in gone {
             self.queue_unsubscription(&t);
@@ -191,7 +208,8 @@ impl Behavior for XPub {
                 });
                 self.last_pipe = None;
             } else {
-                self.subscriptions.match_prefixes(msg.data(), |p| dist.match_pipe(p));
+                self.subscriptions
+                    .match_prefixes(msg.data(), |p| dist.match_pipe(p));
             }
             if b.options.invert_matching {
                 self.dist.reverse_match();
@@ -233,8 +251,12 @@ impl Behavior for XPub {
 
     fn setsockopt(&mut self, _b: &mut Base, o: i32, v: &OptIn<'_>) -> Result<()> {
         match o {
-            consts::ZMQ_XPUB_VERBOSE | consts::ZMQ_XPUB_VERBOSER | consts::ZMQ_XPUB_MANUAL_LAST_VALUE | consts::ZMQ_XPUB_NODROP
-            | consts::ZMQ_XPUB_MANUAL | consts::ZMQ_ONLY_FIRST_SUBSCRIBE => {
+            consts::ZMQ_XPUB_VERBOSE
+            | consts::ZMQ_XPUB_VERBOSER
+            | consts::ZMQ_XPUB_MANUAL_LAST_VALUE
+            | consts::ZMQ_XPUB_NODROP
+            | consts::ZMQ_XPUB_MANUAL
+            | consts::ZMQ_ONLY_FIRST_SUBSCRIBE => {
                 let on = v.int_where(|x| x >= 0)? != 0;
                 match o {
                     consts::ZMQ_XPUB_VERBOSE => {
@@ -389,7 +411,11 @@ impl Behavior for XSub {
             }
             let mut more = m.more();
             while more {
-                more = self.fq.recv(&mut b.pipes).map(|(m, _)| m.more()).unwrap_or(false);
+                more = self
+                    .fq
+                    .recv(&mut b.pipes)
+                    .map(|(m, _)| m.more())
+                    .unwrap_or(false);
             }
         }
     }
@@ -399,14 +425,20 @@ impl Behavior for XSub {
             return true;
         }
         loop {
-            let Ok((m, _)) = self.fq.recv(&mut b.pipes) else { return false };
+            let Ok((m, _)) = self.fq.recv(&mut b.pipes) else {
+                return false;
+            };
             if !b.options.filter || self.matches(b, &m) {
                 self.message = Some(m);
                 return true;
             }
             let mut more = m.more();
             while more {
-                more = self.fq.recv(&mut b.pipes).map(|(m, _)| m.more()).unwrap_or(false);
+                more = self
+                    .fq
+                    .recv(&mut b.pipes)
+                    .map(|(m, _)| m.more())
+                    .unwrap_or(false);
             }
         }
     }
@@ -419,7 +451,11 @@ impl Behavior for XSub {
             }
             consts::ZMQ_SUBSCRIBE | consts::ZMQ_UNSUBSCRIBE if self.is_sub => {
                 let mut m = Msg::from_slice(v.bytes());
-                m.set_flags(if o == consts::ZMQ_SUBSCRIBE { msg::SUBSCRIBE } else { msg::CANCEL });
+                m.set_flags(if o == consts::ZMQ_SUBSCRIBE {
+                    msg::SUBSCRIBE
+                } else {
+                    msg::CANCEL
+                });
                 self.xsend(b, &mut m)
             }
             _ => Err(Error::EINVAL),

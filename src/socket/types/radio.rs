@@ -27,7 +27,12 @@ pub struct Radio {
 
 impl Radio {
     pub fn new() -> Radio {
-        Radio { dist: Distributor::default(), groups: HashMap::new(), all_groups: Vec::new(), lossy: true }
+        Radio {
+            dist: Distributor::default(),
+            groups: HashMap::new(),
+            all_groups: Vec::new(),
+            lossy: true,
+        }
     }
 
     fn forget(&mut self, s: Slot) {
@@ -121,7 +126,12 @@ pub struct Dish {
 
 impl Dish {
     pub fn new() -> Dish {
-        Dish { fq: FairQueue::default(), dist: Distributor::default(), joined: BTreeSet::new(), prefetched: None }
+        Dish {
+            fq: FairQueue::default(),
+            dist: Distributor::default(),
+            joined: BTreeSet::new(),
+            prefetched: None,
+        }
     }
 
     fn membership(group: &[u8], flag: u8) -> Msg {
@@ -197,7 +207,8 @@ impl Behavior for Dish {
         if !self.joined.insert(group.to_vec()) {
             return Err(Error::EINVAL);
         }
-        self.dist.send_to_all(&mut b.pipes, &mut Self::membership(group, msg::JOIN));
+        self.dist
+            .send_to_all(&mut b.pipes, &mut Self::membership(group, msg::JOIN));
         Ok(())
     }
     fn leave(&mut self, b: &mut Base, group: &[u8]) -> Result<()> {
@@ -205,7 +216,8 @@ impl Behavior for Dish {
         if !self.joined.remove(group) {
             return Err(Error::EINVAL);
         }
-        self.dist.send_to_all(&mut b.pipes, &mut Self::membership(group, msg::LEAVE));
+        self.dist
+            .send_to_all(&mut b.pipes, &mut Self::membership(group, msg::LEAVE));
         Ok(())
     }
 }

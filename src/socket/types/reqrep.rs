@@ -161,7 +161,11 @@ pub struct Rep {
 
 impl Rep {
     pub fn new() -> Rep {
-        Rep { router: Router::new(), sending_reply: false, request_begins: true }
+        Rep {
+            router: Router::new(),
+            sending_reply: false,
+            request_begins: true,
+        }
     }
 }
 

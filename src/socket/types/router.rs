@@ -64,7 +64,9 @@ impl Router {
         } else if b.options.raw_socket {
             self.fresh_id()
         } else {
-            let Some(m) = b.pipes.get(s).read() else { return false };
+            let Some(m) = b.pipes.get(s).read() else {
+                return false;
+            };
             if m.size() == 0 {
                 self.fresh_id()
             } else {
@@ -181,7 +183,11 @@ impl Behavior for Router {
                             self.current_out = None;
                             if self.mandatory {
                                 self.more_out = false;
-                                return Err(if full { Error::EAGAIN } else { Error::EHOSTUNREACH });
+                                return Err(if full {
+                                    Error::EAGAIN
+                                } else {
+                                    Error::EHOSTUNREACH
+                                });
                             }
                         }
                     }

@@ -23,7 +23,10 @@ fn recv_single_frame(fq: &mut FairQueue, b: &mut Base) -> Result<Msg> {
         }
         let mut more = true;
         while more {
-            more = fq.recv(&mut b.pipes).map(|(m, _)| m.more()).unwrap_or(false);
+            more = fq
+                .recv(&mut b.pipes)
+                .map(|(m, _)| m.more())
+                .unwrap_or(false);
         }
     }
 }
@@ -35,7 +38,10 @@ pub struct Push {
 
 impl Push {
     pub fn new(single_frame: bool) -> Push {
-        Push { lb: LoadBalancer::default(), single_frame }
+        Push {
+            lb: LoadBalancer::default(),
+            single_frame,
+        }
     }
 }
 
@@ -69,7 +75,10 @@ pub struct Pull {
 
 impl Pull {
     pub fn new(single_frame: bool) -> Pull {
-        Pull { fq: FairQueue::default(), single_frame }
+        Pull {
+            fq: FairQueue::default(),
+            single_frame,
+        }
     }
 }
 
@@ -206,7 +215,12 @@ pub struct Server {
 
 impl Server {
     pub fn new() -> Server {
-        Server { fq: FairQueue::default(), out: IdMap::default(), next_id: random_u32(), last_id: 0 }
+        Server {
+            fq: FairQueue::default(),
+            out: IdMap::default(),
+            next_id: random_u32(),
+            last_id: 0,
+        }
     }
 }
 
@@ -253,7 +267,11 @@ impl Behavior for Server {
             if m.more() {
                 let mut more = true;
                 while more {
-                    more = self.fq.recv(&mut b.pipes).map(|(m, _)| m.more()).unwrap_or(false);
+                    more = self
+                        .fq
+                        .recv(&mut b.pipes)
+                        .map(|(m, _)| m.more())
+                        .unwrap_or(false);
                 }
                 continue;
             }

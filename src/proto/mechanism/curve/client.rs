@@ -4,8 +4,8 @@
 
 use super::crypto::{nonce, BoxKey, KeyPair, Random, KEY_LEN};
 use super::{
-    Channel, CLIENT_MESSAGE_NONCE, HELLO, HELLO_LEN, HELLO_NONCE, INITIATE, INITIATE_NONCE, READY_MIN, READY_NONCE,
-    SERVER_MESSAGE_NONCE, VOUCH_NONCE, WELCOME, WELCOME_LEN, WELCOME_NONCE,
+    Channel, CLIENT_MESSAGE_NONCE, HELLO, HELLO_LEN, HELLO_NONCE, INITIATE, INITIATE_NONCE,
+    READY_MIN, READY_NONCE, SERVER_MESSAGE_NONCE, VOUCH_NONCE, WELCOME, WELCOME_LEN, WELCOME_NONCE,
 };
 use crate::error::Error;
 use crate::msg::Msg;
@@ -50,7 +50,11 @@ impl CurveClient {
         server_key: [u8; KEY_LEN],
         random: Box<dyn Random>,
     ) -> CurveClient {
-        let channel = Channel::new(CLIENT_MESSAGE_NONCE, SERVER_MESSAGE_NONCE, opts.downgrade_subscriptions);
+        let channel = Channel::new(
+            CLIENT_MESSAGE_NONCE,
+            SERVER_MESSAGE_NONCE,
+            opts.downgrade_subscriptions,
+        );
         CurveClient {
             opts,
             peer: PeerInfo::default(),
@@ -99,13 +103,21 @@ impl CurveClient {
             return Err(crypto_failure());
         };
         let suffix = data.get(8..24).unwrap_or_default();
-        let plain = key.open(&nonce(WELCOME_NONCE, suffix), data.get(24..).unwrap_or_default()).ok_or_else(crypto_failure)?;
-        let (Some(s_short), Some(cookie)) = (plain.get(..KEY_LEN), plain.get(KEY_LEN..KEY_LEN + 96)) else {
+        let plain = key
+            .open(
+                &nonce(WELCOME_NONCE, suffix),
+                data.get(24..).unwrap_or_default(),
+            )
+            .ok_or_else(crypto_failure)?;
+        let (Some(s_short), Some(cookie)) =
+            (plain.get(..KEY_LEN), plain.get(KEY_LEN..KEY_LEN + 96))
+        else {
             return Err(crypto_failure());
         };
         self.server_short.copy_from_slice(s_short);
         self.cookie.copy_from_slice(cookie);
-        let session = BoxKey::shared(&self.server_short, &short.secret).ok_or_else(crypto_failure)?;
+        let session =
+            BoxKey::shared(&self.server_short, &short.secret).ok_or_else(crypto_failure)?;
         self.channel.set_key(session);
         self.state = State::SendInitiate;
         Ok(())
@@ -114,10 +126,15 @@ impl CurveClient {
     /// INITIATE: the cookie, short nonce, Box[C ‖ vouch ‖ metadata](C'->S')
     /// with vouch = nonce suffix ‖ Box[C' ‖ S](C->S').
     fn initiate(&mut self) -> Result<Msg, Failure> {
-        let Some(short) = self.short.as_ref() else { return Err(crypto_failure()) };
+        let Some(short) = self.short.as_ref() else {
+            return Err(crypto_failure());
+        };
         let mut vouch_suffix = [0u8; 16];
-        self.random.fill(&mut vouch_suffix).map_err(Failure::protocol)?;
-        let vouch_key = BoxKey::shared(&self.server_short, &self.secret).ok_or_else(crypto_failure)?;
+        self.random
+            .fill(&mut vouch_suffix)
+            .map_err(Failure::protocol)?;
+        let vouch_key =
+            BoxKey::shared(&self.server_short, &self.secret).ok_or_else(crypto_failure)?;
         let mut vouched = [0u8; 2 * KEY_LEN];
         vouched[..KEY_LEN].copy_from_slice(&short.public);
         vouched[KEY_LEN..].copy_from_slice(&self.server_key);
@@ -126,9 +143,16 @@ impl CurveClient {
         plain.extend_from_slice(&self.public);
         plain.extend_from_slice(&vouch_suffix);
         plain.extend_from_slice(&vouch);
-        metadata::basic_properties(&mut plain, self.opts.socket_type, &self.opts.routing_id, &self.opts.app_metadata);
+        metadata::basic_properties(
+            &mut plain,
+            self.opts.socket_type,
+            &self.opts.routing_id,
+            &self.opts.app_metadata,
+        );
         let n = self.channel.take_nonce()?;
-        let Some(key) = self.channel.key() else { return Err(crypto_failure()) };
+        let Some(key) = self.channel.key() else {
+            return Err(crypto_failure());
+        };
         let boxed = key.seal(&nonce(INITIATE_NONCE, &n), &plain);
         let mut body = Vec::with_capacity(INITIATE.len() + 96 + 8 + boxed.len());
         body.extend_from_slice(INITIATE);
@@ -143,14 +167,21 @@ impl CurveClient {
         if data.len() < READY_MIN {
             return Err(Failure::protocol_code(code::ZMTP_MALFORMED_COMMAND_READY));
         }
-        let Some((&short, boxed)) = data.get(command::READY.len()..).unwrap_or_default().split_first_chunk::<8>()
+        let Some((&short, boxed)) = data
+            .get(command::READY.len()..)
+            .unwrap_or_default()
+            .split_first_chunk::<8>()
         else {
             return Err(Failure::protocol_code(code::ZMTP_MALFORMED_COMMAND_READY));
         };
         // Before WELCOME there is no session key; libzmq would try a key
         // it never computed, which does not open either.
-        let Some(key) = self.channel.key() else { return Err(crypto_failure()) };
-        let props = key.open(&nonce(READY_NONCE, &short), boxed).ok_or_else(crypto_failure)?;
+        let Some(key) = self.channel.key() else {
+            return Err(crypto_failure());
+        };
+        let props = key
+            .open(&nonce(READY_NONCE, &short), boxed)
+            .ok_or_else(crypto_failure)?;
         self.channel.set_peer_nonce(short);
         self.peer
             .apply_properties(&props, &self.opts, false)

@@ -115,7 +115,9 @@ fn seal_with(stream: &Salsa20, buf: &mut [u8]) {
 }
 
 fn open_with(stream: &Salsa20, buf: &mut [u8]) -> bool {
-    let Some((tag, data)) = buf.split_at_mut_checked(TAG_LEN) else { return false };
+    let Some((tag, data)) = buf.split_at_mut_checked(TAG_LEN) else {
+        return false;
+    };
     let head = stream.head(MAC_KEY_LEN + data.len());
     let expected = poly1305::tag(&mac_key(&head), data);
     if !bool::from(expected.ct_eq(&*tag)) {
@@ -167,7 +169,8 @@ pub struct OsRandom;
 
 impl Random for OsRandom {
     fn fill(&mut self, buf: &mut [u8]) -> Result<(), Error> {
-        getrandom::getrandom(buf).map_err(|e| e.raw_os_error().map(Error).unwrap_or(Error(libc::EIO)))
+        getrandom::getrandom(buf)
+            .map_err(|e| e.raw_os_error().map(Error).unwrap_or(Error(libc::EIO)))
     }
 }
 
@@ -182,7 +185,10 @@ impl KeyPair {
     pub fn generate(random: &mut dyn Random) -> Result<KeyPair, Error> {
         let mut secret = Zeroizing::new([0u8; KEY_LEN]);
         random.fill(&mut secret[..])?;
-        Ok(KeyPair { public: crate::util::curve::public_from_secret(&secret), secret })
+        Ok(KeyPair {
+            public: crate::util::curve::public_from_secret(&secret),
+            secret,
+        })
     }
 }
 
@@ -192,8 +198,14 @@ mod tests {
 
     #[test]
     fn seal_open_round_trip_and_tamper() {
-        let a = KeyPair { public: crate::util::curve::public_from_secret(&[1; 32]), secret: Zeroizing::new([1; 32]) };
-        let b = KeyPair { public: crate::util::curve::public_from_secret(&[2; 32]), secret: Zeroizing::new([2; 32]) };
+        let a = KeyPair {
+            public: crate::util::curve::public_from_secret(&[1; 32]),
+            secret: Zeroizing::new([1; 32]),
+        };
+        let b = KeyPair {
+            public: crate::util::curve::public_from_secret(&[2; 32]),
+            secret: Zeroizing::new([2; 32]),
+        };
         let ab = BoxKey::shared(&b.public, &a.secret).unwrap();
         let ba = BoxKey::shared(&a.public, &b.secret).unwrap();
         let n = nonce(b"CurveZMQMESSAGEC", &7u64.to_be_bytes());

@@ -96,7 +96,15 @@ impl Rng {
                 }
                 v
             }
-            3 => (0..len).map(|_| if self.below(8) == 0 { self.u64() as u8 } else { 0xFF }).collect(),
+            3 => (0..len)
+                .map(|_| {
+                    if self.below(8) == 0 {
+                        self.u64() as u8
+                    } else {
+                        0xFF
+                    }
+                })
+                .collect(),
             _ => self.bytes(len),
         }
     }
@@ -250,7 +258,9 @@ fn clamp_r(key: &[u8; 32]) -> Fe {
 
 /// The blocks of `msg` as numbers: the octets plus the pad bit above them.
 fn block_values(msg: &[u8]) -> Vec<Fe> {
-    msg.chunks(16).map(|c| Fe::from_u128(le128(c)).add(Fe::pow2(8 * c.len() as u32))).collect()
+    msg.chunks(16)
+        .map(|c| Fe::from_u128(le128(c)).add(Fe::pow2(8 * c.len() as u32)))
+        .collect()
 }
 
 /// h = (((b1 r + b2) r + ...) r) mod p.
@@ -267,20 +277,39 @@ fn ref_tag(key: &[u8; 32], msg: &[u8]) -> [u8; 16] {
 }
 
 fn rustcrypto_tag(key: &[u8; 32], msg: &[u8]) -> [u8; 16] {
-    ::poly1305::Poly1305::new(key.into()).compute_unpadded(msg).into()
+    ::poly1305::Poly1305::new(key.into())
+        .compute_unpadded(msg)
+        .into()
 }
 
 fn hex(s: &str) -> Vec<u8> {
     let s: String = s.split_whitespace().collect();
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 /// Ours (both entry points) against both references.
 fn check_poly(key: &[u8; 32], msg: &[u8], what: &dyn std::fmt::Display) {
     let want = rustcrypto_tag(key, msg);
-    assert_eq!(ref_tag(key, msg), want, "the two references disagree: {what}");
-    assert_eq!(tag_limbs(key, msg), want, "64-bit limbs, {what}, len {}", msg.len());
-    assert_eq!(tag(key, msg), want, "dispatched tag, {what}, len {}", msg.len());
+    assert_eq!(
+        ref_tag(key, msg),
+        want,
+        "the two references disagree: {what}"
+    );
+    assert_eq!(
+        tag_limbs(key, msg),
+        want,
+        "64-bit limbs, {what}, len {}",
+        msg.len()
+    );
+    assert_eq!(
+        tag(key, msg),
+        want,
+        "dispatched tag, {what}, len {}",
+        msg.len()
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -354,10 +383,22 @@ fn poly1305_rfc8439_a3_vectors() {
     for (i, (key, msg, want)) in vectors.iter().enumerate() {
         let key: [u8; 32] = key[..].try_into().unwrap();
         let n = i + 1;
-        assert_eq!(&tag_limbs(&key, msg)[..], &want[..], "A.3 #{n}, 64-bit limbs");
+        assert_eq!(
+            &tag_limbs(&key, msg)[..],
+            &want[..],
+            "A.3 #{n}, 64-bit limbs"
+        );
         assert_eq!(&tag(&key, msg)[..], &want[..], "A.3 #{n}, dispatched");
-        assert_eq!(&ref_tag(&key, msg)[..], &want[..], "A.3 #{n}, big-number reference");
-        assert_eq!(&rustcrypto_tag(&key, msg)[..], &want[..], "A.3 #{n}, RustCrypto");
+        assert_eq!(
+            &ref_tag(&key, msg)[..],
+            &want[..],
+            "A.3 #{n}, big-number reference"
+        );
+        assert_eq!(
+            &rustcrypto_tag(&key, msg)[..],
+            &want[..],
+            "A.3 #{n}, RustCrypto"
+        );
     }
 }
 
@@ -404,13 +445,25 @@ fn poly1305_unreduced_h_around_p() {
         let c1 = u128::MAX;
         let c2 = u128::MAX - (3 - delta) as u128;
         let msg = [c1.to_le_bytes(), c2.to_le_bytes()].concat();
-        let want_h = if delta >= 0 { Fe::from_u128(delta as u128) } else { Fe::ZERO.sub(Fe::from_u128(-delta as u128)) };
-        assert_eq!(poly_h(Fe::ONE, &block_values(&msg)), want_h, "construction, p {delta:+}");
+        let want_h = if delta >= 0 {
+            Fe::from_u128(delta as u128)
+        } else {
+            Fe::ZERO.sub(Fe::from_u128(-delta as u128))
+        };
+        assert_eq!(
+            poly_h(Fe::ONE, &block_values(&msg)),
+            want_h,
+            "construction, p {delta:+}"
+        );
         for s in [[0u8; 16], [0xFF; 16], [0x80; 16], [0xFB; 16]] {
             let mut key = [0u8; 32];
             key[0] = 1;
             key[16..].copy_from_slice(&s);
-            check_poly(&key, &msg, &format_args!("r = 1, h = p {delta:+}, s {:02x}..", s[0]));
+            check_poly(
+                &key,
+                &msg,
+                &format_args!("r = 1, h = p {delta:+}, s {:02x}..", s[0]),
+            );
             n += 1;
         }
     }
@@ -422,7 +475,11 @@ fn poly1305_unreduced_h_around_p() {
             let mut key = [0u8; 32];
             key[0] = 2;
             key[16..].copy_from_slice(&s);
-            check_poly(&key, &c.to_le_bytes(), &format_args!("r = 2, c = 2^128 - {}", k + 1));
+            check_poly(
+                &key,
+                &c.to_le_bytes(),
+                &format_args!("r = 2, c = 2^128 - {}", k + 1),
+            );
             n += 1;
         }
     }
@@ -433,7 +490,11 @@ fn poly1305_unreduced_h_around_p() {
             let mut key = [0xFFu8; 32];
             key[..16].fill(0);
             key[0] = r;
-            check_poly(&key, &vec![0xFF; len], &format_args!("r = {r}, {len} octets of 0xFF"));
+            check_poly(
+                &key,
+                &vec![0xFF; len],
+                &format_args!("r = {r}, {len} octets of 0xFF"),
+            );
             n += 1;
         }
     }
@@ -453,7 +514,15 @@ fn poly1305_steered_final_h() {
     let targets: Vec<Fe> = [0u128, 1, 2, 3, 4, 5, 6, u128::MAX, u128::MAX - 4]
         .iter()
         .map(|&v| Fe::from_u128(v))
-        .chain([neg(1), neg(2), neg(5), neg(6), Fe::pow2(128), Fe::pow2(129), Fe::pow2(128).add(Fe::ONE)])
+        .chain([
+            neg(1),
+            neg(2),
+            neg(5),
+            neg(6),
+            Fe::pow2(128),
+            Fe::pow2(129),
+            Fe::pow2(128).add(Fe::ONE),
+        ])
         .collect();
     let mut cases = 0;
     for round in 0..256 {
@@ -464,7 +533,9 @@ fn poly1305_steered_final_h() {
             }
             // s so that target + s wraps (or lands exactly on 2^128 - 1).
             match round % 3 {
-                0 => key[16..].copy_from_slice(&(0u128.wrapping_sub(target.low128())).to_le_bytes()),
+                0 => {
+                    key[16..].copy_from_slice(&(0u128.wrapping_sub(target.low128())).to_le_bytes())
+                }
                 1 => key[16..].copy_from_slice(&(u128::MAX - target.low128()).to_le_bytes()),
                 _ => {}
             }
@@ -493,9 +564,15 @@ fn poly1305_steered_final_h() {
                     break;
                 }
             }
-            let msg = found.unwrap_or_else(|| panic!("no solvable message: target {ti} {target:?} round {round} r {r:?}"));
+            let msg = found.unwrap_or_else(|| {
+                panic!("no solvable message: target {ti} {target:?} round {round} r {r:?}")
+            });
             assert_eq!(poly_h(r, &block_values(&msg)), target, "construction");
-            check_poly(&key, &msg, &format_args!("steered h, target {ti}, round {round}"));
+            check_poly(
+                &key,
+                &msg,
+                &format_args!("steered h, target {ti}, round {round}"),
+            );
             cases += 1;
         }
     }
@@ -521,7 +598,18 @@ fn rc_xsalsa20(key: &[u8; 32], nonce: &[u8; 24], counter: u64, data: &mut [u8]) 
 /// blocks crosses 2^32 (the carry into the counter's high word) at every
 /// offset within an eight-block batch.
 fn counters(rng: &mut Rng) -> Vec<u64> {
-    let mut c = vec![0, 1, 3, 4, 5, 7, 8, 9, rng.below(1 << 20) as u64, rng.u64() >> 8];
+    let mut c = vec![
+        0,
+        1,
+        3,
+        4,
+        5,
+        7,
+        8,
+        9,
+        rng.below(1 << 20) as u64,
+        rng.u64() >> 8,
+    ];
     c.extend((1..=9).map(|k| (1u64 << 32) - k));
     c.extend([(2u64 << 32) - 3, (0xABCD_u64 << 32) - 1]);
     c
@@ -568,12 +656,18 @@ fn salsa20_matches_rustcrypto() {
             let (key, nonce) = (rng.array::<32>(), rng.array::<8>());
             let stream = Salsa20::new(&key, &nonce);
             for counter in counters(&mut rng) {
-                for len in [1, 63, 64, 65, 255, 256, 257, 511, 512, 513, 767, 768, 769, 1023, 1024, 1025, 4160] {
+                for len in [
+                    1, 63, 64, 65, 255, 256, 257, 511, 512, 513, 767, 768, 769, 1023, 1024, 1025,
+                    4160,
+                ] {
                     let mut ours = vec![0u8; len];
                     stream.xor(counter, &mut ours);
                     let mut theirs = vec![0u8; len];
                     rc_salsa20(&key, &nonce, counter, &mut theirs);
-                    assert!(ours == theirs, "{name}: zeros, len {len} from block {counter:#x}");
+                    assert!(
+                        ours == theirs,
+                        "{name}: zeros, len {len} from block {counter:#x}"
+                    );
                     cases += 1;
                 }
                 let mut theirs = [0u8; BLOCK_LEN];
@@ -624,7 +718,11 @@ fn xsalsa20_matches_rustcrypto() {
 fn reference_box(key: &[u8; 32], nonce: &[u8; NONCE_LEN], plaintext: &[u8]) -> Vec<u8> {
     let mut stream = vec![0u8; 32 + plaintext.len()];
     rc_xsalsa20(key, nonce, 0, &mut stream);
-    let ct: Vec<u8> = plaintext.iter().zip(&stream[32..]).map(|(p, k)| p ^ k).collect();
+    let ct: Vec<u8> = plaintext
+        .iter()
+        .zip(&stream[32..])
+        .map(|(p, k)| p ^ k)
+        .collect();
     let mac_key: [u8; 32] = stream[..32].try_into().unwrap();
     [&rustcrypto_tag(&mac_key, &ct)[..], &ct].concat()
 }
@@ -655,16 +753,30 @@ fn boxes_match_reference_under_every_level() {
                 let mut buf = [&[0u8; TAG_LEN][..], &msg].concat();
                 k.with_prefix(&prefix).seal_in_place(&suffix, &mut buf);
                 assert!(buf == want, "{name}: prefix-key box of length {len}");
-                assert!(k.with_prefix(&prefix).open_in_place(&suffix, &mut buf), "{name}: opens, length {len}");
-                assert!(buf[TAG_LEN..] == msg[..], "{name}: round trip, length {len}");
-                assert_eq!(k.open(&nonce, &want).as_deref(), Some(&msg[..]), "{name}: opens, length {len}");
+                assert!(
+                    k.with_prefix(&prefix).open_in_place(&suffix, &mut buf),
+                    "{name}: opens, length {len}"
+                );
+                assert!(
+                    buf[TAG_LEN..] == msg[..],
+                    "{name}: round trip, length {len}"
+                );
+                assert_eq!(
+                    k.open(&nonce, &want).as_deref(),
+                    Some(&msg[..]),
+                    "{name}: opens, length {len}"
+                );
                 tags.push(<[u8; TAG_LEN]>::try_from(&sealed[..TAG_LEN]).unwrap());
             }
         });
         tags_by_level.push((name, tags));
     }
     for (name, tags) in &tags_by_level[1..] {
-        assert!(tags == &tags_by_level[0].1, "{name} and {} tags differ", tags_by_level[0].0);
+        assert!(
+            tags == &tags_by_level[0].1,
+            "{name} and {} tags differ",
+            tags_by_level[0].0
+        );
     }
     // Forgeries: one bit flipped anywhere, under every level.
     for &(name, level) in &levels {
@@ -677,10 +789,12 @@ fn boxes_match_reference_under_every_level() {
                 let bit = rng.below(bad.len() * 8);
                 bad[bit / 8] ^= 1 << (bit % 8);
                 let before = bad.clone();
-                assert!(!k.open_in_place(&nonce, &mut bad), "{name}: forged box of length {len}, bit {bit}");
+                assert!(
+                    !k.open_in_place(&nonce, &mut bad),
+                    "{name}: forged box of length {len}, bit {bit}"
+                );
                 assert!(bad == before, "{name}: a refused box is left as it was");
             }
         });
     }
 }
-

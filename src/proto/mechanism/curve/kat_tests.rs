@@ -45,7 +45,10 @@ fn unhex(s: &str) -> Vec<u8> {
     if s == "-" {
         return Vec::new();
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex from the oracle")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex from the oracle"))
+        .collect()
 }
 
 /// Runs every request through libsodium; the answers, in order.
@@ -70,13 +73,18 @@ fn libsodium(requests: &[String]) -> Vec<String> {
         String::from_utf8_lossy(&out.stderr)
     );
     writer.join().expect("writer").expect("requests written");
-    let answers: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect();
+    let answers: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(answers.len(), requests.len(), "one answer per request");
     answers
 }
 
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u32).wrapping_mul(2_654_435_761).to_be_bytes()[0] ^ seed).collect()
+    (0..len)
+        .map(|i| (i as u32).wrapping_mul(2_654_435_761).to_be_bytes()[0] ^ seed)
+        .collect()
 }
 
 fn nonce_for(i: usize) -> [u8; NONCE_LEN] {
@@ -89,8 +97,8 @@ fn nonce_for(i: usize) -> [u8; NONCE_LEN] {
 /// block 0, block and SIMD-batch edges, the Poly1305 switch at 4 KiB, and
 /// 64 KiB frames.
 const LENGTHS: &[usize] = &[
-    0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 95, 96, 97, 127, 128, 129, 255, 256, 257, 287, 288, 289, 511, 512, 513,
-    543, 544, 545, 1000, 4095, 4096, 8191, 8192, 8193, 65536, 100_003,
+    0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 95, 96, 97, 127, 128, 129, 255, 256, 257, 287, 288,
+    289, 511, 512, 513, 543, 544, 545, 1000, 4095, 4096, 8191, 8192, 8193, 65536, 100_003,
 ];
 
 #[test]
@@ -103,7 +111,10 @@ fn crypto_box_matches_libsodium_both_ways() {
     let ab = BoxKey::shared(&pk_b, &sk_a).expect("contributory");
     let ba = BoxKey::shared(&pk_a, &sk_b).expect("contributory");
 
-    let mut req = vec![format!("base {}", hex(&sk_a)), format!("base {}", hex(&sk_b))];
+    let mut req = vec![
+        format!("base {}", hex(&sk_a)),
+        format!("base {}", hex(&sk_b)),
+    ];
     req.push(format!("beforenm {} {}", hex(&pk_b), hex(&sk_a)));
     let mut ours = Vec::new();
     for (i, &len) in LENGTHS.iter().enumerate() {
@@ -111,13 +122,35 @@ fn crypto_box_matches_libsodium_both_ways() {
         let sealed = ab.seal(&n, &msg);
         let mut flipped = sealed.clone();
         flipped[(i * 7) % sealed.len()] ^= 0x40;
-        req.push(format!("box {} {} {} {}", hex(&pk_b), hex(&sk_a), hex(&n), hex(&msg)));
-        req.push(format!("open {} {} {} {}", hex(&pk_a), hex(&sk_b), hex(&n), hex(&sealed)));
-        req.push(format!("open {} {} {} {}", hex(&pk_a), hex(&sk_b), hex(&n), hex(&flipped)));
+        req.push(format!(
+            "box {} {} {} {}",
+            hex(&pk_b),
+            hex(&sk_a),
+            hex(&n),
+            hex(&msg)
+        ));
+        req.push(format!(
+            "open {} {} {} {}",
+            hex(&pk_a),
+            hex(&sk_b),
+            hex(&n),
+            hex(&sealed)
+        ));
+        req.push(format!(
+            "open {} {} {} {}",
+            hex(&pk_a),
+            hex(&sk_b),
+            hex(&n),
+            hex(&flipped)
+        ));
         ours.push((n, msg, sealed));
     }
     let ans = libsodium(&req);
-    assert_eq!(unhex(&ans[0]), pk_a, "public keys as crypto_scalarmult_base makes them");
+    assert_eq!(
+        unhex(&ans[0]),
+        pk_a,
+        "public keys as crypto_scalarmult_base makes them"
+    );
     assert_eq!(unhex(&ans[1]), pk_b);
     let beforenm = unhex(&ans[2]);
     let k = BoxKey::secret(&beforenm.clone().try_into().expect("32 octets"));
@@ -127,9 +160,20 @@ fn crypto_box_matches_libsodium_both_ways() {
         let len = msg.len();
         assert_eq!(&theirs, sealed, "crypto_box, length {len}");
         assert_eq!(&unhex(opened), msg, "libsodium opens ours, length {len}");
-        assert_eq!(tampered, "FAIL", "libsodium refuses a flipped bit, length {len}");
-        assert_eq!(ba.open(n, &theirs).as_ref(), Some(msg), "we open libsodium's, length {len}");
-        assert_eq!(k.open(n, &theirs).as_ref(), Some(msg), "libsodium's beforenm key is ours, length {len}");
+        assert_eq!(
+            tampered, "FAIL",
+            "libsodium refuses a flipped bit, length {len}"
+        );
+        assert_eq!(
+            ba.open(n, &theirs).as_ref(),
+            Some(msg),
+            "we open libsodium's, length {len}"
+        );
+        assert_eq!(
+            k.open(n, &theirs).as_ref(),
+            Some(msg),
+            "libsodium's beforenm key is ours, length {len}"
+        );
     }
 }
 
@@ -145,8 +189,18 @@ fn afternm_and_secretbox_match_libsodium() {
         // crypto_box_afternm with key K is crypto_secretbox with key K.
         req.push(format!("secretbox {} {} {}", hex(&key), hex(&n), hex(&msg)));
         req.push(format!("afternm {} {} {}", hex(&key), hex(&n), hex(&msg)));
-        req.push(format!("secretbox_open {} {} {}", hex(&key), hex(&n), hex(&sealed)));
-        req.push(format!("open_afternm {} {} {}", hex(&key), hex(&n), hex(&sealed)));
+        req.push(format!(
+            "secretbox_open {} {} {}",
+            hex(&key),
+            hex(&n),
+            hex(&sealed)
+        ));
+        req.push(format!(
+            "open_afternm {} {} {}",
+            hex(&key),
+            hex(&n),
+            hex(&sealed)
+        ));
         ours.push((n, msg, sealed));
     }
     let ans = libsodium(&req);
@@ -164,7 +218,11 @@ fn afternm_and_secretbox_match_libsodium() {
 /// libsodium refuses keys that give an all-zero shared point; so do we.
 #[test]
 fn small_order_key_refused_like_libsodium() {
-    let ans = libsodium(&[format!("beforenm {} {}", hex(&[0u8; 32]), hex(&[0x11u8; 32]))]);
+    let ans = libsodium(&[format!(
+        "beforenm {} {}",
+        hex(&[0u8; 32]),
+        hex(&[0x11u8; 32])
+    )]);
     assert_eq!(ans[0], "FAIL");
     assert!(BoxKey::shared(&[0u8; 32], &[0x11u8; 32]).is_none());
 }

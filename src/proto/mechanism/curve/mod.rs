@@ -76,7 +76,11 @@ pub(crate) struct Channel {
 }
 
 impl Channel {
-    pub(crate) fn new(send_prefix: &'static [u8; 16], recv_prefix: &'static [u8; 16], downgrade: bool) -> Channel {
+    pub(crate) fn new(
+        send_prefix: &'static [u8; 16],
+        recv_prefix: &'static [u8; 16],
+        downgrade: bool,
+    ) -> Channel {
         Channel {
             key: None,
             send: None,
@@ -188,7 +192,9 @@ impl Channel {
         if n <= self.peer_nonce {
             return Err(Failure::protocol_code(code::ZMTP_INVALID_SEQUENCE));
         }
-        let Some(key) = self.recv.as_ref() else { return Err(Failure::protocol(Error::EFSM)) };
+        let Some(key) = self.recv.as_ref() else {
+            return Err(Failure::protocol(Error::EFSM));
+        };
         let cryptographic = || Failure::protocol_code(code::ZMTP_CRYPTOGRAPHIC);
         // Past the tag: flags, then the payload.
         let payload_at = BOX_OVERHEAD + 1;
@@ -199,7 +205,10 @@ impl Channel {
             if !key.open_in_place(&short8, buf) {
                 return Err(cryptographic());
             }
-            (flags_of(buf), Msg::from_slice(buf.get(payload_at..).unwrap_or_default()))
+            (
+                flags_of(buf),
+                Msg::from_slice(buf.get(payload_at..).unwrap_or_default()),
+            )
         } else {
             // The frame usually shares the read buffer, so the plaintext
             // needs a buffer of its own: copy once, open in place, and let
@@ -235,14 +244,24 @@ mod tests {
     use super::*;
 
     fn pair() -> (Channel, Channel) {
-        let a = crypto::KeyPair { public: crate::util::curve::public_from_secret(&[1; 32]), secret: [1; 32].into() };
-        let b = crypto::KeyPair { public: crate::util::curve::public_from_secret(&[2; 32]), secret: [2; 32].into() };
+        let a = crypto::KeyPair {
+            public: crate::util::curve::public_from_secret(&[1; 32]),
+            secret: [1; 32].into(),
+        };
+        let b = crypto::KeyPair {
+            public: crate::util::curve::public_from_secret(&[2; 32]),
+            secret: [2; 32].into(),
+        };
         let mut client = Channel::new(CLIENT_MESSAGE_NONCE, SERVER_MESSAGE_NONCE, false);
         let mut server = Channel::new(SERVER_MESSAGE_NONCE, CLIENT_MESSAGE_NONCE, false);
         client.set_key(BoxKey::shared(&b.public, &a.secret).unwrap());
         server.set_key(BoxKey::shared(&a.public, &b.secret).unwrap());
         // As after a handshake: HELLO and INITIATE took 1 and 2, READY 1.
-        let (hello, initiate, ready) = (client.take_nonce().unwrap(), client.take_nonce().unwrap(), server.take_nonce().unwrap());
+        let (hello, initiate, ready) = (
+            client.take_nonce().unwrap(),
+            client.take_nonce().unwrap(),
+            server.take_nonce().unwrap(),
+        );
         server.set_peer_nonce(hello);
         server.set_peer_nonce(initiate);
         client.set_peer_nonce(ready);
@@ -252,7 +271,14 @@ mod tests {
     #[test]
     fn frames_round_trip_with_flags() {
         let (mut c, mut s) = pair();
-        for (len, flags) in [(0usize, 0u8), (1, msg::MORE), (22, msg::COMMAND), (23, 0), (24, msg::MORE), (5000, 0)] {
+        for (len, flags) in [
+            (0usize, 0u8),
+            (1, msg::MORE),
+            (22, msg::COMMAND),
+            (23, 0),
+            (24, msg::MORE),
+            (5000, 0),
+        ] {
             let body: Vec<u8> = (0..len).map(|i| i as u8).collect();
             let mut m = Msg::from_slice(&body);
             m.set_flags(flags);
@@ -271,7 +297,11 @@ mod tests {
         for (outer, inner, want) in [
             (msg::COMMAND, 0, msg::COMMAND),
             (msg::MORE, 0, msg::MORE),
-            (msg::MORE | msg::COMMAND, msg::MORE, msg::MORE | msg::COMMAND),
+            (
+                msg::MORE | msg::COMMAND,
+                msg::MORE,
+                msg::MORE | msg::COMMAND,
+            ),
             (0, msg::COMMAND, msg::COMMAND),
         ] {
             let mut m = Msg::from_slice(b"payload");
@@ -279,7 +309,11 @@ mod tests {
             let mut wire = c.encode(m).unwrap();
             wire.set_flags(outer);
             let back = s.decode(wire).unwrap();
-            assert_eq!((back.data(), back.flags()), (&b"payload"[..], want), "outer {outer:#x} inner {inner:#x}");
+            assert_eq!(
+                (back.data(), back.flags()),
+                (&b"payload"[..], want),
+                "outer {outer:#x} inner {inner:#x}"
+            );
         }
     }
 
@@ -290,7 +324,9 @@ mod tests {
     #[ignore]
     fn curve_throughput() {
         // CURVE_BENCH=64 or 65536 runs one size (for profiling).
-        let only: Option<usize> = std::env::var("CURVE_BENCH").ok().and_then(|v| v.parse().ok());
+        let only: Option<usize> = std::env::var("CURVE_BENCH")
+            .ok()
+            .and_then(|v| v.parse().ok());
         for (size, iters) in [(64usize, 1_000_000u32), (65536, 20_000)] {
             if only.is_some_and(|o| o != size) {
                 continue;
@@ -304,7 +340,10 @@ mod tests {
                 check += m.size();
             }
             let ns = start.elapsed().as_nanos() as f64 / f64::from(iters);
-            println!("curve encode+decode {size} B: {ns:.0} ns, {:.0} MB/s", size as f64 / ns * 1e3);
+            println!(
+                "curve encode+decode {size} B: {ns:.0} ns, {:.0} MB/s",
+                size as f64 / ns * 1e3
+            );
             assert_eq!(check, size * iters as usize);
         }
     }

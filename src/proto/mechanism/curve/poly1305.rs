@@ -68,7 +68,11 @@ impl Limbs {
         let r0 = t0 & 0xffc_0fff_ffff;
         let r1 = ((t0 >> 44) | (t1 << 20)) & 0xfff_ffc0_ffff;
         let r2 = (t1 >> 24) & 0x00f_ffff_fc0f;
-        Limbs { r: [r0, r1, r2], s: [le64(&key[16..24]), le64(&key[24..32])], h: [0; 3] }
+        Limbs {
+            r: [r0, r1, r2],
+            s: [le64(&key[16..24]), le64(&key[24..32])],
+            h: [0; 3],
+        }
     }
 
     /// h = (h + block + hibit * 2^128) * r mod 2^130 - 5.
@@ -163,16 +167,27 @@ mod tests {
     use super::*;
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     /// RFC 8439 section 2.5.2.
     #[test]
     fn rfc8439_vector() {
-        let key: [u8; 32] = hex("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b").try_into().unwrap();
+        let key: [u8; 32] = hex("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b")
+            .try_into()
+            .unwrap();
         let msg = b"Cryptographic Forum Research Group";
-        assert_eq!(Limbs::new(&key).finish(msg).to_vec(), hex("a8061dc1305136c6c22b8baf0c0127a9"));
-        assert_eq!(tag(&key, msg).to_vec(), hex("a8061dc1305136c6c22b8baf0c0127a9"));
+        assert_eq!(
+            Limbs::new(&key).finish(msg).to_vec(),
+            hex("a8061dc1305136c6c22b8baf0c0127a9")
+        );
+        assert_eq!(
+            tag(&key, msg).to_vec(),
+            hex("a8061dc1305136c6c22b8baf0c0127a9")
+        );
     }
 
     /// The long-input path is Poly1305 too, at every tail length.
@@ -181,7 +196,11 @@ mod tests {
         let msg: Vec<u8> = (0..BULK_MIN + 40).map(|i| (i * 13) as u8).collect();
         for len in BULK_MIN..=BULK_MIN + 40 {
             let key = [len as u8; 32];
-            assert_eq!(tag(&key, &msg[..len]), Limbs::new(&key).finish(&msg[..len]), "len {len}");
+            assert_eq!(
+                tag(&key, &msg[..len]),
+                Limbs::new(&key).finish(&msg[..len]),
+                "len {len}"
+            );
         }
     }
 
@@ -194,7 +213,9 @@ mod tests {
             let msg = vec![fill; 1100];
             for len in (0..=70).chain([127, 128, 129, 1024, 1099, 1100]) {
                 let ours = Limbs::new(&key).finish(&msg[..len]);
-                let theirs: [u8; 16] = poly1305::Poly1305::new((&key).into()).compute_unpadded(&msg[..len]).into();
+                let theirs: [u8; 16] = poly1305::Poly1305::new((&key).into())
+                    .compute_unpadded(&msg[..len])
+                    .into();
                 assert_eq!(ours, theirs, "fill {fill:#x} len {len}");
             }
         }

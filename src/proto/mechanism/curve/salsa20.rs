@@ -11,10 +11,10 @@
 //! unsafe code of our own. Known-answer tests against libsodium are in
 //! `kat_tests.rs`.
 
-#[cfg(any(target_arch = "x86", target_arch = "x86_64", test))]
-use fearless_simd::{u32x8, u8x32};
 use fearless_simd::prelude::*;
 use fearless_simd::{u32x4, u8x16, Level};
+#[cfg(any(target_arch = "x86", target_arch = "x86_64", test))]
+use fearless_simd::{u32x8, u8x32};
 
 pub const BLOCK_LEN: usize = 64;
 
@@ -40,8 +40,8 @@ fn input(key: &[u8; 32], nonce: &[u8; 16]) -> [u32; 16] {
     let k: [u32; 8] = le_words(key);
     let n: [u32; 4] = le_words(nonce);
     [
-        SIGMA[0], k[0], k[1], k[2], k[3], SIGMA[1], n[0], n[1], n[2], n[3], SIGMA[2], k[4], k[5], k[6], k[7],
-        SIGMA[3],
+        SIGMA[0], k[0], k[1], k[2], k[3], SIGMA[1], n[0], n[1], n[2], n[3], SIGMA[2], k[4], k[5],
+        k[6], k[7], SIGMA[3],
     ]
 }
 
@@ -110,7 +110,9 @@ impl Salsa20 {
     pub fn new(key: &[u8; 32], nonce: &[u8; 8]) -> Salsa20 {
         let mut n = [0u8; 16];
         n[..8].copy_from_slice(nonce);
-        Salsa20 { input: input(key, &n) }
+        Salsa20 {
+            input: input(key, &n),
+        }
     }
 
     /// XSalsa20: Salsa20 under the HSalsa20 subkey of the nonce's first 16
@@ -259,7 +261,10 @@ fn four_blocks(input: &[u32; 16], counter: u64, chunk: &mut [u8]) {
     let _ = level;
     let stream = Salsa20 { input: *input };
     for (j, block) in chunk.chunks_mut(BLOCK_LEN).enumerate() {
-        for (d, k) in block.iter_mut().zip(stream.block(counter.wrapping_add(j as u64))) {
+        for (d, k) in block
+            .iter_mut()
+            .zip(stream.block(counter.wrapping_add(j as u64)))
+        {
             *d ^= k;
         }
     }
@@ -379,14 +384,16 @@ mod tests {
     #[test]
     fn salsa20_core_spec_vector() {
         let inp: [u8; 64] = [
-            211, 159, 13, 115, 76, 55, 82, 183, 3, 117, 222, 37, 191, 187, 234, 136, 49, 237, 179, 48, 1, 106, 178,
-            219, 175, 199, 166, 48, 86, 16, 179, 207, 31, 240, 32, 63, 15, 83, 93, 161, 116, 147, 48, 113, 238, 55,
-            204, 36, 79, 201, 235, 79, 3, 81, 156, 47, 203, 26, 244, 243, 88, 118, 104, 54,
+            211, 159, 13, 115, 76, 55, 82, 183, 3, 117, 222, 37, 191, 187, 234, 136, 49, 237, 179,
+            48, 1, 106, 178, 219, 175, 199, 166, 48, 86, 16, 179, 207, 31, 240, 32, 63, 15, 83, 93,
+            161, 116, 147, 48, 113, 238, 55, 204, 36, 79, 201, 235, 79, 3, 81, 156, 47, 203, 26,
+            244, 243, 88, 118, 104, 54,
         ];
         let want: [u8; 64] = [
-            109, 42, 178, 168, 156, 240, 248, 238, 168, 196, 190, 203, 26, 110, 170, 154, 29, 29, 150, 26, 150, 30,
-            235, 249, 190, 163, 251, 48, 69, 144, 51, 57, 118, 40, 152, 157, 180, 57, 27, 94, 107, 42, 236, 35, 27,
-            111, 114, 114, 219, 236, 232, 135, 111, 155, 110, 18, 24, 232, 95, 158, 179, 19, 48, 202,
+            109, 42, 178, 168, 156, 240, 248, 238, 168, 196, 190, 203, 26, 110, 170, 154, 29, 29,
+            150, 26, 150, 30, 235, 249, 190, 163, 251, 48, 69, 144, 51, 57, 118, 40, 152, 157, 180,
+            57, 27, 94, 107, 42, 236, 35, 27, 111, 114, 114, 219, 236, 232, 135, 111, 155, 110, 18,
+            24, 232, 95, 158, 179, 19, 48, 202,
         ];
         let s: [u32; 16] = le_words(&inp);
         let mut x = s;
@@ -421,17 +428,32 @@ mod tests {
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
         {
             if let Some(t) = level.as_sse2() {
-                check(&run4(&|b| t.vectorize(|| lanes_x4(t, &x.input, c, b))), "sse2 x4");
-                check(&run8(&|b| t.vectorize(|| lanes_x8(t, &x.input, c, b))), "sse2 x8");
+                check(
+                    &run4(&|b| t.vectorize(|| lanes_x4(t, &x.input, c, b))),
+                    "sse2 x4",
+                );
+                check(
+                    &run8(&|b| t.vectorize(|| lanes_x8(t, &x.input, c, b))),
+                    "sse2 x8",
+                );
             }
             if let Some(t) = level.as_avx2() {
-                check(&run4(&|b| t.vectorize(|| lanes_x4(t, &x.input, c, b))), "avx2 x4");
-                check(&run8(&|b| t.vectorize(|| lanes_x8(t, &x.input, c, b))), "avx2 x8");
+                check(
+                    &run4(&|b| t.vectorize(|| lanes_x4(t, &x.input, c, b))),
+                    "avx2 x4",
+                );
+                check(
+                    &run8(&|b| t.vectorize(|| lanes_x8(t, &x.input, c, b))),
+                    "avx2 x8",
+                );
             }
         }
         #[cfg(target_arch = "aarch64")]
         if let Some(t) = level.as_neon() {
-            check(&run4(&|b| t.vectorize(|| lanes_x4(t, &x.input, c, b))), "neon x4");
+            check(
+                &run4(&|b| t.vectorize(|| lanes_x4(t, &x.input, c, b))),
+                "neon x4",
+            );
         }
         let _ = level;
     }
@@ -454,7 +476,10 @@ mod tests {
         }
         for need in [1, 64, 65, HEAD_LEN] {
             let head = x.head(need);
-            let slow: Vec<u8> = (0..need.div_ceil(BLOCK_LEN)).flat_map(|b| x.block(b as u64)).take(need).collect();
+            let slow: Vec<u8> = (0..need.div_ceil(BLOCK_LEN))
+                .flat_map(|b| x.block(b as u64))
+                .take(need)
+                .collect();
             assert_eq!(&head[..need], &slow[..], "head {need}");
         }
     }

@@ -5,13 +5,16 @@
 
 use super::crypto::{nonce, BoxKey, KeyPair, Random, KEY_LEN};
 use super::{
-    Channel, COOKIE_NONCE, HELLO, HELLO_LEN, HELLO_NONCE, INITIATE, INITIATE_MIN, INITIATE_NONCE, READY_NONCE,
-    SERVER_MESSAGE_NONCE, CLIENT_MESSAGE_NONCE, VOUCH_NONCE, WELCOME, WELCOME_LEN, WELCOME_NONCE,
+    Channel, CLIENT_MESSAGE_NONCE, COOKIE_NONCE, HELLO, HELLO_LEN, HELLO_NONCE, INITIATE,
+    INITIATE_MIN, INITIATE_NONCE, READY_NONCE, SERVER_MESSAGE_NONCE, VOUCH_NONCE, WELCOME,
+    WELCOME_LEN, WELCOME_NONCE,
 };
 use crate::error::Error;
 use crate::msg::{self, Msg};
 use crate::proto::mechanism::zap::{self, Judgement, ZapRequest, ZapVerdict};
-use crate::proto::mechanism::{check_basic_structure, Mechanism, MechanismOptions, PeerInfo, Status};
+use crate::proto::mechanism::{
+    check_basic_structure, Mechanism, MechanismOptions, PeerInfo, Status,
+};
 use crate::proto::{code, command, metadata, Failure};
 use zeroize::Zeroizing;
 
@@ -54,8 +57,16 @@ pub struct CurveServer {
 }
 
 impl CurveServer {
-    pub fn new(opts: MechanismOptions, secret: [u8; KEY_LEN], random: Box<dyn Random>) -> CurveServer {
-        let channel = Channel::new(SERVER_MESSAGE_NONCE, CLIENT_MESSAGE_NONCE, opts.downgrade_subscriptions);
+    pub fn new(
+        opts: MechanismOptions,
+        secret: [u8; KEY_LEN],
+        random: Box<dyn Random>,
+    ) -> CurveServer {
+        let channel = Channel::new(
+            SERVER_MESSAGE_NONCE,
+            CLIENT_MESSAGE_NONCE,
+            opts.downgrade_subscriptions,
+        );
         CurveServer {
             opts,
             peer: PeerInfo::default(),
@@ -89,7 +100,8 @@ impl CurveServer {
         short.copy_from_slice(&hello[112..120]);
         self.channel.set_peer_nonce(short);
         let key = BoxKey::shared(&self.client_short, &self.secret).ok_or_else(crypto_failure)?;
-        key.open(&nonce(HELLO_NONCE, &short), &hello[120..]).ok_or_else(crypto_failure)?;
+        key.open(&nonce(HELLO_NONCE, &short), &hello[120..])
+            .ok_or_else(crypto_failure)?;
         self.hello_key = Some(key);
         self.state = State::SendWelcome;
         Ok(())
@@ -102,18 +114,27 @@ impl CurveServer {
         let short = KeyPair::generate(self.random.as_mut()).map_err(Failure::protocol)?;
         let mut cookie_suffix = [0u8; 16];
         let mut welcome_suffix = [0u8; 16];
-        self.random.fill(&mut self.cookie_key[..]).map_err(Failure::protocol)?;
-        self.random.fill(&mut cookie_suffix).map_err(Failure::protocol)?;
-        self.random.fill(&mut welcome_suffix).map_err(Failure::protocol)?;
+        self.random
+            .fill(&mut self.cookie_key[..])
+            .map_err(Failure::protocol)?;
+        self.random
+            .fill(&mut cookie_suffix)
+            .map_err(Failure::protocol)?;
+        self.random
+            .fill(&mut welcome_suffix)
+            .map_err(Failure::protocol)?;
         let mut cookie_plain = Zeroizing::new([0u8; 2 * KEY_LEN]);
         cookie_plain[..KEY_LEN].copy_from_slice(&self.client_short);
         cookie_plain[KEY_LEN..].copy_from_slice(&short.secret[..]);
-        let cookie = BoxKey::secret(&self.cookie_key).seal(&nonce(COOKIE_NONCE, &cookie_suffix), &cookie_plain[..]);
+        let cookie = BoxKey::secret(&self.cookie_key)
+            .seal(&nonce(COOKIE_NONCE, &cookie_suffix), &cookie_plain[..]);
         let mut plain = Zeroizing::new(Vec::with_capacity(KEY_LEN + COOKIE_LEN));
         plain.extend_from_slice(&short.public);
         plain.extend_from_slice(&cookie_suffix);
         plain.extend_from_slice(&cookie);
-        let Some(key) = self.hello_key.as_ref() else { return Err(Failure::protocol(Error::EFSM)) };
+        let Some(key) = self.hello_key.as_ref() else {
+            return Err(Failure::protocol(Error::EFSM));
+        };
         let boxed = key.seal(&nonce(WELCOME_NONCE, &welcome_suffix), &plain);
         let mut body = Vec::with_capacity(WELCOME_LEN);
         body.extend_from_slice(WELCOME);
@@ -129,35 +150,52 @@ impl CurveServer {
             return Err(Failure::protocol_code(code::ZMTP_UNEXPECTED_COMMAND));
         }
         if data.len() < INITIATE_MIN {
-            return Err(Failure::protocol_code(code::ZMTP_MALFORMED_COMMAND_INITIATE));
+            return Err(Failure::protocol_code(
+                code::ZMTP_MALFORMED_COMMAND_INITIATE,
+            ));
         }
-        let Some(short) = self.short.as_ref() else { return Err(Failure::protocol(Error::EFSM)) };
+        let Some(short) = self.short.as_ref() else {
+            return Err(Failure::protocol(Error::EFSM));
+        };
         // Command name, cookie, short nonce; the box follows.
         let Some((head, boxed)) = data.split_first_chunk::<{ 9 + COOKIE_LEN + 8 }>() else {
-            return Err(Failure::protocol_code(code::ZMTP_MALFORMED_COMMAND_INITIATE));
+            return Err(Failure::protocol_code(
+                code::ZMTP_MALFORMED_COMMAND_INITIATE,
+            ));
         };
         // The cookie must be ours, for this C' and this S'.
         let cookie = BoxKey::secret(&self.cookie_key)
             .open(&nonce(COOKIE_NONCE, &head[9..25]), &head[25..105])
             .map(Zeroizing::new)
             .ok_or_else(crypto_failure)?;
-        if cookie.get(..KEY_LEN) != Some(&self.client_short[..]) || cookie.get(KEY_LEN..) != Some(&short.secret[..]) {
+        if cookie.get(..KEY_LEN) != Some(&self.client_short[..])
+            || cookie.get(KEY_LEN..) != Some(&short.secret[..])
+        {
             return Err(crypto_failure());
         }
         let mut short_nonce = [0u8; 8];
         short_nonce.copy_from_slice(&head[105..]);
         self.channel.set_peer_nonce(short_nonce);
-        let session = BoxKey::shared(&self.client_short, &short.secret).ok_or_else(crypto_failure)?;
+        let session =
+            BoxKey::shared(&self.client_short, &short.secret).ok_or_else(crypto_failure)?;
         let plain = session
             .open(&nonce(INITIATE_NONCE, &short_nonce), boxed)
             .map(Zeroizing::new)
             .ok_or_else(crypto_failure)?;
         // At least C ‖ vouch nonce ‖ vouch box, as INITIATE_MIN ensures.
-        let Some((client_key, rest)) = plain.split_first_chunk::<KEY_LEN>() else { return Err(crypto_failure()) };
-        let Some((vouch_suffix, rest)) = rest.split_first_chunk::<16>() else { return Err(crypto_failure()) };
-        let Some((vouch_box, props)) = rest.split_first_chunk::<80>() else { return Err(crypto_failure()) };
+        let Some((client_key, rest)) = plain.split_first_chunk::<KEY_LEN>() else {
+            return Err(crypto_failure());
+        };
+        let Some((vouch_suffix, rest)) = rest.split_first_chunk::<16>() else {
+            return Err(crypto_failure());
+        };
+        let Some((vouch_box, props)) = rest.split_first_chunk::<80>() else {
+            return Err(crypto_failure());
+        };
         let vouch_key = BoxKey::shared(client_key, &short.secret).ok_or_else(crypto_failure)?;
-        let vouch = vouch_key.open(&nonce(VOUCH_NONCE, vouch_suffix), vouch_box).ok_or_else(crypto_failure)?;
+        let vouch = vouch_key
+            .open(&nonce(VOUCH_NONCE, vouch_suffix), vouch_box)
+            .ok_or_else(crypto_failure)?;
         // The vouch must name our C'; libzmq does not look at its S half.
         if vouch.get(..KEY_LEN) != Some(&self.client_short[..]) {
             return Err(Failure::protocol_code(code::ZMTP_KEY_EXCHANGE));
@@ -177,15 +215,24 @@ impl CurveServer {
             self.state = State::SendReady;
         }
         // As in libzmq, after the ZAP decision, and reported without detail.
-        self.peer.apply_properties(props, &self.opts, false).map_err(Failure::protocol)
+        self.peer
+            .apply_properties(props, &self.opts, false)
+            .map_err(Failure::protocol)
     }
 
     /// READY: short nonce (1, our first), Box[metadata](S'->C').
     fn ready(&mut self) -> Result<Msg, Failure> {
         let mut props = Zeroizing::new(Vec::new());
-        metadata::basic_properties(&mut props, self.opts.socket_type, &self.opts.routing_id, &self.opts.app_metadata);
+        metadata::basic_properties(
+            &mut props,
+            self.opts.socket_type,
+            &self.opts.routing_id,
+            &self.opts.app_metadata,
+        );
         let n = self.channel.take_nonce()?;
-        let Some(key) = self.channel.key() else { return Err(Failure::protocol(Error::EFSM)) };
+        let Some(key) = self.channel.key() else {
+            return Err(Failure::protocol(Error::EFSM));
+        };
         let boxed = key.seal(&nonce(READY_NONCE, &n), &props);
         let mut body = Vec::with_capacity(command::READY.len() + 8 + boxed.len());
         body.extend_from_slice(command::READY);

@@ -3,9 +3,9 @@
 //! (ZMQ_LAST_ENDPOINT, monitor events, unbind keys). Every errno here is
 //! the one libzmq 4.3 gives for the same input.
 
-use super::ip_text::{atoi, atoi_port, format_host, parse_numeric_host};
-use super::nic;
 use crate::error::{Error, Result};
+use crate::transport::ip_text::{atoi, atoi_port, format_host, parse_numeric_host};
+use crate::transport::nic;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, ToSocketAddrs};
 
 /// What a resolution may use, as libzmq's `ip_resolver_options_t`.
@@ -47,13 +47,28 @@ pub(crate) fn resolve(addr: &str, local: bool, ipv6: bool) -> Result<TcpAddress>
         Some(i) => {
             // Source addresses are literals or interfaces only: no DNS and no
             // service names, whatever the destination allows.
-            let o = ResolveOpts { bindable: true, allow_dns: false, allow_nic: true, ipv6, expect_port: true };
+            let o = ResolveOpts {
+                bindable: true,
+                allow_dns: false,
+                allow_nic: true,
+                ipv6,
+                expect_port: true,
+            };
             (Some(resolve_ip(&addr[..i], o)?), &addr[i + 1..])
         }
         None => (None, addr),
     };
-    let o = ResolveOpts { bindable: local, allow_dns: !local, allow_nic: local, ipv6, expect_port: true };
-    Ok(TcpAddress { addr: resolve_ip(dest, o)?, source })
+    let o = ResolveOpts {
+        bindable: local,
+        allow_dns: !local,
+        allow_nic: local,
+        ipv6,
+        expect_port: true,
+    };
+    Ok(TcpAddress {
+        addr: resolve_ip(dest, o)?,
+        source,
+    })
 }
 
 /// libzmq's `ip_resolver_t::resolve` for one `host[:port]`.
@@ -98,7 +113,11 @@ pub fn resolve_ip(name: &str, o: ResolveOpts) -> Result<SocketAddr> {
             IpAddr::V4(Ipv4Addr::UNSPECIFIED)
         }
     } else {
-        let by_nic = if o.allow_nic { nic::interface_address(host, o.ipv6)? } else { None };
+        let by_nic = if o.allow_nic {
+            nic::interface_address(host, o.ipv6)?
+        } else {
+            None
+        };
         match by_nic {
             Some(ip) => ip,
             None => resolve_host(host, o)?,
@@ -115,7 +134,11 @@ pub fn resolve_ip(name: &str, o: ResolveOpts) -> Result<SocketAddr> {
 /// A literal, or (when allowed) a DNS name taking the first answer of the
 /// wanted family; with ZMQ_IPV6 an IPv4-only name maps into IPv6.
 fn resolve_host(host: &str, o: ResolveOpts) -> Result<IpAddr> {
-    let fail = if o.bindable { Error::ENODEV } else { Error::EINVAL };
+    let fail = if o.bindable {
+        Error::ENODEV
+    } else {
+        Error::EINVAL
+    };
     if let Some(ip) = parse_numeric_host(host, o.ipv6) {
         return Ok(ip);
     }
@@ -156,9 +179,14 @@ pub fn endpoint_string(addr: &SocketAddr) -> String {
 pub fn check_connect_syntax(addr: &str) -> Result<()> {
     let b = addr.as_bytes();
     let mut i = 0;
-    if b.first().is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'[' || c == b':') {
+    if b.first()
+        .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'[' || c == b':')
+    {
         i = 1;
-        while b.get(i).is_some_and(|&c| c.is_ascii_alphanumeric() || b".-:%;[]_*".contains(&c)) {
+        while b
+            .get(i)
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || b".-:%;[]_*".contains(&c))
+        {
             i += 1;
         }
     }
@@ -178,11 +206,15 @@ pub fn check_connect_syntax(addr: &str) -> Result<()> {
 /// `tcp://127.0.0.1:5555` unbinds `tcp://[::ffff:127.0.0.1]:5555`, while
 /// `tcp://*:5555` never matches (a connect address cannot be `*`).
 pub fn term_endpoint_key(uri: &str, ipv6: bool, known: impl Fn(&str) -> bool) -> String {
-    let Some(path) = uri.strip_prefix("tcp://") else { return uri.to_string() };
+    let Some(path) = uri.strip_prefix("tcp://") else {
+        return uri.to_string();
+    };
     if known(uri) {
         return uri.to_string();
     }
-    let Ok(remote) = resolve(path, false, ipv6) else { return uri.to_string() };
+    let Ok(remote) = resolve(path, false, ipv6) else {
+        return uri.to_string();
+    };
     let key = endpoint_string(&remote.addr);
     if known(&key) {
         return key;
@@ -194,5 +226,5 @@ pub fn term_endpoint_key(uri: &str, ipv6: bool, known: impl Fn(&str) -> bool) ->
 }
 
 #[cfg(test)]
-#[path = "tcp_address_tests.rs"]
+#[path = "address_tests.rs"]
 mod tests;

@@ -4,9 +4,9 @@
 //! strings; they are read here with the rules of libzmq's
 //! `tcp_address_mask_t`.
 
-use super::ip_text::atoi;
-use super::tcp_address::{resolve_ip, ResolveOpts};
+use super::address::{resolve_ip, ResolveOpts};
 use crate::error::{Error, Result};
+use crate::transport::ip_text::atoi;
 use std::net::{IpAddr, SocketAddr};
 
 /// One network: an address and how many leading bits must match.
@@ -28,7 +28,13 @@ impl AcceptFilter {
         if mask == Some("") {
             return Err(Error::EINVAL);
         }
-        let o = ResolveOpts { bindable: false, allow_dns: false, allow_nic: false, ipv6, expect_port: false };
+        let o = ResolveOpts {
+            bindable: false,
+            allow_dns: false,
+            allow_nic: false,
+            ipv6,
+            expect_port: false,
+        };
         let network = resolve_ip(addr, o)?.ip();
         let full = if network.is_ipv6() { 128 } else { 32 };
         let bits = match mask {
@@ -92,7 +98,13 @@ mod tests {
     #[test]
     fn parses_like_tcp_address_mask() {
         let f = AcceptFilter::parse("127.0.0.1", false).unwrap();
-        assert_eq!(f, AcceptFilter { network: "127.0.0.1".parse().unwrap(), bits: 32 });
+        assert_eq!(
+            f,
+            AcceptFilter {
+                network: "127.0.0.1".parse().unwrap(),
+                bits: 32
+            }
+        );
         assert_eq!(AcceptFilter::parse("10.0.0.0/8", false).unwrap().bits, 8);
         assert_eq!(AcceptFilter::parse("10.0.0.0/0", false).unwrap().bits, 0);
         assert_eq!(AcceptFilter::parse("10.0.0.0/8x", false).unwrap().bits, 8);
@@ -100,8 +112,21 @@ mod tests {
         let f = AcceptFilter::parse("127.0.0.1", true).unwrap();
         assert_eq!(f.network, "::ffff:127.0.0.1".parse::<IpAddr>().unwrap());
         assert_eq!(f.bits, 128);
-        for bad in ["10.0.0.0/", "10.0.0.0/33", "10.0.0.0/00", "10.0.0.0/abc", "10.0.0.0/-1", "localhost", "*", ""] {
-            assert_eq!(AcceptFilter::parse(bad, false), Err(Error::EINVAL), "{bad:?}");
+        for bad in [
+            "10.0.0.0/",
+            "10.0.0.0/33",
+            "10.0.0.0/00",
+            "10.0.0.0/abc",
+            "10.0.0.0/-1",
+            "localhost",
+            "*",
+            "",
+        ] {
+            assert_eq!(
+                AcceptFilter::parse(bad, false),
+                Err(Error::EINVAL),
+                "{bad:?}"
+            );
         }
         assert_eq!(AcceptFilter::parse("::1", false), Err(Error::EINVAL));
         assert_eq!(AcceptFilter::parse("::1/129", true), Err(Error::EINVAL));
@@ -127,7 +152,11 @@ mod tests {
     fn filter_lists() {
         let peer = sa("127.0.0.1:9");
         assert!(accept_allowed(&[], false, &peer));
-        assert!(accept_allowed(&[b"10.0.0.1".to_vec(), b"127.0.0.0/8".to_vec()], false, &peer));
+        assert!(accept_allowed(
+            &[b"10.0.0.1".to_vec(), b"127.0.0.0/8".to_vec()],
+            false,
+            &peer
+        ));
         assert!(!accept_allowed(&[b"10.0.0.1".to_vec()], false, &peer));
         assert!(!accept_allowed(&[b"::1".to_vec()], false, &peer));
         assert!(!accept_allowed(&[vec![0xff, 0xfe]], false, &peer));

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::transport::peer::{get_int_option, peer_address_text};
-use crate::transport::tcp_address::term_endpoint_key;
+use crate::transport::tcp::address::term_endpoint_key;
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 
@@ -23,7 +23,11 @@ fn has_ipv6_loopback() -> bool {
 
 /// Waits until `sock` is writable (a non-blocking connect has finished).
 fn wait_writable(sock: &Socket) {
-    let mut p = libc::pollfd { fd: sock.as_raw_fd(), events: libc::POLLOUT, revents: 0 };
+    let mut p = libc::pollfd {
+        fd: sock.as_raw_fd(),
+        events: libc::POLLOUT,
+        revents: 0,
+    };
     // SAFETY: one valid pollfd, for the duration of the call.
     let n = unsafe { libc::poll(&mut p, 1, 5000) };
     assert_eq!(n, 1, "connect did not finish");
@@ -52,14 +56,26 @@ fn connect_pair(l: &TcpListener, o: &TcpConfig) -> (Socket, Socket, SocketAddr) 
 fn ephemeral_binds_report_the_real_port() {
     let o = opts();
     let l = TcpListener::bind("127.0.0.1:*", &o).unwrap();
-    assert!(l.endpoint().starts_with("tcp://127.0.0.1:"), "{}", l.endpoint());
+    assert!(
+        l.endpoint().starts_with("tcp://127.0.0.1:"),
+        "{}",
+        l.endpoint()
+    );
     assert_ne!(port_of(l.endpoint()), 0);
     assert!(l.socket().reuse_address().unwrap());
     assert!(l.socket().nonblocking().unwrap());
     let l = TcpListener::bind("*:0", &o).unwrap();
-    assert!(l.endpoint().starts_with("tcp://0.0.0.0:"), "{}", l.endpoint());
+    assert!(
+        l.endpoint().starts_with("tcp://0.0.0.0:"),
+        "{}",
+        l.endpoint()
+    );
     let l = TcpListener::bind("lo:*", &o).unwrap();
-    assert!(l.endpoint().starts_with("tcp://127.0.0.1:"), "{}", l.endpoint());
+    assert!(
+        l.endpoint().starts_with("tcp://127.0.0.1:"),
+        "{}",
+        l.endpoint()
+    );
     // The reported endpoint is what unbind looks for, and a `*` never is.
     let ep = l.endpoint().to_string();
     let key = |u: &str| term_endpoint_key(u, false, |k| k == ep);
@@ -72,13 +88,28 @@ fn bind_errors_from_the_os() {
     let o = opts();
     let l = TcpListener::bind("127.0.0.1:*", &o).unwrap();
     let again = format!("127.0.0.1:{}", port_of(l.endpoint()));
-    assert_eq!(TcpListener::bind(&again, &o).unwrap_err(), Error::EADDRINUSE);
-    assert_eq!(TcpListener::bind("1.2.3.4:*", &o).unwrap_err(), Error::EADDRNOTAVAIL);
-    assert_eq!(TcpListener::bind("localhost:*", &o).unwrap_err(), Error::ENODEV);
-    assert_eq!(TcpListener::bind("127.0.0.1", &o).unwrap_err(), Error::EINVAL);
+    assert_eq!(
+        TcpListener::bind(&again, &o).unwrap_err(),
+        Error::EADDRINUSE
+    );
+    assert_eq!(
+        TcpListener::bind("1.2.3.4:*", &o).unwrap_err(),
+        Error::EADDRNOTAVAIL
+    );
+    assert_eq!(
+        TcpListener::bind("localhost:*", &o).unwrap_err(),
+        Error::ENODEV
+    );
+    assert_eq!(
+        TcpListener::bind("127.0.0.1", &o).unwrap_err(),
+        Error::EINVAL
+    );
     let mut o = opts();
     o.bound_device = b"no-such-dev0".to_vec();
-    assert_eq!(TcpListener::bind("127.0.0.1:*", &o).unwrap_err(), Error::ENODEV);
+    assert_eq!(
+        TcpListener::bind("127.0.0.1:*", &o).unwrap_err(),
+        Error::ENODEV
+    );
 }
 
 #[test]
@@ -107,9 +138,15 @@ fn connections_are_tuned_and_name_their_peer() {
         assert_eq!(sock.keepalive_retries().unwrap(), 3);
         assert_eq!(sock.keepalive_time().unwrap(), Duration::from_secs(30));
         assert_eq!(sock.keepalive_interval().unwrap(), Duration::from_secs(5));
-        assert_eq!(sock.tcp_user_timeout().unwrap(), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            sock.tcp_user_timeout().unwrap(),
+            Some(Duration::from_millis(1500))
+        );
         assert_eq!(sock.tos().unwrap(), 0x28);
-        assert_eq!(get_int_option(sock, libc::SOL_SOCKET, libc::SO_PRIORITY), Ok(3));
+        assert_eq!(
+            get_int_option(sock, libc::SOL_SOCKET, libc::SO_PRIORITY),
+            Ok(3)
+        );
     }
     assert_eq!(peer_address_text(&s).as_deref(), Some("127.0.0.1"));
     assert_eq!(socket_name(&s, End::Local), l.endpoint());
@@ -171,7 +208,10 @@ fn closed_port_is_refused() {
         }
     }
     assert_eq!(connect_start("127.0.0.1:*", &o).unwrap_err(), Error::EINVAL);
-    assert_eq!(connect_start("nosuch.invalid:5", &o).unwrap_err(), Error::EINVAL);
+    assert_eq!(
+        connect_start("nosuch.invalid:5", &o).unwrap_err(),
+        Error::EINVAL
+    );
 }
 
 #[test]
@@ -181,10 +221,20 @@ fn source_address_is_bound_before_connecting() {
     let src = TcpListener::bind("127.0.0.1:*", &o).unwrap();
     let src_port = port_of(src.endpoint());
     drop(src);
-    let c = connect_start(&format!("127.0.0.1:{src_port};127.0.0.1:{}", port_of(l.endpoint())), &o).unwrap();
-    assert_eq!(c.address.source, Some(SocketAddr::from(([127, 0, 0, 1], src_port))));
+    let c = connect_start(
+        &format!("127.0.0.1:{src_port};127.0.0.1:{}", port_of(l.endpoint())),
+        &o,
+    )
+    .unwrap();
+    assert_eq!(
+        c.address.source,
+        Some(SocketAddr::from(([127, 0, 0, 1], src_port)))
+    );
     assert!(c.socket.reuse_address().unwrap());
-    assert_eq!(socket_name(&c.socket, End::Local), format!("tcp://127.0.0.1:{src_port}"));
+    assert_eq!(
+        socket_name(&c.socket, End::Local),
+        format!("tcp://127.0.0.1:{src_port}")
+    );
 }
 
 #[test]
@@ -198,7 +248,11 @@ fn ipv6_and_dual_stack() {
     let l = TcpListener::bind("[::1]:*", &o6).unwrap();
     assert!(l.endpoint().starts_with("tcp://[::1]:"), "{}", l.endpoint());
     let any = TcpListener::bind("*:*", &o6).unwrap();
-    assert!(any.endpoint().starts_with("tcp://[::]:"), "{}", any.endpoint());
+    assert!(
+        any.endpoint().starts_with("tcp://[::]:"),
+        "{}",
+        any.endpoint()
+    );
     assert!(!any.socket().only_v6().unwrap());
     // An IPv4 client reaches the dual-stack listener and shows up mapped.
     let (_c, s, peer) = connect_pair(&any, &opts());
@@ -206,7 +260,11 @@ fn ipv6_and_dual_stack() {
     assert!(peer.is_ipv6());
     // IPv4 binds with ZMQ_IPV6 are IPv4-mapped IPv6 sockets.
     let m = TcpListener::bind("127.0.0.1:*", &o6).unwrap();
-    assert!(m.endpoint().starts_with("tcp://[::ffff:127.0.0.1]:"), "{}", m.endpoint());
+    assert!(
+        m.endpoint().starts_with("tcp://[::ffff:127.0.0.1]:"),
+        "{}",
+        m.endpoint()
+    );
     let ep = m.endpoint().to_string();
     let plain = format!("tcp://127.0.0.1:{}", port_of(&ep));
     assert_eq!(term_endpoint_key(&plain, true, |k| k == ep), ep);

@@ -27,7 +27,9 @@ impl IpcAddress {
         if path == "@" {
             return Err(Error::EINVAL);
         }
-        Ok(IpcAddress { path: path.to_string() })
+        Ok(IpcAddress {
+            path: path.to_string(),
+        })
     }
 
     /// The text after `ipc://`.
@@ -70,7 +72,10 @@ pub fn endpoint_from_sockaddr(addr: &SockAddr) -> Option<String> {
         }
         return Some(format!("ipc://@{}", String::from_utf8_lossy(&name[..end])));
     }
-    let path = addr.as_pathname().map(|p| p.as_os_str().as_bytes().to_vec()).unwrap_or_default();
+    let path = addr
+        .as_pathname()
+        .map(|p| p.as_os_str().as_bytes().to_vec())
+        .unwrap_or_default();
     Some(format!("ipc://{}", String::from_utf8_lossy(&path)))
 }
 
@@ -119,7 +124,10 @@ pub(crate) fn create_wildcard_dir_in(base: &[u8]) -> Result<(PathBuf, String)> {
         std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
         match b.create(&dir) {
             Ok(()) => {
-                let file = format!("{}/socket", String::from_utf8_lossy(dir.as_os_str().as_bytes()));
+                let file = format!(
+                    "{}/socket",
+                    String::from_utf8_lossy(dir.as_os_str().as_bytes())
+                );
                 return Ok((dir, file));
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
@@ -141,15 +149,24 @@ mod tests {
         let a = IpcAddress::resolve(&"a".repeat(107)).unwrap();
         assert_eq!(a.path().len(), 107);
         assert!(a.sockaddr().is_ok());
-        assert_eq!(IpcAddress::resolve(&"a".repeat(108)), Err(Error(libc::ENAMETOOLONG)));
+        assert_eq!(
+            IpcAddress::resolve(&"a".repeat(108)),
+            Err(Error(libc::ENAMETOOLONG))
+        );
         assert_eq!(IpcAddress::resolve("@"), Err(Error::EINVAL));
         let a = IpcAddress::resolve("@abstract-x").unwrap();
         assert!(a.is_abstract());
         let sa = a.sockaddr().unwrap();
         assert_eq!(sa.as_abstract_namespace(), Some(&b"abstract-x"[..]));
-        assert_eq!(endpoint_from_sockaddr(&sa).as_deref(), Some("ipc://@abstract-x"));
+        assert_eq!(
+            endpoint_from_sockaddr(&sa).as_deref(),
+            Some("ipc://@abstract-x")
+        );
         let sa = IpcAddress::resolve("relative").unwrap().sockaddr().unwrap();
-        assert_eq!(endpoint_from_sockaddr(&sa).as_deref(), Some("ipc://relative"));
+        assert_eq!(
+            endpoint_from_sockaddr(&sa).as_deref(),
+            Some("ipc://relative")
+        );
         let sa = SockAddr::from("127.0.0.1:1".parse::<std::net::SocketAddr>().unwrap());
         assert_eq!(endpoint_from_sockaddr(&sa), None);
     }
@@ -162,7 +179,10 @@ mod tests {
         let (dir, file) = create_wildcard_dir_in(b"/tmp/").unwrap();
         let meta = std::fs::metadata(&dir).unwrap();
         assert!(meta.is_dir());
-        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777, 0o700);
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
+            0o700
+        );
         assert_eq!(file, format!("{}/socket", dir.display()));
         let name = dir.file_name().unwrap().to_str().unwrap().to_string();
         assert!(name.starts_with("tmp") && name.len() == 9, "{name}");

@@ -3,9 +3,9 @@
 //! wildcard's directory is removed on close, a named file is left), the
 //! accept filters on peer credentials, and the non-blocking connect.
 
-use super::ipc_address::{self, IpcAddress};
-use super::peer::{peer_credentials, user_in_group};
+use super::address::{self as ipc_address, IpcAddress};
 use crate::error::{Error, Result};
+use crate::transport::peer::{peer_credentials, user_in_group};
 use socket2::{Domain, Socket, Type};
 use std::os::fd::{FromRawFd, RawFd};
 use std::path::PathBuf;
@@ -25,7 +25,12 @@ pub struct IpcConfig {
 impl Default for IpcConfig {
     /// libzmq's defaults.
     fn default() -> IpcConfig {
-        IpcConfig { backlog: 100, uid_filters: Vec::new(), gid_filters: Vec::new(), pid_filters: Vec::new() }
+        IpcConfig {
+            backlog: 100,
+            uid_filters: Vec::new(),
+            gid_filters: Vec::new(),
+            pid_filters: Vec::new(),
+        }
     }
 }
 
@@ -55,7 +60,11 @@ impl IpcListener {
 
     /// `bind` with the wildcard directory made under `tmp_base` instead of
     /// the environment's choice (tests must not touch the environment).
-    pub(crate) fn bind_in(path: &str, opts: &IpcConfig, tmp_base: Option<&[u8]>) -> Result<IpcListener> {
+    pub(crate) fn bind_in(
+        path: &str,
+        opts: &IpcConfig,
+        tmp_base: Option<&[u8]>,
+    ) -> Result<IpcListener> {
         let (tmp_dir, file) = if ipc_address::is_wildcard(path) {
             let (d, f) = match tmp_base {
                 Some(b) => ipc_address::create_wildcard_dir_in(b)?,
@@ -66,7 +75,12 @@ impl IpcListener {
             (None, path.to_string())
         };
         // Whatever fails from here on must not leave the directory behind.
-        let mut l = IpcListener { socket: None, endpoint: String::new(), tmp_dir, file };
+        let mut l = IpcListener {
+            socket: None,
+            endpoint: String::new(),
+            tmp_dir,
+            file,
+        };
         // (libzmq also unlinks `@name` as a relative path; we do not.)
         if !l.file.starts_with('@') {
             let _ = std::fs::remove_file(&l.file);
@@ -96,7 +110,12 @@ impl IpcListener {
             .ok()
             .and_then(|a| ipc_address::endpoint_from_sockaddr(&a))
             .unwrap_or_default();
-        Ok(IpcListener { socket: Some(socket), endpoint, tmp_dir: None, file: String::new() })
+        Ok(IpcListener {
+            socket: Some(socket),
+            endpoint,
+            tmp_dir: None,
+            file: String::new(),
+        })
     }
 
     /// `ipc://` + the bound path (the generated one for a wildcard).
@@ -114,9 +133,15 @@ impl IpcListener {
     /// event in libzmq). `Err(EAGAIN)`: nothing pending. Other errors are
     /// ACCEPT_FAILED events.
     pub fn accept(&self, opts: &IpcConfig) -> Result<Option<Socket>> {
-        let Some(l) = &self.socket else { return Err(Error::EINVAL) };
+        let Some(l) = &self.socket else {
+            return Err(Error::EINVAL);
+        };
         let (sock, _) = l.accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)?;
-        Ok(if ipc_filter_allows(&sock, opts) { Some(sock) } else { None })
+        Ok(if ipc_filter_allows(&sock, opts) {
+            Some(sock)
+        } else {
+            None
+        })
     }
 
     /// Closes the socket and removes a wildcard's file and directory. An
@@ -151,7 +176,9 @@ pub fn ipc_filter_allows(sock: &Socket, opts: &IpcConfig) -> bool {
     if opts.uid_filters.is_empty() && opts.gid_filters.is_empty() && opts.pid_filters.is_empty() {
         return true;
     }
-    let Ok(c) = peer_credentials(sock) else { return false };
+    let Ok(c) = peer_credentials(sock) else {
+        return false;
+    };
     opts.uid_filters.contains(&c.uid)
         || opts.gid_filters.contains(&c.gid)
         || opts.pid_filters.contains(&c.pid)
@@ -169,7 +196,7 @@ pub struct IpcConnect {
 /// Starts a non-blocking connect to an ipc address. Errors (ENOENT,
 /// ECONNREFUSED for no listener, EAGAIN for a full backlog) mean "retry
 /// after the reconnect interval". Finish with
-/// [`connect_result`](super::tcp_socket::connect_result).
+/// [`connect_result`](crate::transport::connect_result).
 pub fn ipc_connect_start(addr: &IpcAddress) -> Result<IpcConnect> {
     let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
     socket.set_nonblocking(true)?;
@@ -178,9 +205,12 @@ pub fn ipc_connect_start(addr: &IpcAddress) -> Result<IpcConnect> {
         Err(e) if matches!(e.raw_os_error(), Some(libc::EINPROGRESS | libc::EINTR)) => true,
         Err(e) => return Err(e.into()),
     };
-    Ok(IpcConnect { socket, in_progress })
+    Ok(IpcConnect {
+        socket,
+        in_progress,
+    })
 }
 
 #[cfg(test)]
-#[path = "ipc_socket_tests.rs"]
+#[path = "socket_tests.rs"]
 mod tests;

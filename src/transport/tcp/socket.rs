@@ -4,9 +4,9 @@
 //! is close-on-exec and non-blocking; nothing here waits except DNS.
 
 use super::accept_filter::accept_allowed;
-use super::peer::{set_int_option, socket_name, End};
-use super::tcp_address::{resolve, TcpAddress};
+use super::address::{resolve, TcpAddress};
 use crate::error::{Error, Result};
+use crate::transport::peer::{set_int_option, socket_name, End};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::net::SocketAddr;
 use std::os::fd::{FromRawFd, RawFd};
@@ -62,7 +62,11 @@ impl Default for TcpConfig {
 /// IPv4 (re-resolving the address) as libzmq does.
 pub fn open_tcp_socket(addr: &str, local: bool, opts: &TcpConfig) -> Result<(Socket, TcpAddress)> {
     let mut a = resolve(addr, local, opts.ipv6)?;
-    let sock = match Socket::new(Domain::for_address(a.addr), Type::STREAM, Some(Protocol::TCP)) {
+    let sock = match Socket::new(
+        Domain::for_address(a.addr),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    ) {
         Ok(s) => s,
         Err(e) if e.raw_os_error() == Some(libc::EAFNOSUPPORT) && a.addr.is_ipv6() && opts.ipv6 => {
             a = resolve(addr, local, false)?;
@@ -99,7 +103,9 @@ pub fn open_tcp_socket(addr: &str, local: bool, opts: &TcpConfig) -> Result<(Soc
 pub fn set_type_of_service(sock: &Socket, tos: i32) -> Result<()> {
     set_int_option(sock, libc::IPPROTO_IP, libc::IP_TOS, tos)?;
     match set_int_option(sock, libc::IPPROTO_IPV6, libc::IPV6_TCLASS, tos) {
-        Err(e) if e.0 != libc::ENOPROTOOPT && e.0 != libc::EINVAL && e.0 != libc::EOPNOTSUPP => Err(e),
+        Err(e) if e.0 != libc::ENOPROTOOPT && e.0 != libc::EINVAL && e.0 != libc::EOPNOTSUPP => {
+            Err(e)
+        }
         _ => Ok(()),
     }
 }
@@ -139,7 +145,7 @@ impl TcpListener {
     /// Binds and listens on the address part of a `tcp://` endpoint, with
     /// SO_REUSEADDR (a restarted server can rebind while old connections
     /// linger in TIME_WAIT) and ZMQ_BACKLOG. Errors: those of
-    /// [`resolve_bind`](super::tcp_address::resolve_bind), then the OS's
+    /// [`resolve_bind`](super::address::resolve_bind), then the OS's
     /// (EADDRINUSE, EADDRNOTAVAIL, EACCES, ENODEV for ZMQ_BINDTODEVICE...).
     pub fn bind(addr: &str, opts: &TcpConfig) -> Result<TcpListener> {
         let (socket, a) = open_tcp_socket(addr, true, opts)?;
@@ -182,8 +188,12 @@ impl TcpListener {
     /// closed, no event in libzmq). `Err(EAGAIN)`: nothing pending. Other
     /// errors are ACCEPT_FAILED events; the listener stays usable.
     pub fn accept(&self, opts: &TcpConfig) -> Result<Option<(Socket, SocketAddr)>> {
-        let (sock, peer) = self.socket.accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)?;
-        let Some(peer) = peer.as_socket() else { return Err(Error::EINVAL) };
+        let (sock, peer) = self
+            .socket
+            .accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK)?;
+        let Some(peer) = peer.as_socket() else {
+            return Err(Error::EINVAL);
+        };
         if !accept_allowed(&opts.accept_filters, opts.ipv6, &peer) {
             return Ok(None);
         }
@@ -206,7 +216,7 @@ pub struct TcpConnect {
     /// differently on each reconnect).
     pub address: TcpAddress,
     /// The connect is still under way: wait for the socket to become
-    /// writable, then call [`connect_result`]. libzmq reports this as
+    /// writable, then call [`connect_result`](crate::transport::connect_result). libzmq reports this as
     /// CONNECT_DELAYED with EINPROGRESS.
     pub in_progress: bool,
 }
@@ -228,28 +238,21 @@ pub fn connect_start(addr: &str, opts: &TcpConfig) -> Result<TcpConnect> {
         Err(e) if matches!(e.raw_os_error(), Some(libc::EINPROGRESS | libc::EINTR)) => true,
         Err(e) => return Err(e.into()),
     };
-    Ok(TcpConnect { socket, address, in_progress })
+    Ok(TcpConnect {
+        socket,
+        address,
+        in_progress,
+    })
 }
 
-/// How a connect that was in progress ended, once the socket is writable:
-/// `Ok` if established, else the error (ECONNREFUSED, ETIMEDOUT,
-/// EHOSTUNREACH...). Only meaningful after writability: before that it
-/// reports `Ok` too. Also works for ipc sockets.
-pub fn connect_result(sock: &Socket) -> Result<()> {
-    match sock.take_error()? {
-        Some(e) => Err(e.into()),
-        None => Ok(()),
-    }
-}
-
-/// [`connect_result`] then [`tune_connection`]: what the tcp connecter
+/// [`connect_result`](crate::transport::connect_result) then [`tune_connection`]: what the tcp connecter
 /// does when its socket becomes writable. `Ok`: hand the socket to an
 /// engine; `Err`: close it and schedule a reconnect.
 pub fn connect_finish(sock: &Socket, opts: &TcpConfig) -> Result<()> {
-    connect_result(sock)?;
+    crate::transport::connect_result(sock)?;
     tune_connection(sock, opts)
 }
 
 #[cfg(test)]
-#[path = "tcp_socket_tests.rs"]
+#[path = "socket_tests.rs"]
 mod tests;

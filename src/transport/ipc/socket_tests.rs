@@ -5,8 +5,8 @@
 //! is ENOENT; `Peer-Address` is `localhost:uid:gid:pid`.
 
 use super::*;
+use crate::transport::connect_result;
 use crate::transport::peer::{peer_address_text, socket_name, End};
-use crate::transport::tcp_socket::connect_result;
 use std::path::Path;
 
 /// A fresh directory for one test, removed when dropped.
@@ -14,7 +14,10 @@ struct TestDir(PathBuf);
 
 impl TestDir {
     fn new(name: &str) -> TestDir {
-        let d = PathBuf::from(format!("/tmp/zmq-rs-transport-{}-{name}", std::process::id()));
+        let d = PathBuf::from(format!(
+            "/tmp/zmq-rs-transport-{}-{name}",
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         TestDir(d)
@@ -38,7 +41,8 @@ fn ids() -> (u32, u32) {
 
 /// Connects to `addr` and accepts; `None` if the listener's filters refused.
 fn connect_pair(l: &IpcListener, o: &IpcConfig) -> (Socket, Option<Socket>) {
-    let c = ipc_connect_start(&IpcAddress::resolve(&l.endpoint()["ipc://".len()..]).unwrap()).unwrap();
+    let c =
+        ipc_connect_start(&IpcAddress::resolve(&l.endpoint()["ipc://".len()..]).unwrap()).unwrap();
     assert!(!c.in_progress);
     connect_result(&c.socket).unwrap();
     for _ in 0..500 {
@@ -63,7 +67,10 @@ fn named_socket_file_outlives_the_listener() {
     let (c, s) = connect_pair(&l, &o);
     let s = s.unwrap();
     let (uid, gid) = ids();
-    assert_eq!(peer_address_text(&s).unwrap(), format!("localhost:{uid}:{gid}:{}", std::process::id()));
+    assert_eq!(
+        peer_address_text(&s).unwrap(),
+        format!("localhost:{uid}:{gid}:{}", std::process::id())
+    );
     assert_eq!(socket_name(&s, End::Local), l.endpoint());
     assert_eq!(socket_name(&c, End::Remote), l.endpoint());
     assert!(s.nonblocking().unwrap());
@@ -99,7 +106,10 @@ fn wildcard_directory_is_removed_on_close() {
     let o = IpcConfig::default();
     let l = IpcListener::bind_in("*", &o, Some(base.as_bytes())).unwrap();
     let file = l.endpoint()["ipc://".len()..].to_string();
-    assert!(file.starts_with(&format!("{base}tmp")) && file.ends_with("/socket"), "{file}");
+    assert!(
+        file.starts_with(&format!("{base}tmp")) && file.ends_with("/socket"),
+        "{file}"
+    );
     assert!(Path::new(&file).exists());
     let (_c, s) = connect_pair(&l, &o);
     assert!(s.is_some());
@@ -108,7 +118,10 @@ fn wildcard_directory_is_removed_on_close() {
     assert!(!dir.exists());
     // Dropping cleans up too, and `*anything` is a wildcard as well.
     let l = IpcListener::bind_in("*foo", &o, Some(base.as_bytes())).unwrap();
-    let dir = Path::new(&l.endpoint()["ipc://".len()..]).parent().unwrap().to_path_buf();
+    let dir = Path::new(&l.endpoint()["ipc://".len()..])
+        .parent()
+        .unwrap()
+        .to_path_buf();
     assert!(dir.exists());
     drop(l);
     assert!(!dir.exists());
@@ -124,8 +137,14 @@ fn wildcard_directory_is_removed_on_close() {
 fn bind_errors() {
     let o = IpcConfig::default();
     assert_eq!(IpcListener::bind("@", &o).unwrap_err(), Error::EINVAL);
-    assert_eq!(IpcListener::bind(&"a".repeat(108), &o).unwrap_err(), Error(libc::ENAMETOOLONG));
-    assert_eq!(IpcListener::bind("/nonexistent-dir-zmq-rs/x", &o).unwrap_err(), Error::ENOENT);
+    assert_eq!(
+        IpcListener::bind(&"a".repeat(108), &o).unwrap_err(),
+        Error(libc::ENAMETOOLONG)
+    );
+    assert_eq!(
+        IpcListener::bind("/nonexistent-dir-zmq-rs/x", &o).unwrap_err(),
+        Error::ENOENT
+    );
     let missing = IpcAddress::resolve("/nonexistent-dir-zmq-rs/x").unwrap();
     assert_eq!(ipc_connect_start(&missing).unwrap_err(), Error::ENOENT);
 }
@@ -150,10 +169,13 @@ fn credential_filters() {
         (with(&|o| o.gid_filters = vec![0x7fff_fff0]), false),
         (with(&|o| o.pid_filters = vec![pid]), true),
         (with(&|o| o.pid_filters = vec![pid + 1]), false),
-        (with(&|o| {
-            o.pid_filters = vec![pid + 1];
-            o.uid_filters = vec![uid];
-        }), true),
+        (
+            with(&|o| {
+                o.pid_filters = vec![pid + 1];
+                o.uid_filters = vec![uid];
+            }),
+            true,
+        ),
     ];
     for (i, (o, allowed)) in cases.iter().enumerate() {
         let (_c, s) = connect_pair(&l, o);
