@@ -5,18 +5,21 @@
 //! `transport`; `pipe`; `io`; `ctx`; `socket`; `poll`; `ffi`. See
 //! docs/ARCHITECTURE.md; tests/layering.rs enforces it.
 #![deny(unsafe_op_in_unsafe_fn)]
+// Everything is pub(crate) unless the C ABI or the tests (tests/, fuzz/)
+// reach it through a public module: an unreachable `pub` is an error.
+#![cfg_attr(feature = "draft", deny(unreachable_pub))]
 
 pub(crate) mod consts;
 pub mod ctx;
 pub mod error;
 pub mod ffi;
-pub mod io;
-pub mod mailbox;
+pub(crate) mod io;
+pub(crate) mod mailbox;
 pub mod msg;
-pub mod pipe;
-pub mod poll;
+pub(crate) mod pipe;
+pub(crate) mod poll;
 pub mod proto;
-pub mod routing;
+pub(crate) mod routing;
 pub mod socket;
 pub mod transport;
 pub mod types;

@@ -22,7 +22,7 @@
 pub(crate) mod draft;
 pub(crate) mod stable;
 
-pub use draft::*;
+pub(crate) use draft::*;
 pub use stable::*;
 
 #[cfg(test)]

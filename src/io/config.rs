@@ -8,7 +8,7 @@ use crate::pipe::{pipe_pair, Pipe, PipeParams};
 use crate::proto::session::Config as SessionConfig;
 
 #[derive(Clone, Debug)]
-pub struct EndpointConfig {
+pub(crate) struct EndpointConfig {
     /// Each connection's ZMTP session, less what the connection adds
     /// itself (which side it is, the peer's address, engine properties).
     pub session: SessionConfig,
@@ -45,7 +45,7 @@ pub struct EndpointConfig {
 
 /// ZMQ_RECONNECT_IVL, ZMQ_RECONNECT_IVL_MAX, ZMQ_RECONNECT_STOP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ReconnectConfig {
+pub(crate) struct ReconnectConfig {
     /// ms; at most 0: a connection that was up and failed is not retried.
     pub ivl: i32,
     /// ms; 0: no exponential backoff, a random extra wait instead.
@@ -57,7 +57,7 @@ pub struct ReconnectConfig {
 
 impl EndpointConfig {
     /// A new pipe between the socket (`.0`) and a connection (`.1`).
-    pub fn network_pipe(&self) -> (Pipe, Pipe) {
+    pub(crate) fn network_pipe(&self) -> (Pipe, Pipe) {
         pipe_pair(self.pipe.0, self.pipe.1)
     }
 }

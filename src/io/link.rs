@@ -9,10 +9,10 @@ use crate::pipe::SocketMailbox;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 
-pub use super::monitor::events::*;
+pub(crate) use super::monitor::events::*;
 
 #[derive(Clone)]
-pub struct Link {
+pub(crate) struct Link {
     pub socket: Arc<SocketMailbox>,
     pub config: Arc<EndpointConfig>,
     pub monitor: Arc<dyn MonitorSink>,
@@ -25,18 +25,18 @@ pub struct Link {
 /// Which end of a connection made it: v1 monitor events name the local
 /// endpoint on the bind side and the remote one on the connect side.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Side {
+pub(crate) enum Side {
     Bind,
     Connect,
 }
 
 impl Link {
-    pub fn linger(&self) -> i32 {
+    pub(crate) fn linger(&self) -> i32 {
         self.linger.load(Ordering::Relaxed)
     }
 
     /// Raises a monitor event for the endpoint pair (`local`, `remote`).
-    pub fn event(&self, event: u64, value: u64, side: Side, local: &str, remote: &str) {
+    pub(crate) fn event(&self, event: u64, value: u64, side: Side, local: &str, remote: &str) {
         let v1 = if side == Side::Bind { local } else { remote };
         self.monitor.event(event, value, v1, local, remote);
     }

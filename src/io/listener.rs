@@ -11,7 +11,7 @@ use mio::unix::SourceFd;
 use mio::{Interest, Token};
 use std::os::fd::AsRawFd;
 
-pub struct Listener {
+pub(crate) struct Listener {
     link: Link,
     transport: &'static dyn Transport,
     bound: Option<Box<dyn Listening>>,
@@ -21,7 +21,7 @@ pub struct Listener {
 
 impl Listener {
     /// Serves `bound` from this io thread under the socket's `key`.
-    pub fn start(
+    pub(crate) fn start(
         r: &mut Reactor,
         link: Link,
         transport: &'static dyn Transport,

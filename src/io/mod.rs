@@ -2,19 +2,19 @@
 //! connections of the context's sockets (ZMQ_IO_THREADS of them, started on
 //! first use, stopped by zmq_ctx_term).
 
-pub mod config;
-pub mod engine;
-pub mod link;
-pub mod listener;
-pub mod monitor;
-pub mod reactor;
-pub mod stream;
-pub mod threads;
-pub mod wire;
-pub mod zap;
+pub(crate) mod config;
+pub(crate) mod engine;
+pub(crate) mod link;
+pub(crate) mod listener;
+pub(crate) mod monitor;
+pub(crate) mod reactor;
+pub(crate) mod stream;
+pub(crate) mod threads;
+pub(crate) mod wire;
+pub(crate) mod zap;
 
 /// Work handed to an io thread.
-pub type Task = Box<dyn FnOnce(&mut reactor::Reactor) + Send>;
+pub(crate) type Task = Box<dyn FnOnce(&mut reactor::Reactor) + Send>;
 
 /// What an io thread's mailbox carries.
 pub enum Command {

@@ -8,25 +8,25 @@ use mio::{Interest, Registry, Token};
 use std::io::{self, IoSlice};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
-pub struct Stream {
+pub(crate) struct Stream {
     fd: OwnedFd,
 }
 
 impl Stream {
     /// Wraps a connected, non-blocking socket from the transport layer.
-    pub fn new(sock: socket2::Socket) -> Stream {
+    pub(crate) fn new(sock: socket2::Socket) -> Stream {
         Stream {
             fd: OwnedFd::from(sock),
         }
     }
 
-    pub fn fd(&self) -> RawFd {
+    pub(crate) fn fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
 
     /// Reads into the spare capacity of `buf` (no zeroing, no allocation
     /// when there is room) and extends it by what arrived.
-    pub fn read_into(&mut self, buf: &mut bytes::BytesMut) -> io::Result<usize> {
+    pub(crate) fn read_into(&mut self, buf: &mut bytes::BytesMut) -> io::Result<usize> {
         let spare = buf.spare_capacity_mut();
         // SAFETY: the kernel writes at most `spare.len()` bytes into memory
         // we own for the duration of the call; nothing reads it before.
@@ -48,7 +48,7 @@ impl Stream {
 
     /// Writes as much of `wire`'s output as the socket takes, in one
     /// vectored call.
-    pub fn write_wire(&mut self, wire: &dyn super::wire::Wire) -> io::Result<usize> {
+    pub(crate) fn write_wire(&mut self, wire: &dyn super::wire::Wire) -> io::Result<usize> {
         let mut slices = [IoSlice::new(&[]); 64];
         let n = wire.out_slices(&mut slices);
         self.write_vectored(&slices[..n])
@@ -56,7 +56,7 @@ impl Stream {
 
     /// writev, but with MSG_NOSIGNAL: a peer that went away must give
     /// EPIPE, not kill an application that never ignored SIGPIPE.
-    pub fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    pub(crate) fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         let mut hdr: libc::msghdr = unsafe_zeroed_msghdr();
         hdr.msg_iov = bufs.as_ptr() as *mut libc::iovec;
         hdr.msg_iovlen = bufs.len().min(libc::UIO_MAXIOV as usize) as _;

@@ -44,14 +44,14 @@ impl IoThread {
 }
 
 /// ZMQ_IO_THREADS threads, started together on first use.
-pub struct IoThreads {
+pub(crate) struct IoThreads {
     threads: Vec<Arc<IoThread>>,
     next: AtomicUsize,
 }
 
 impl IoThreads {
     /// Starts `n` threads (none for 0: tcp and ipc then fail with EMTHREAD).
-    pub fn start(n: usize, name_prefix: &str) -> Result<IoThreads> {
+    pub(crate) fn start(n: usize, name_prefix: &str) -> Result<IoThreads> {
         let mut threads = Vec::with_capacity(n);
         for i in 0..n {
             let name = if name_prefix.is_empty() {
@@ -78,7 +78,7 @@ impl IoThreads {
     }
 
     /// The thread for a new endpoint, in turn; EMTHREAD with none.
-    pub fn choose(&self) -> Result<Arc<IoThread>> {
+    pub(crate) fn choose(&self) -> Result<Arc<IoThread>> {
         if self.threads.is_empty() {
             return Err(Error::EMTHREAD);
         }
@@ -88,7 +88,7 @@ impl IoThreads {
 
     /// Tells every thread to stop (its handlers wind down, honouring
     /// linger) and waits for them.
-    pub fn stop_and_join(&self) {
+    pub(crate) fn stop_and_join(&self) {
         for t in &self.threads {
             t.mailbox.send(Command::Stop);
         }

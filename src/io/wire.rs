@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// The session calls the engine makes, over either protocol.
-pub trait Wire: Send {
+pub(crate) trait Wire: Send {
     fn wants_input(&self) -> bool;
     /// The buffer to read into (with room for a large read), from `pool`
     /// if the connection holds none.
@@ -112,7 +112,7 @@ fn fill<'a>(out: &mut [IoSlice<'a>], chunks: impl Iterator<Item = &'a [u8]>) -> 
 
 /// STREAM's wire: every chunk read is one message, every message sent is
 /// written as is.
-pub struct Raw {
+pub(crate) struct Raw {
     /// What the last read brought, until it is polled as a message.
     input: InputBuf,
     out: VecDeque<Bytes>,
@@ -121,7 +121,7 @@ pub struct Raw {
 }
 
 impl Raw {
-    pub fn new(properties: &[(String, Vec<u8>)]) -> Raw {
+    pub(crate) fn new(properties: &[(String, Vec<u8>)]) -> Raw {
         let metadata = (!properties.is_empty()).then(|| {
             let mut md = Metadata::new();
             for (k, v) in properties {
@@ -139,7 +139,7 @@ impl Raw {
 
     /// A message as the raw engine delivers it: data with the connection's
     /// metadata (an empty one is a connect/disconnect notification).
-    pub fn message(&self, data: Bytes) -> Msg {
+    pub(crate) fn message(&self, data: Bytes) -> Msg {
         let mut m = if data.len() <= crate::msg::INLINE_MAX {
             Msg::from_slice(&data)
         } else {

@@ -12,22 +12,22 @@ use crate::proto::mechanism::ZapRequest;
 use mio::Token;
 use std::sync::Arc;
 
-pub const ENDPOINT: &str = "inproc://zeromq.zap.01";
+pub(crate) const ENDPOINT: &str = "inproc://zeromq.zap.01";
 
 /// The socket bound at [`ENDPOINT`]: where its pipes go, and whether it
 /// takes a routing id first (ROUTER, REP).
-pub struct ZapHandler {
+pub(crate) struct ZapHandler {
     pub mailbox: Arc<SocketMailbox>,
     pub recv_routing_id: bool,
 }
 
 /// Finds the ZAP handler of a connection's context, if one is bound (the
 /// context implements it: which sockets are bound where is its table).
-pub trait ZapDirectory: Send + Sync {
+pub(crate) trait ZapDirectory: Send + Sync {
     fn zap_handler(&self) -> Option<ZapHandler>;
 }
 
-pub struct ZapClient {
+pub(crate) struct ZapClient {
     pipe: Pipe,
     /// Frames of a reply read so far.
     reply: Vec<Msg>,
@@ -35,7 +35,12 @@ pub struct ZapClient {
 
 impl ZapClient {
     /// Sends `req` to the bound handler. None if nothing is bound there.
-    pub fn start(link: &Link, r: &mut Reactor, me: Token, req: &ZapRequest) -> Option<ZapClient> {
+    pub(crate) fn start(
+        link: &Link,
+        r: &mut Reactor,
+        me: Token,
+        req: &ZapRequest,
+    ) -> Option<ZapClient> {
         let handler = link.zap.zap_handler()?;
         let unlimited = PipeParams {
             out_hwm: 0,
@@ -67,7 +72,7 @@ impl ZapClient {
     }
 
     /// Whether `cmd` is about this client's pipe.
-    pub fn owns(&self, cmd: &PipeCommand) -> bool {
+    pub(crate) fn owns(&self, cmd: &PipeCommand) -> bool {
         let id = self.pipe.id();
         match cmd {
             PipeCommand::ActivateRead(p)
@@ -79,7 +84,7 @@ impl ZapClient {
 
     /// Takes a command for the pipe; returns the reply once all its frames
     /// are in (the caller then closes the client).
-    pub fn on_command(&mut self, cmd: PipeCommand) -> Option<Vec<Msg>> {
+    pub(crate) fn on_command(&mut self, cmd: PipeCommand) -> Option<Vec<Msg>> {
         match cmd {
             PipeCommand::ActivateRead(_) => {
                 self.pipe.activate_read();
@@ -99,7 +104,7 @@ impl ZapClient {
     }
 
     /// Reads what the handler has written; the whole reply, once complete.
-    pub fn poll(&mut self) -> Option<Vec<Msg>> {
+    pub(crate) fn poll(&mut self) -> Option<Vec<Msg>> {
         while let Some(m) = self.pipe.read() {
             let more = m.more();
             self.reply.push(m);
@@ -111,7 +116,7 @@ impl ZapClient {
     }
 
     /// Ends the exchange: the handler's socket drops its end of the pipe.
-    pub fn close(mut self, r: &mut Reactor) {
+    pub(crate) fn close(mut self, r: &mut Reactor) {
         r.disown_pipe(self.pipe.id());
         self.pipe.terminate();
     }

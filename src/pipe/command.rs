@@ -25,7 +25,7 @@ use crate::mailbox::Mailbox;
 use std::sync::Arc;
 
 /// What a socket's mailbox carries (and what `ZMQ_FD` signals).
-pub type SocketMailbox = Mailbox<SocketCommand>;
+pub(crate) type SocketMailbox = Mailbox<SocketCommand>;
 
 /// What one end of a pipe tells the owner of the other end. Each names
 /// the receiving owner's end.

@@ -12,18 +12,18 @@
 //! (written minus what the reader last reported); the reader reports every
 //! `lwm` messages with an `ActivateWrite` command.
 
-pub mod command;
-pub mod table;
+pub(crate) mod command;
+pub(crate) mod table;
 
 use crate::msg::{self, Msg};
-pub use command::{Inbox, PipeCommand, SocketCommand, SocketMailbox};
+pub(crate) use command::{Inbox, PipeCommand, SocketCommand, SocketMailbox};
 use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Identifies one end of a pipe, unique in the process.
-pub type PipeId = u64;
+pub(crate) type PipeId = u64;
 
 static NEXT_PIPE_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -131,7 +131,7 @@ pub struct Pipe {
 }
 
 /// Makes a connected pair of ends: `.0` for the side with `a`, `.1` for `b`.
-pub fn pipe_pair(a: PipeParams, b: PipeParams) -> (Pipe, Pipe) {
+pub(crate) fn pipe_pair(a: PipeParams, b: PipeParams) -> (Pipe, Pipe) {
     let core = Arc::new(Core {
         queues: [
             Mutex::new(Queue {

@@ -10,17 +10,17 @@
 //! The first pass never blocks (poll(2) with a zero timeout); later passes
 //! block until a descriptor fires or the deadline passes.
 
-pub mod poller;
-pub mod proxy;
+pub(crate) mod poller;
+pub(crate) mod proxy;
 
 use crate::error::{Error, Result};
 use crate::socket::Socket;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
-pub use crate::socket::{POLLIN, POLLOUT};
-pub const POLLERR: i16 = crate::consts::ZMQ_POLLERR as i16;
-pub const POLLPRI: i16 = crate::consts::ZMQ_POLLPRI as i16;
+pub(crate) use crate::socket::{POLLIN, POLLOUT};
+pub(crate) const POLLERR: i16 = crate::consts::ZMQ_POLLERR as i16;
+pub(crate) const POLLPRI: i16 = crate::consts::ZMQ_POLLPRI as i16;
 
 /// The longest single poll(2) sleep while a thread-safe socket takes part.
 ///
@@ -31,13 +31,13 @@ const THREAD_SAFE_SLICE_MS: i32 = 100;
 
 /// What one poll entry watches.
 #[derive(Clone, Copy)]
-pub enum Target<'a> {
+pub(crate) enum Target<'a> {
     Socket(&'a Socket),
     Fd(RawFd),
 }
 
 /// One entry of a `zmq_poll` call.
-pub struct Item<'a> {
+pub(crate) struct Item<'a> {
     pub target: Target<'a>,
     pub events: i16,
     pub revents: i16,
@@ -157,7 +157,7 @@ pub(crate) fn wait_loop(
 
 /// `zmq_poll` with no items: libzmq sleeps `timeout` ms with usleep(3)
 /// (timeout converted to a 32-bit microsecond count, as usleep takes it).
-pub fn sleep_only(timeout_ms: i64) -> Result<usize> {
+pub(crate) fn sleep_only(timeout_ms: i64) -> Result<usize> {
     if timeout_ms == 0 {
         return Ok(0);
     }
@@ -173,7 +173,7 @@ pub fn sleep_only(timeout_ms: i64) -> Result<usize> {
 /// `zmq_poll`: fills `revents` of every item, returns how many have any.
 ///
 /// `timeout_ms`: negative waits forever, 0 returns at once.
-pub fn poll(items: &mut [Item<'_>], timeout_ms: i64) -> Result<usize> {
+pub(crate) fn poll(items: &mut [Item<'_>], timeout_ms: i64) -> Result<usize> {
     if items.is_empty() {
         return sleep_only(timeout_ms);
     }

@@ -12,10 +12,10 @@ use crate::socket::Socket;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 /// libzmq's `retired_fd`.
-pub const RETIRED_FD: RawFd = -1;
+pub(crate) const RETIRED_FD: RawFd = -1;
 
 /// EBADF is not one of the crate's named errors.
-pub const EBADF: Error = Error(libc::EBADF);
+pub(crate) const EBADF: Error = Error(libc::EBADF);
 
 struct Entry {
     socket: Option<&'static Socket>,
@@ -26,7 +26,7 @@ struct Entry {
 
 /// One ready entry, as `zmq_poller_event_t` reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Event {
+pub(crate) struct Event {
     /// The socket, for a socket entry.
     pub socket: Option<*const Socket>,
     /// The descriptor, for an fd entry; `RETIRED_FD` for a socket.
@@ -37,7 +37,7 @@ pub struct Event {
 }
 
 /// Checks an events mask: only POLLIN, POLLOUT, POLLERR and POLLPRI.
-pub fn check_events(events: i16) -> Result<()> {
+pub(crate) fn check_events(events: i16) -> Result<()> {
     if events & !(POLLIN | POLLOUT | POLLERR | POLLPRI) != 0 {
         return Err(Error::EINVAL);
     }
@@ -46,7 +46,7 @@ pub fn check_events(events: i16) -> Result<()> {
 
 /// A poll set.
 #[derive(Default)]
-pub struct Poller {
+pub(crate) struct Poller {
     items: Vec<Entry>,
     /// Created when the first thread-safe socket is added (libzmq's
     /// signaler): an epoll set of the thread-safe sockets' mailbox fds,
@@ -55,12 +55,12 @@ pub struct Poller {
 }
 
 impl Poller {
-    pub fn new() -> Poller {
+    pub(crate) fn new() -> Poller {
         Poller::default()
     }
 
     /// Number of entries (sockets and fds).
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         self.items.len()
     }
 
@@ -103,7 +103,12 @@ impl Poller {
     }
 
     /// Adds a socket; EINVAL if it is already in, or `events` is bad.
-    pub fn add(&mut self, socket: &'static Socket, user_data: usize, events: i16) -> Result<()> {
+    pub(crate) fn add(
+        &mut self,
+        socket: &'static Socket,
+        user_data: usize,
+        events: i16,
+    ) -> Result<()> {
         check_events(events)?;
         if self.find_socket(socket).is_some() {
             return Err(Error::EINVAL);
@@ -122,7 +127,7 @@ impl Poller {
     }
 
     /// Adds a plain descriptor; EBADF for -1, EINVAL if already in or bad events.
-    pub fn add_fd(&mut self, fd: RawFd, user_data: usize, events: i16) -> Result<()> {
+    pub(crate) fn add_fd(&mut self, fd: RawFd, user_data: usize, events: i16) -> Result<()> {
         if fd == RETIRED_FD {
             return Err(EBADF);
         }
@@ -139,14 +144,14 @@ impl Poller {
         Ok(())
     }
 
-    pub fn modify(&mut self, socket: &Socket, events: i16) -> Result<()> {
+    pub(crate) fn modify(&mut self, socket: &Socket, events: i16) -> Result<()> {
         check_events(events)?;
         let i = self.find_socket(socket).ok_or(Error::EINVAL)?;
         self.items[i].events = events;
         Ok(())
     }
 
-    pub fn modify_fd(&mut self, fd: RawFd, events: i16) -> Result<()> {
+    pub(crate) fn modify_fd(&mut self, fd: RawFd, events: i16) -> Result<()> {
         if fd == RETIRED_FD {
             return Err(EBADF);
         }
@@ -156,7 +161,7 @@ impl Poller {
         Ok(())
     }
 
-    pub fn remove(&mut self, socket: &Socket) -> Result<()> {
+    pub(crate) fn remove(&mut self, socket: &Socket) -> Result<()> {
         let i = self.find_socket(socket).ok_or(Error::EINVAL)?;
         self.items.remove(i);
         if socket.is_thread_safe() {
@@ -167,7 +172,7 @@ impl Poller {
         Ok(())
     }
 
-    pub fn remove_fd(&mut self, fd: RawFd) -> Result<()> {
+    pub(crate) fn remove_fd(&mut self, fd: RawFd) -> Result<()> {
         if fd == RETIRED_FD {
             return Err(EBADF);
         }
@@ -177,7 +182,7 @@ impl Poller {
     }
 
     /// `zmq_poller_fd`: EINVAL unless a thread-safe socket was ever added.
-    pub fn signaler_fd(&self) -> Result<RawFd> {
+    pub(crate) fn signaler_fd(&self) -> Result<RawFd> {
         self.signaler
             .as_ref()
             .map(|f| f.as_raw_fd())
@@ -188,7 +193,7 @@ impl Poller {
     /// forever, 0 is one look). Nothing ready in time is EAGAIN; an empty
     /// set (or one where nothing is asked for) with no timeout is EFAULT,
     /// since it could never return.
-    pub fn wait(&self, max: usize, timeout_ms: i64) -> Result<Vec<Event>> {
+    pub(crate) fn wait(&self, max: usize, timeout_ms: i64) -> Result<Vec<Event>> {
         if self.items.is_empty() && timeout_ms < 0 {
             return Err(Error::EFAULT);
         }

@@ -18,7 +18,7 @@ const BURST: usize = 1000;
 
 /// Message counters of one side, as STATISTICS reports them.
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
-pub struct Stats {
+pub(crate) struct Stats {
     pub msg_in: u64,
     pub bytes_in: u64,
     pub msg_out: u64,
@@ -27,7 +27,7 @@ pub struct Stats {
 
 /// A control command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Command {
+pub(crate) enum Command {
     Pause,
     Resume,
     Terminate,
@@ -35,7 +35,7 @@ pub enum Command {
 }
 
 /// Parses a control frame (exact, case-sensitive, as libzmq compares it).
-pub fn parse_command(data: &[u8]) -> Option<Command> {
+pub(crate) fn parse_command(data: &[u8]) -> Option<Command> {
     match data {
         b"PAUSE" => Some(Command::Pause),
         b"RESUME" => Some(Command::Resume),
@@ -46,7 +46,7 @@ pub fn parse_command(data: &[u8]) -> Option<Command> {
 }
 
 /// The eight values of a STATISTICS reply, in frame order.
-pub fn stats_frames(front: &Stats, back: &Stats) -> [u64; 8] {
+pub(crate) fn stats_frames(front: &Stats, back: &Stats) -> [u64; 8] {
     [
         front.msg_in,
         front.bytes_in,
@@ -195,7 +195,7 @@ fn reply_stats(control: &Socket, front: &Stats, back: &Stats) -> Result<()> {
 ///
 /// An unknown control command (which libzmq answers with an assertion
 /// failure, aborting the process) is ignored.
-pub fn proxy(
+pub(crate) fn proxy(
     front: &'static Socket,
     back: &'static Socket,
     capture_sock: Option<&Socket>,

@@ -30,7 +30,7 @@ impl Default for TimerConfig {
 
 /// What a passed deadline asks for.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Due {
+pub(crate) enum Due {
     Nothing,
     /// Send a PING now (the next one is already scheduled).
     Ping,
@@ -38,7 +38,7 @@ pub enum Due {
     Expired,
 }
 
-pub struct Timers {
+pub(crate) struct Timers {
     ivl: Option<Duration>,
     timeout: Option<Duration>,
     ttl_ds: u16,
@@ -54,7 +54,7 @@ fn ms(v: i32) -> Option<Duration> {
 
 impl Timers {
     /// Arms the handshake deadline, as libzmq does when the engine starts.
-    pub fn new(cfg: &TimerConfig, now: Instant) -> Timers {
+    pub(crate) fn new(cfg: &TimerConfig, now: Instant) -> Timers {
         let ivl = ms(cfg.heartbeat_ivl_ms);
         let timeout = match ivl {
             None => None,
@@ -73,13 +73,13 @@ impl Timers {
     }
 
     /// The TTL our PINGs carry, in deciseconds.
-    pub fn ttl_deciseconds(&self) -> u16 {
+    pub(crate) fn ttl_deciseconds(&self) -> u16 {
         self.ttl_ds
     }
 
     /// The handshake finished: drop its deadline; with `heartbeats`, start
     /// PINGing every interval.
-    pub fn handshake_done(&mut self, now: Instant, heartbeats: bool) {
+    pub(crate) fn handshake_done(&mut self, now: Instant, heartbeats: bool) {
         self.handshake_at = None;
         if heartbeats {
             self.ping_at = self.ivl.map(|i| now + i);
@@ -87,7 +87,7 @@ impl Timers {
     }
 
     /// Any frame from the peer proves it alive.
-    pub fn on_inbound(&mut self) {
+    pub(crate) fn on_inbound(&mut self) {
         self.timeout_at = None;
         self.ttl_at = None;
     }
@@ -95,7 +95,7 @@ impl Timers {
     /// A PING arrived with `ttl` deciseconds: unless already armed, the
     /// peer must send something within that time. libzmq multiplies in 16
     /// bits, so TTLs above 6553.5 s wrap; we match the wire behaviour.
-    pub fn on_ping(&mut self, ttl: u16, now: Instant) {
+    pub(crate) fn on_ping(&mut self, ttl: u16, now: Instant) {
         let t = ttl.wrapping_mul(100);
         if self.ttl_at.is_none() && t > 0 {
             self.ttl_at = Some(now + Duration::from_millis(t as u64));
@@ -103,14 +103,14 @@ impl Timers {
     }
 
     /// A PING went out: the peer must answer (with anything) in time.
-    pub fn ping_sent(&mut self, now: Instant) {
+    pub(crate) fn ping_sent(&mut self, now: Instant) {
         if self.timeout_at.is_none() {
             self.timeout_at = self.timeout.map(|t| now + t);
         }
     }
 
     /// The earliest armed deadline.
-    pub fn next_deadline(&self) -> Option<Instant> {
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
         [
             self.handshake_at,
             self.ping_at,
@@ -123,7 +123,7 @@ impl Timers {
     }
 
     /// Handles whatever is due at `now`. Expiry wins over a due PING.
-    pub fn poll(&mut self, now: Instant) -> Due {
+    pub(crate) fn poll(&mut self, now: Instant) -> Due {
         let due = |t: Option<Instant>| t.is_some_and(|t| t <= now);
         if due(self.handshake_at) || due(self.timeout_at) || due(self.ttl_at) {
             return Due::Expired;

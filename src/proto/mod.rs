@@ -8,13 +8,13 @@
 
 pub mod codec;
 pub mod command;
-pub mod failure;
+pub(crate) mod failure;
 pub mod greeting;
-pub mod heartbeat;
+pub(crate) mod heartbeat;
 pub mod mechanism;
 pub mod metadata;
-pub mod recycle;
-pub mod session;
+pub(crate) mod recycle;
+pub(crate) mod session;
 
 #[cfg(test)]
 mod tests;

@@ -21,7 +21,7 @@ use bytes::BytesMut;
 
 /// What a new buffer gets at least: large reads, few system calls, and
 /// allocations shared by many frames.
-pub const CHUNK: usize = 256 * 1024;
+pub(crate) const CHUNK: usize = 256 * 1024;
 
 /// Buffers a pool keeps: 4 MiB at most per io thread, plus what frames
 /// still alive hold anyway.

@@ -9,7 +9,7 @@ use super::pipe_set::PipeSet;
 use crate::msg::Msg;
 
 #[derive(Default)]
-pub struct Distributor {
+pub(crate) struct Distributor {
     pipes: IndexedArray,
     matching: usize,
     active: usize,
@@ -18,7 +18,7 @@ pub struct Distributor {
 }
 
 impl Distributor {
-    pub fn attach(&mut self, s: Slot) {
+    pub(crate) fn attach(&mut self, s: Slot) {
         self.pipes.push(s);
         let last = self.pipes.len() - 1;
         if self.more {
@@ -32,11 +32,11 @@ impl Distributor {
         }
     }
 
-    pub fn has_pipe(&self, s: Slot) -> bool {
+    pub(crate) fn has_pipe(&self, s: Slot) -> bool {
         self.pipes.contains(s)
     }
 
-    pub fn match_pipe(&mut self, s: Slot) {
+    pub(crate) fn match_pipe(&mut self, s: Slot) {
         let Some(i) = self.pipes.index(s) else { return };
         if i < self.matching || i >= self.eligible {
             return;
@@ -46,7 +46,7 @@ impl Distributor {
     }
 
     /// Makes the non-matching eligible pipes the matching ones (INVERT_MATCHING).
-    pub fn reverse_match(&mut self) {
+    pub(crate) fn reverse_match(&mut self) {
         let prev = self.matching;
         self.matching = 0;
         for i in prev..self.eligible {
@@ -55,11 +55,11 @@ impl Distributor {
         }
     }
 
-    pub fn unmatch(&mut self) {
+    pub(crate) fn unmatch(&mut self) {
         self.matching = 0;
     }
 
-    pub fn pipe_terminated(&mut self, s: Slot) {
+    pub(crate) fn pipe_terminated(&mut self, s: Slot) {
         let Some(mut i) = self.pipes.index(s) else {
             return;
         };
@@ -80,7 +80,7 @@ impl Distributor {
         self.pipes.erase(s);
     }
 
-    pub fn activated(&mut self, s: Slot) {
+    pub(crate) fn activated(&mut self, s: Slot) {
         let Some(i) = self.pipes.index(s) else { return };
         if i < self.eligible {
             return;
@@ -93,12 +93,12 @@ impl Distributor {
         }
     }
 
-    pub fn send_to_all<P: PipeSet>(&mut self, pipes: &mut P, msg: &mut Msg) {
+    pub(crate) fn send_to_all<P: PipeSet>(&mut self, pipes: &mut P, msg: &mut Msg) {
         self.matching = self.active;
         self.send_to_matching(pipes, msg);
     }
 
-    pub fn send_to_matching<P: PipeSet>(&mut self, pipes: &mut P, msg: &mut Msg) {
+    pub(crate) fn send_to_matching<P: PipeSet>(&mut self, pipes: &mut P, msg: &mut Msg) {
         let more = msg.more();
         self.distribute(pipes, msg);
         if !more {
@@ -146,11 +146,11 @@ impl Distributor {
     }
 
     /// Whether every matching pipe has room (XPUB_NODROP).
-    pub fn check_hwm<P: PipeSet>(&mut self, pipes: &mut P) -> bool {
+    pub(crate) fn check_hwm<P: PipeSet>(&mut self, pipes: &mut P) -> bool {
         (0..self.matching).all(|i| pipes.check_hwm(self.pipes.get(i)))
     }
 
-    pub fn has_out(&self) -> bool {
+    pub(crate) fn has_out(&self) -> bool {
         true
     }
 }

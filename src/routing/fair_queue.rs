@@ -6,27 +6,27 @@ use crate::error::{Error, Result};
 use crate::msg::Msg;
 
 #[derive(Default)]
-pub struct FairQueue {
+pub(crate) struct FairQueue {
     set: ActiveSet,
     more: bool,
 }
 
 impl FairQueue {
-    pub fn attach(&mut self, s: Slot) {
+    pub(crate) fn attach(&mut self, s: Slot) {
         self.set.attach(s);
     }
 
-    pub fn pipe_terminated(&mut self, s: Slot) {
+    pub(crate) fn pipe_terminated(&mut self, s: Slot) {
         self.set.remove(s);
     }
 
-    pub fn activated(&mut self, s: Slot) {
+    pub(crate) fn activated(&mut self, s: Slot) {
         self.set.activated(s);
     }
 
     /// Receives one frame and the pipe it came from; EAGAIN if none.
     #[inline]
-    pub fn recv<P: PipeSet>(&mut self, pipes: &mut P) -> Result<(Msg, Slot)> {
+    pub(crate) fn recv<P: PipeSet>(&mut self, pipes: &mut P) -> Result<(Msg, Slot)> {
         while self.set.active > 0 {
             let s = self.set.current();
             if let Some(m) = pipes.read(s) {
@@ -43,7 +43,7 @@ impl FairQueue {
         Err(Error::EAGAIN)
     }
 
-    pub fn has_in<P: PipeSet>(&mut self, pipes: &mut P) -> bool {
+    pub(crate) fn has_in<P: PipeSet>(&mut self, pipes: &mut P) -> bool {
         if self.more {
             return true;
         }

@@ -13,7 +13,7 @@ use crate::msg::Msg;
 use std::collections::VecDeque;
 
 #[derive(Default)]
-pub struct FakePipe {
+pub(super) struct FakePipe {
     /// Frames waiting to be read by the socket.
     inbound: VecDeque<Msg>,
     /// Frames written and not yet published; the first `complete` of them
@@ -33,12 +33,12 @@ pub struct FakePipe {
 }
 
 #[derive(Default)]
-pub struct FakePipes {
+pub(super) struct FakePipes {
     slots: Vec<Option<FakePipe>>,
 }
 
 /// A frame for the tests: `"a+"` is "a" with MORE, `"a"` a last frame.
-pub fn frame(spec: &str) -> Msg {
+pub(super) fn frame(spec: &str) -> Msg {
     let (data, more) = match spec.strip_suffix('+') {
         Some(d) => (d, true),
         None => (spec, false),
@@ -49,7 +49,7 @@ pub fn frame(spec: &str) -> Msg {
 }
 
 /// The inverse of `frame`.
-pub fn spec(m: &Msg) -> String {
+pub(super) fn spec(m: &Msg) -> String {
     let mut s = String::from_utf8(m.data().to_vec()).expect("test frames are text");
     if m.more() {
         s.push('+');
@@ -59,11 +59,11 @@ pub fn spec(m: &Msg) -> String {
 
 impl FakePipes {
     /// Adds an open pipe without a high-water mark at slot `s`.
-    pub fn add(&mut self, s: Slot) {
+    pub(super) fn add(&mut self, s: Slot) {
         self.add_with_hwm(s, 0);
     }
 
-    pub fn add_with_hwm(&mut self, s: Slot, hwm: usize) {
+    pub(super) fn add_with_hwm(&mut self, s: Slot, hwm: usize) {
         if self.slots.len() <= s {
             self.slots.resize_with(s + 1, || None);
         }
@@ -75,11 +75,11 @@ impl FakePipes {
     }
 
     /// Forgets a pipe: any later use of `s` by a strategy panics.
-    pub fn remove(&mut self, s: Slot) {
+    pub(super) fn remove(&mut self, s: Slot) {
         assert!(self.slots[s].take().is_some(), "slot {s} was not in use");
     }
 
-    pub fn pipe(&mut self, s: Slot) -> &mut FakePipe {
+    pub(super) fn pipe(&mut self, s: Slot) -> &mut FakePipe {
         match self.slots.get_mut(s).and_then(Option::as_mut) {
             Some(p) => p,
             None => panic!("strategy used slot {s}, which has no pipe"),
@@ -87,29 +87,29 @@ impl FakePipes {
     }
 
     /// Queues frames for the socket to read (`frame` specs).
-    pub fn queue_in(&mut self, s: Slot, specs: &[&str]) {
+    pub(super) fn queue_in(&mut self, s: Slot, specs: &[&str]) {
         self.pipe(s).inbound.extend(specs.iter().map(|f| frame(f)));
     }
 
     /// Takes what pipe `s` published so far (as `frame` specs).
-    pub fn take_published(&mut self, s: Slot) -> Vec<String> {
+    pub(super) fn take_published(&mut self, s: Slot) -> Vec<String> {
         self.pipe(s).published.drain(..).map(|m| spec(&m)).collect()
     }
 
     /// Frames written to `s` but not published yet.
-    pub fn unflushed(&mut self, s: Slot) -> Vec<String> {
+    pub(super) fn unflushed(&mut self, s: Slot) -> Vec<String> {
         self.pipe(s).unflushed.iter().map(spec).collect()
     }
 
     /// The peer read everything: the pipe has room again.
-    pub fn drain(&mut self, s: Slot) {
+    pub(super) fn drain(&mut self, s: Slot) {
         let p = self.pipe(s);
         p.published.clear();
         p.outstanding = 0;
     }
 
     /// The pipe is closing: it refuses reads and writes from now on.
-    pub fn close(&mut self, s: Slot) {
+    pub(super) fn close(&mut self, s: Slot) {
         self.pipe(s).closed = true;
     }
 }

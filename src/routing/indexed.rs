@@ -2,40 +2,41 @@
 //! can swap a pipe between their active/inactive partitions in O(1).
 
 /// A pipe's slot number in its socket's pipe table.
-pub type Slot = usize;
+pub(crate) type Slot = usize;
 
 const ABSENT: usize = usize::MAX;
 
 #[derive(Default, Debug)]
-pub struct IndexedArray {
+pub(crate) struct IndexedArray {
     items: Vec<Slot>,
     pos: Vec<usize>,
 }
 
 impl IndexedArray {
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.items.len()
     }
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
-    pub fn get(&self, i: usize) -> Slot {
+    pub(crate) fn get(&self, i: usize) -> Slot {
         self.items[i]
     }
-    pub fn index(&self, s: Slot) -> Option<usize> {
+    pub(crate) fn index(&self, s: Slot) -> Option<usize> {
         self.pos.get(s).copied().filter(|&p| p != ABSENT)
     }
-    pub fn contains(&self, s: Slot) -> bool {
+    pub(crate) fn contains(&self, s: Slot) -> bool {
         self.index(s).is_some()
     }
-    pub fn push(&mut self, s: Slot) {
+    pub(crate) fn push(&mut self, s: Slot) {
         if self.pos.len() <= s {
             self.pos.resize(s + 1, ABSENT);
         }
         self.pos[s] = self.items.len();
         self.items.push(s);
     }
-    pub fn swap(&mut self, i: usize, j: usize) {
+    pub(crate) fn swap(&mut self, i: usize, j: usize) {
         if i == j {
             return;
         }
@@ -44,7 +45,7 @@ impl IndexedArray {
         self.pos[self.items[j]] = j;
     }
     /// Removes `s` by moving the last item into its place.
-    pub fn erase(&mut self, s: Slot) {
+    pub(crate) fn erase(&mut self, s: Slot) {
         if let Some(i) = self.index(s) {
             let last = self.items.len() - 1;
             self.swap(i, last);
@@ -52,7 +53,8 @@ impl IndexedArray {
             self.pos[s] = ABSENT;
         }
     }
-    pub fn iter(&self) -> impl Iterator<Item = Slot> + '_ {
+    #[cfg(test)]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Slot> + '_ {
         self.items.iter().copied()
     }
 }
@@ -61,7 +63,7 @@ impl IndexedArray {
 /// into the active part: the bookkeeping load-balancing and fair-queueing
 /// share.
 #[derive(Default, Debug)]
-pub struct ActiveSet {
+pub(crate) struct ActiveSet {
     pub pipes: IndexedArray,
     pub active: usize,
     pub current: usize,
@@ -69,14 +71,14 @@ pub struct ActiveSet {
 
 impl ActiveSet {
     /// Adds a pipe as active.
-    pub fn attach(&mut self, s: Slot) {
+    pub(crate) fn attach(&mut self, s: Slot) {
         self.pipes.push(s);
         self.pipes.swap(self.pipes.len() - 1, self.active);
         self.active += 1;
     }
 
     /// Forgets a pipe; returns the position it had, if it was present.
-    pub fn remove(&mut self, s: Slot) -> Option<usize> {
+    pub(crate) fn remove(&mut self, s: Slot) -> Option<usize> {
         let index = self.pipes.index(s)?;
         if index < self.active {
             self.active -= 1;
@@ -90,7 +92,7 @@ impl ActiveSet {
     }
 
     /// Moves an inactive pipe back into the active part.
-    pub fn activated(&mut self, s: Slot) {
+    pub(crate) fn activated(&mut self, s: Slot) {
         if let Some(i) = self.pipes.index(s) {
             if i >= self.active {
                 self.pipes.swap(i, self.active);
@@ -100,12 +102,12 @@ impl ActiveSet {
     }
 
     /// The pipe under the cursor (only while `active > 0`).
-    pub fn current(&self) -> Slot {
+    pub(crate) fn current(&self) -> Slot {
         self.pipes.get(self.current)
     }
 
     /// Moves the pipe under the cursor out of the active part.
-    pub fn deactivate_current(&mut self) {
+    pub(crate) fn deactivate_current(&mut self) {
         self.active -= 1;
         self.pipes.swap(self.current, self.active);
         if self.current == self.active {
@@ -114,7 +116,7 @@ impl ActiveSet {
     }
 
     /// Advances the cursor after a whole message.
-    pub fn advance(&mut self) {
+    pub(crate) fn advance(&mut self) {
         self.current += 1;
         if self.current >= self.active {
             self.current = 0;

@@ -6,18 +6,18 @@ use crate::error::{Error, Result};
 use crate::msg::Msg;
 
 #[derive(Default)]
-pub struct LoadBalancer {
+pub(crate) struct LoadBalancer {
     set: ActiveSet,
     more: bool,
     dropping: bool,
 }
 
 impl LoadBalancer {
-    pub fn attach(&mut self, s: Slot) {
+    pub(crate) fn attach(&mut self, s: Slot) {
         self.set.attach(s);
     }
 
-    pub fn pipe_terminated(&mut self, s: Slot) {
+    pub(crate) fn pipe_terminated(&mut self, s: Slot) {
         // A peer gone in the middle of a message: drop the rest of it.
         if self.more && self.set.pipes.index(s) == Some(self.set.current) {
             self.dropping = true;
@@ -25,13 +25,17 @@ impl LoadBalancer {
         self.set.remove(s);
     }
 
-    pub fn activated(&mut self, s: Slot) {
+    pub(crate) fn activated(&mut self, s: Slot) {
         self.set.activated(s);
     }
 
     /// Sends one frame; on success `msg` is left empty and the pipe used is
     /// returned. EAGAIN when no pipe can take it.
-    pub fn send<P: PipeSet>(&mut self, pipes: &mut P, msg: &mut Msg) -> Result<Option<Slot>> {
+    pub(crate) fn send<P: PipeSet>(
+        &mut self,
+        pipes: &mut P,
+        msg: &mut Msg,
+    ) -> Result<Option<Slot>> {
         if self.dropping {
             self.more = msg.more();
             self.dropping = self.more;
@@ -68,7 +72,7 @@ impl LoadBalancer {
         Ok(Some(s))
     }
 
-    pub fn has_out<P: PipeSet>(&mut self, pipes: &mut P) -> bool {
+    pub(crate) fn has_out<P: PipeSet>(&mut self, pipes: &mut P) -> bool {
         if self.more {
             return true;
         }

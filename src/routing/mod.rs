@@ -3,13 +3,13 @@
 //! distribute, and the subscription tries. Only the base (`msg`, `error`,
 //! `util`) lies below: `pipe` implements `PipeSet`, not the reverse.
 
-pub mod dist;
-pub mod fair_queue;
+pub(crate) mod dist;
+pub(crate) mod fair_queue;
 #[cfg(test)]
 mod fake_pipes;
-pub mod indexed;
-pub mod load_balance;
-pub mod mtrie;
-pub mod pipe_set;
+pub(crate) mod indexed;
+pub(crate) mod load_balance;
+pub(crate) mod mtrie;
+pub(crate) mod pipe_set;
 mod prefix_tree;
-pub mod trie;
+pub(crate) mod trie;

@@ -58,7 +58,7 @@ impl<T> Payload for Values<T> {
 
 /// Outcome of [`MTrie::rm`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RmResult {
+pub(crate) enum RmResult {
     /// The prefix is not in the trie, or the value is not in its set.
     NotFound,
     /// The value was removed and was the last one: the prefix is gone.
@@ -72,7 +72,7 @@ pub enum RmResult {
 /// the trie. Prefixes are arbitrary bytes; the empty prefix matches every
 /// message.
 #[derive(Clone)]
-pub struct MTrie<T> {
+pub(crate) struct MTrie<T> {
     tree: PrefixTree<Values<T>>,
     num_prefixes: usize,
 }
@@ -88,14 +88,14 @@ impl<T: Copy + Eq + Ord + Hash> Default for MTrie<T> {
 
 impl<T: Copy + Eq + Ord + Hash> MTrie<T> {
     /// An empty trie: matches nothing.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Puts `v` in `prefix`'s set (adding it again changes nothing).
     /// Returns true iff the set was empty before: `v` is the first
     /// subscriber to this prefix.
-    pub fn add(&mut self, prefix: &[u8], v: T) -> bool {
+    pub(crate) fn add(&mut self, prefix: &[u8], v: T) -> bool {
         let idx = self.tree.find_or_insert(prefix);
         let set = self.tree.value_mut(idx);
         let first = set.is_empty();
@@ -108,7 +108,7 @@ impl<T: Copy + Eq + Ord + Hash> MTrie<T> {
 
     /// Takes `v` out of `prefix`'s set; see [`RmResult`]. Nothing changes
     /// when the result is `NotFound`.
-    pub fn rm(&mut self, prefix: &[u8], v: T) -> RmResult {
+    pub(crate) fn rm(&mut self, prefix: &[u8], v: T) -> RmResult {
         let Some(idx) = self.tree.find(prefix) else {
             return RmResult::NotFound;
         };
@@ -128,7 +128,7 @@ impl<T: Copy + Eq + Ord + Hash> MTrie<T> {
     /// whose set became empty because of it (those prefixes leave the
     /// trie), or with `every`, for each prefix that held `v`; in ascending
     /// byte order.
-    pub fn rm_all(&mut self, v: T, every: bool, mut f: impl FnMut(&[u8])) {
+    pub(crate) fn rm_all(&mut self, v: T, every: bool, mut f: impl FnMut(&[u8])) {
         let mut emptied = 0;
         self.tree.walk_mut(|prefix, set| {
             if set.remove(&v) {
@@ -149,7 +149,7 @@ impl<T: Copy + Eq + Ord + Hash> MTrie<T> {
     /// values in ascending order within a set. A value subscribed to several
     /// matching prefixes is reported once per prefix. Reads at most as many
     /// bytes of `data` as the longest prefix; does not allocate.
-    pub fn match_prefixes(&self, data: &[u8], mut f: impl FnMut(T)) {
+    pub(crate) fn match_prefixes(&self, data: &[u8], mut f: impl FnMut(T)) {
         for set in self.tree.prefixes_of(data) {
             match set {
                 Values::None => {}
@@ -160,12 +160,14 @@ impl<T: Copy + Eq + Ord + Hash> MTrie<T> {
     }
 
     /// How many prefixes have a non-empty set.
-    pub fn num_prefixes(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn num_prefixes(&self) -> usize {
         self.num_prefixes
     }
 
     /// True iff no prefix has a non-empty set (nothing matches).
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.num_prefixes == 0
     }
 }

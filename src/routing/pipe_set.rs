@@ -17,7 +17,7 @@ use crate::msg::Msg;
 /// `pipe_terminated`, before its pipe goes. A pipe that refused a read or a
 /// write stays out of the strategy's active set until the socket reports it
 /// `activated` again; the strategies do not poll it in between.
-pub trait PipeSet {
+pub(crate) trait PipeSet {
     /// Reads one frame, or `None` if the pipe has nothing readable now (or
     /// was found closed). Messages are published whole: once a frame with
     /// MORE was read, the rest of its message is readable.

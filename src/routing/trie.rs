@@ -10,20 +10,20 @@ use std::fmt;
 /// twice to the same prefix needs two removals. Prefixes are arbitrary
 /// bytes; the empty prefix matches every message.
 #[derive(Clone, Default)]
-pub struct Trie {
+pub(crate) struct Trie {
     tree: PrefixTree<u64>,
     num_prefixes: usize,
 }
 
 impl Trie {
     /// An empty trie: matches nothing.
-    pub fn new() -> Trie {
+    pub(crate) fn new() -> Trie {
         Trie::default()
     }
 
     /// Counts one more subscription to `prefix`. Returns true iff it is the
     /// first one (the prefix was not in the set before).
-    pub fn add(&mut self, prefix: &[u8]) -> bool {
+    pub(crate) fn add(&mut self, prefix: &[u8]) -> bool {
         let idx = self.tree.find_or_insert(prefix);
         let count = self.tree.value_mut(idx);
         *count = count.saturating_add(1);
@@ -37,7 +37,7 @@ impl Trie {
     /// Counts one subscription to `prefix` less. Returns true iff that was
     /// the last one (the prefix has left the set). A prefix that is not in
     /// the set is left alone and gives false.
-    pub fn rm(&mut self, prefix: &[u8]) -> bool {
+    pub(crate) fn rm(&mut self, prefix: &[u8]) -> bool {
         let Some(idx) = self.tree.find(prefix) else {
             return false;
         };
@@ -56,13 +56,13 @@ impl Trie {
 
     /// True iff some prefix in the set is a prefix of `data`. Reads at most
     /// as many bytes of `data` as the longest prefix; does not allocate.
-    pub fn check(&self, data: &[u8]) -> bool {
+    pub(crate) fn check(&self, data: &[u8]) -> bool {
         self.tree.prefixes_of(data).any(|&count| count > 0)
     }
 
     /// Calls `f` once for every prefix in the set, whatever its count, in
     /// ascending byte order.
-    pub fn apply(&self, mut f: impl FnMut(&[u8])) {
+    pub(crate) fn apply(&self, mut f: impl FnMut(&[u8])) {
         self.tree.walk(|prefix, &count| {
             if count > 0 {
                 f(prefix)
@@ -71,12 +71,14 @@ impl Trie {
     }
 
     /// True iff the set is empty (nothing matches).
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.num_prefixes == 0
     }
 
     /// How many distinct prefixes are in the set.
-    pub fn num_prefixes(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn num_prefixes(&self) -> usize {
         self.num_prefixes
     }
 }

@@ -5,12 +5,12 @@
 //! shell is recycled for a later socket, so a stale or double-closed handle
 //! is caught (ENOTSOCK) or acts on a live socket, never on freed memory.
 
-pub mod base;
+pub(crate) mod base;
 pub mod inproc;
-pub mod monitor;
-pub mod net;
-pub mod options;
-pub mod types;
+pub(crate) mod monitor;
+pub(crate) mod net;
+pub(crate) mod options;
+pub(crate) mod types;
 
 use crate::consts;
 use crate::ctx::CtxShared;

@@ -10,11 +10,11 @@ use crate::types::SocketType;
 use std::sync::Arc;
 
 /// Monitor event numbers (zmq.h), defined where most are raised.
-pub use crate::io::monitor::events;
+pub(crate) use crate::io::monitor::events;
 
 /// A socket's monitor, shared with the io threads that report its
 /// connections' events (they must not wait for the socket's own thread).
-pub type SharedMonitor = Arc<parking_lot::Mutex<Option<Monitor>>>;
+pub(crate) type SharedMonitor = Arc<parking_lot::Mutex<Option<Monitor>>>;
 
 impl crate::io::monitor::MonitorSink for parking_lot::Mutex<Option<Monitor>> {
     fn event(&self, event: u64, value: u64, v1_endpoint: &str, local: &str, remote: &str) {

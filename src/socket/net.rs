@@ -37,7 +37,7 @@ static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
 
 /// The transport serving `scheme://` endpoints here (None: inproc.rs
 /// has the rest).
-pub fn transport_of(scheme: &str) -> Option<&'static dyn Transport> {
+pub(crate) fn transport_of(scheme: &str) -> Option<&'static dyn Transport> {
     transport::find(scheme)
 }
 
@@ -141,7 +141,7 @@ fn ipc_config(o: &Options) -> IpcConfig {
     }
 }
 
-pub fn bind(
+pub(crate) fn bind(
     core: &mut Core,
     addr: &str,
     transport: &'static dyn Transport,
@@ -186,7 +186,7 @@ pub fn bind(
     Ok(())
 }
 
-pub fn connect(
+pub(crate) fn connect(
     core: &mut Core,
     addr: &str,
     transport: &'static dyn Transport,
@@ -227,7 +227,7 @@ pub fn connect(
 
 /// zmq_unbind / zmq_disconnect of a network endpoint; ENOENT if this
 /// socket has no such endpoint.
-pub fn term(core: &mut Core, addr: &str, transport: &'static dyn Transport) -> Result<()> {
+pub(crate) fn term(core: &mut Core, addr: &str, transport: &'static dyn Transport) -> Result<()> {
     let ipv6 = core.base.options.ipv6;
     let net = &core.base.net;
     let key = transport.term_key(addr, ipv6, &|k| net.iter().any(|e| e.uri == k));
@@ -259,7 +259,7 @@ pub fn term(core: &mut Core, addr: &str, transport: &'static dyn Transport) -> R
 
 /// zmq_close: every endpoint ends (connections still linger on their io
 /// thread for what was sent). Returns the io thread told last, if any.
-pub fn close_all(b: &mut Base) -> Option<Arc<IoThread>> {
+pub(crate) fn close_all(b: &mut Base) -> Option<Arc<IoThread>> {
     let mut last = None;
     for e in b.net.drain(..) {
         let key = e.key;

@@ -17,8 +17,8 @@
 
 pub mod ip_text;
 pub mod ipc;
-pub mod nic;
-pub mod peer;
+pub(crate) mod nic;
+pub(crate) mod peer;
 pub mod tcp;
 
 use crate::error::Result;

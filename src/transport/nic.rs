@@ -10,7 +10,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// interface, as `getifaddrs` lists them. `Ok(None)` when there is no such
 /// interface or it has no address of that family: libzmq then tries the
 /// name as a literal and reports ENODEV if that fails too.
-pub fn interface_address(name: &str, ipv6: bool) -> Result<Option<IpAddr>> {
+pub(crate) fn interface_address(name: &str, ipv6: bool) -> Result<Option<IpAddr>> {
     let want = if ipv6 { libc::AF_INET6 } else { libc::AF_INET };
     let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
     // SAFETY: getifaddrs writes a list head we own into `list` on success.
@@ -60,14 +60,14 @@ pub fn interface_address(name: &str, ipv6: bool) -> Result<Option<IpAddr>> {
 
 /// The index of the named interface, 0 if there is none (as
 /// `if_nametoindex`, which libzmq uses for zone ids).
-pub fn interface_index(name: &str) -> u32 {
+pub(crate) fn interface_index(name: &str) -> u32 {
     let Ok(c) = CString::new(name) else { return 0 };
     // SAFETY: `c` is a valid NUL-terminated string for the call's duration.
     unsafe { libc::if_nametoindex(c.as_ptr()) }
 }
 
 /// The name of the interface with this index, if it exists.
-pub fn interface_name(index: u32) -> Option<String> {
+pub(crate) fn interface_name(index: u32) -> Option<String> {
     let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
     // SAFETY: `buf` has the IF_NAMESIZE bytes if_indextoname may write.
     let p = unsafe { libc::if_indextoname(index, buf.as_mut_ptr()) };

@@ -12,14 +12,14 @@ use std::os::fd::AsRawFd;
 
 /// Which end of a socket to name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum End {
+pub(crate) enum End {
     Local,
     Remote,
 }
 
 /// The endpoint text of one end (`tcp://127.0.0.1:5555`, `ipc:///tmp/x`),
 /// or "" if the socket cannot say, as libzmq's `get_socket_name`.
-pub fn socket_name(sock: &Socket, end: End) -> String {
+pub(crate) fn socket_name(sock: &Socket, end: End) -> String {
     let addr = match end {
         End::Local => sock.local_addr(),
         End::Remote => sock.peer_addr(),
@@ -30,7 +30,7 @@ pub fn socket_name(sock: &Socket, end: End) -> String {
 }
 
 /// The endpoint text of a tcp or ipc socket address.
-pub fn sockaddr_endpoint(addr: &SockAddr) -> Option<String> {
+pub(crate) fn sockaddr_endpoint(addr: &SockAddr) -> Option<String> {
     match addr.as_socket() {
         Some(sa) => Some(tcp_address::endpoint_string(&sa)),
         None => ipc_address::endpoint_from_sockaddr(addr),
@@ -41,7 +41,7 @@ pub fn sockaddr_endpoint(addr: &SockAddr) -> Option<String> {
 /// port for tcp (`127.0.0.1`, `::ffff:10.0.0.1`); for ipc `localhost`
 /// followed by `:uid:gid:pid` of the peer process. `None` (no property)
 /// when the peer is gone.
-pub fn peer_address_text(sock: &Socket) -> Option<String> {
+pub(crate) fn peer_address_text(sock: &Socket) -> Option<String> {
     let addr = sock.peer_addr().ok()?;
     if let Some(sa) = addr.as_socket() {
         return Some(format_host(&sa));
@@ -59,14 +59,14 @@ pub fn peer_address_text(sock: &Socket) -> Option<String> {
 
 /// The peer process of a unix socket, as the kernel recorded it at connect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PeerCred {
+pub(crate) struct PeerCred {
     pub pid: i32,
     pub uid: u32,
     pub gid: u32,
 }
 
 /// SO_PEERCRED of a connected unix socket.
-pub fn peer_credentials(sock: &Socket) -> Result<PeerCred> {
+pub(crate) fn peer_credentials(sock: &Socket) -> Result<PeerCred> {
     let mut cred = libc::ucred {
         pid: 0,
         uid: 0,
@@ -112,7 +112,8 @@ pub(crate) fn set_int_option(sock: &Socket, level: i32, name: i32, value: i32) -
 }
 
 /// Reads an `int` socket option.
-pub fn get_int_option(sock: &Socket, level: i32, name: i32) -> Result<i32> {
+#[cfg(test)]
+pub(crate) fn get_int_option(sock: &Socket, level: i32, name: i32) -> Result<i32> {
     let mut v: i32 = 0;
     let mut len = std::mem::size_of::<i32>() as libc::socklen_t;
     // SAFETY: `v` and `len` are valid for writes of the sizes given.
@@ -133,7 +134,7 @@ pub fn get_int_option(sock: &Socket, level: i32, name: i32) -> Result<i32> {
 
 /// Whether the user `uid` is listed as a member of group `gid` (the
 /// supplementary membership libzmq's ZMQ_IPC_FILTER_GID also accepts).
-pub fn user_in_group(uid: u32, gid: u32) -> bool {
+pub(crate) fn user_in_group(uid: u32, gid: u32) -> bool {
     let Some(user) = user_name(uid) else {
         return false;
     };

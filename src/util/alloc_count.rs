@@ -6,7 +6,7 @@
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::Cell;
 
-pub struct Counting;
+pub(crate) struct Counting;
 
 thread_local! {
     /// Octets allocated minus octets freed by this thread.
@@ -54,7 +54,7 @@ unsafe impl GlobalAlloc for Counting {
 
 /// Runs `f` and returns its result with the octets it left allocated (net,
 /// on this thread) and the most it had allocated at any moment.
-pub fn measure<R>(f: impl FnOnce() -> R) -> (R, isize, isize) {
+pub(crate) fn measure<R>(f: impl FnOnce() -> R) -> (R, isize, isize) {
     let start = LIVE.with(Cell::get);
     PEAK.with(|p| p.set(start));
     let r = f();

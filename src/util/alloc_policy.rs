@@ -18,7 +18,7 @@ const PURGE_DELAY_MS: std::os::raw::c_long = 10;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Applies the policy once per process; called on every zmq_ctx_new.
-pub fn apply() {
+pub(crate) fn apply() {
     #[cfg(not(any(test, fuzzing, feature = "system-alloc")))]
     {
         static ONCE: std::sync::Once = std::sync::Once::new();

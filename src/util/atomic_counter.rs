@@ -6,32 +6,32 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A thread-safe counter, starting at zero.
 #[derive(Debug, Default)]
-pub struct AtomicCounter(AtomicU32);
+pub(crate) struct AtomicCounter(AtomicU32);
 
 impl AtomicCounter {
     /// A counter at zero.
-    pub fn new() -> AtomicCounter {
+    pub(crate) fn new() -> AtomicCounter {
         AtomicCounter(AtomicU32::new(0))
     }
 
     /// Sets the value.
-    pub fn set(&self, value: i32) {
+    pub(crate) fn set(&self, value: i32) {
         self.0.store(value as u32, Ordering::SeqCst);
     }
 
     /// Adds one and returns the value before the increment.
-    pub fn inc(&self) -> i32 {
+    pub(crate) fn inc(&self) -> i32 {
         self.0.fetch_add(1, Ordering::AcqRel) as i32
     }
 
     /// Subtracts one (wrapping below zero as libzmq does) and says whether
     /// the counter is still nonzero afterwards.
-    pub fn dec(&self) -> bool {
+    pub(crate) fn dec(&self) -> bool {
         self.0.fetch_sub(1, Ordering::AcqRel).wrapping_sub(1) != 0
     }
 
     /// The current value.
-    pub fn value(&self) -> i32 {
+    pub(crate) fn value(&self) -> i32 {
         self.0.load(Ordering::SeqCst) as i32
     }
 }

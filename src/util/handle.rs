@@ -54,13 +54,13 @@ impl<T> Shell<T> {
 
 /// The shells of one kind of handle, told apart from other kinds by their
 /// live tag.
-pub struct Registry<T: 'static> {
+pub(crate) struct Registry<T: 'static> {
     live: u32,
     retired: Mutex<Vec<&'static Shell<T>>>,
 }
 
 impl<T: Send> Registry<T> {
-    pub const fn new(live: u32) -> Self {
+    pub(crate) const fn new(live: u32) -> Self {
         Registry {
             live,
             retired: Mutex::new(Vec::new()),
@@ -68,12 +68,12 @@ impl<T: Send> Registry<T> {
     }
 
     /// A live shell holding `value`: a retired one if there is one.
-    pub fn open(&self, value: T) -> &'static Shell<T> {
+    pub(crate) fn open(&self, value: T) -> &'static Shell<T> {
         self.open_with_info(value, 0)
     }
 
     /// As `open`, with a word about the object for `Shell::info`.
-    pub fn open_with_info(&self, value: T, info: u32) -> &'static Shell<T> {
+    pub(crate) fn open_with_info(&self, value: T, info: u32) -> &'static Shell<T> {
         let shell = self.retired.lock().pop().unwrap_or_else(|| {
             Box::leak(Box::new(Shell {
                 tag: AtomicU32::new(DEAD),
@@ -97,7 +97,7 @@ impl<T: Send> Registry<T> {
     /// other object the caller owns). Only those 4 bytes are read unless
     /// they hold the live tag; a foreign object whose first 4 bytes equal
     /// the live tag is undefined behaviour, as it is with libzmq.
-    pub unsafe fn resolve(&self, p: *mut c_void) -> Option<&'static Shell<T>> {
+    pub(crate) unsafe fn resolve(&self, p: *mut c_void) -> Option<&'static Shell<T>> {
         if p.is_null() || !(p as usize).is_multiple_of(std::mem::align_of::<AtomicU32>()) {
             return None;
         }
@@ -113,14 +113,14 @@ impl<T: Send> Registry<T> {
         self.is_live(shell).then_some(shell)
     }
 
-    pub fn is_live(&self, shell: &Shell<T>) -> bool {
+    pub(crate) fn is_live(&self, shell: &Shell<T>) -> bool {
         shell.tag.load(Ordering::Acquire) == self.live
     }
 
     /// Takes the object out and retires the shell, if it is live and
     /// `still_it` accepts the object it holds (of two threads closing the
     /// same handle, one gets the object).
-    pub fn close_if(
+    pub(crate) fn close_if(
         &self,
         shell: &'static Shell<T>,
         still_it: impl FnOnce(&T) -> bool,
@@ -137,7 +137,7 @@ impl<T: Send> Registry<T> {
     }
 
     /// Takes the object out and retires the shell, if it is live.
-    pub fn close(&self, shell: &'static Shell<T>) -> Option<T> {
+    pub(crate) fn close(&self, shell: &'static Shell<T>) -> Option<T> {
         self.close_if(shell, |_| true)
     }
 }

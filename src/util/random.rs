@@ -2,7 +2,7 @@
 //! the jitter on reconnect intervals.
 
 /// A random u32 from the OS; the clock's nanoseconds if the OS has none.
-pub fn random_u32() -> u32 {
+pub(crate) fn random_u32() -> u32 {
     let mut b = [0u8; 4];
     if getrandom::getrandom(&mut b).is_err() {
         let t = std::time::SystemTime::now()

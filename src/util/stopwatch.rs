@@ -7,37 +7,37 @@ use std::time::{Duration, Instant};
 
 /// Microseconds on a monotonic clock (CLOCK_MONOTONIC, as libzmq's
 /// `clock_t::now_us`), counted from the first call in this process.
-pub fn now_us() -> u64 {
+pub(crate) fn now_us() -> u64 {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
     let epoch = *EPOCH.get_or_init(Instant::now);
     u64::try_from(epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
 }
 
 /// Milliseconds on the same clock as [`now_us`].
-pub fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     now_us() / 1000
 }
 
 /// A started stopwatch.
 #[derive(Debug, Clone, Copy)]
-pub struct Stopwatch {
+pub(crate) struct Stopwatch {
     start_us: u64,
 }
 
 impl Stopwatch {
     /// Starts measuring now.
-    pub fn start() -> Stopwatch {
+    pub(crate) fn start() -> Stopwatch {
         Stopwatch { start_us: now_us() }
     }
 
     /// Microseconds since the start.
-    pub fn elapsed_us(&self) -> u64 {
+    pub(crate) fn elapsed_us(&self) -> u64 {
         now_us().saturating_sub(self.start_us)
     }
 }
 
 /// Sleeps for `seconds` (nothing for zero or a negative count).
-pub fn sleep_seconds(seconds: i32) {
+pub(crate) fn sleep_seconds(seconds: i32) {
     if let Ok(s) = u64::try_from(seconds) {
         std::thread::sleep(Duration::from_secs(s));
     }

@@ -8,20 +8,20 @@ use std::sync::OnceLock;
 use std::thread::JoinHandle;
 
 /// The name libzmq gives application threads.
-pub const APP_THREAD_NAME: &str = "ZMQapp";
+pub(crate) const APP_THREAD_NAME: &str = "ZMQapp";
 
 /// Used when the C library cannot tell its default stack size.
 const FALLBACK_STACK_SIZE: usize = 8 << 20;
 
 /// A running application thread; [`AppThread::join`] waits for it.
 #[derive(Debug)]
-pub struct AppThread {
+pub(crate) struct AppThread {
     handle: JoinHandle<()>,
 }
 
 impl AppThread {
     /// Starts `body` on a new thread.
-    pub fn spawn(body: impl FnOnce() + Send + 'static) -> Result<AppThread> {
+    pub(crate) fn spawn(body: impl FnOnce() + Send + 'static) -> Result<AppThread> {
         let handle = std::thread::Builder::new()
             .name(APP_THREAD_NAME.to_owned())
             .stack_size(default_stack_size())
@@ -33,7 +33,7 @@ impl AppThread {
     }
 
     /// Waits for the thread to finish.
-    pub fn join(self) {
+    pub(crate) fn join(self) {
         // A Rust panic aborts (panic = "abort"), so there is nothing to report.
         let _ = self.handle.join();
     }

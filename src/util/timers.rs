@@ -39,7 +39,7 @@ struct Timer<H> {
 
 /// A set of repeating timers carrying handlers of type `H`.
 #[derive(Debug)]
-pub struct Timers<H: Copy> {
+pub(crate) struct Timers<H: Copy> {
     last_id: i32,
     next_seq: u64,
     schedule: BTreeMap<Key, Timer<H>>,
@@ -49,7 +49,7 @@ pub struct Timers<H: Copy> {
 
 /// One execute round in progress (see [`Timers::next_due`]).
 #[derive(Debug, Clone, Copy)]
-pub struct Round {
+pub(crate) struct Round {
     now: u64,
     /// Timers scheduled at or after this sequence number joined during the
     /// round and do not run in it.
@@ -66,7 +66,7 @@ impl<H: Copy> Default for Timers<H> {
 
 impl<H: Copy> Timers<H> {
     /// An empty set.
-    pub fn new() -> Timers<H> {
+    pub(crate) fn new() -> Timers<H> {
         Timers {
             last_id: 0,
             next_seq: 0,
@@ -78,12 +78,14 @@ impl<H: Copy> Timers<H> {
 
     /// Number of timers still scheduled (cancelled ones not yet dropped
     /// included).
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.schedule.len()
     }
 
     /// Whether no timer is scheduled.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.schedule.is_empty()
     }
 
@@ -114,7 +116,7 @@ impl<H: Copy> Timers<H> {
 
     /// Adds a timer due `interval` ms after `now`, repeating, and returns
     /// its id.
-    pub fn add(&mut self, now: u64, interval: u64, handler: H) -> i32 {
+    pub(crate) fn add(&mut self, now: u64, interval: u64, handler: H) -> i32 {
         let id = self.allocate_id();
         self.insert(
             now.saturating_add(interval),
@@ -128,7 +130,7 @@ impl<H: Copy> Timers<H> {
     }
 
     /// Cancels a timer. `EINVAL` if the id is unknown or already cancelled.
-    pub fn cancel(&mut self, id: i32) -> Result<()> {
+    pub(crate) fn cancel(&mut self, id: i32) -> Result<()> {
         if !self.keys.contains_key(&id) || !self.cancelled.insert(id) {
             return Err(Error::EINVAL);
         }
@@ -137,7 +139,7 @@ impl<H: Copy> Timers<H> {
 
     /// Changes a timer's interval and reschedules it `interval` ms after
     /// `now`. `EINVAL` if the id is unknown.
-    pub fn set_interval(&mut self, now: u64, id: i32, interval: u64) -> Result<()> {
+    pub(crate) fn set_interval(&mut self, now: u64, id: i32, interval: u64) -> Result<()> {
         let mut timer = self.remove(id).ok_or(Error::EINVAL)?;
         timer.interval = interval;
         self.insert(now.saturating_add(interval), timer);
@@ -146,7 +148,7 @@ impl<H: Copy> Timers<H> {
 
     /// Reschedules a timer one interval after `now`. `EINVAL` if the id is
     /// unknown.
-    pub fn reset(&mut self, now: u64, id: i32) -> Result<()> {
+    pub(crate) fn reset(&mut self, now: u64, id: i32) -> Result<()> {
         let timer = self.remove(id).ok_or(Error::EINVAL)?;
         self.insert(now.saturating_add(timer.interval), timer);
         Ok(())
@@ -166,7 +168,7 @@ impl<H: Copy> Timers<H> {
     /// Milliseconds from `now` until the next live timer is due (0 if it is
     /// overdue), or `None` if there is none. Drops cancelled timers that come
     /// before it.
-    pub fn timeout(&mut self, now: u64) -> Option<u64> {
+    pub(crate) fn timeout(&mut self, now: u64) -> Option<u64> {
         while let Some((&key, timer)) = self.schedule.first_key_value() {
             let id = timer.id;
             if !self.drop_if_cancelled(key, id) {
@@ -177,7 +179,7 @@ impl<H: Copy> Timers<H> {
     }
 
     /// Starts an execute round at `now`.
-    pub fn begin_execute(&self, now: u64) -> Round {
+    pub(crate) fn begin_execute(&self, now: u64) -> Round {
         Round {
             now,
             first_new_seq: self.next_seq,
@@ -188,7 +190,7 @@ impl<H: Copy> Timers<H> {
     /// The next timer to run in `round`, already rescheduled at
     /// `round.now + interval`: its id and handler. `None` when the round is
     /// over. Cancelled timers passed on the way are dropped.
-    pub fn next_due(&mut self, round: &mut Round) -> Option<(i32, H)> {
+    pub(crate) fn next_due(&mut self, round: &mut Round) -> Option<(i32, H)> {
         loop {
             let lower = match round.cursor {
                 Some(c) => Bound::Excluded(c),
@@ -214,7 +216,8 @@ impl<H: Copy> Timers<H> {
 
     /// Runs every due timer through `run(id, handler)` (for callers whose
     /// handlers do not need the set itself).
-    pub fn execute(&mut self, now: u64, mut run: impl FnMut(i32, H)) {
+    #[cfg(test)]
+    pub(crate) fn execute(&mut self, now: u64, mut run: impl FnMut(i32, H)) {
         let mut round = self.begin_execute(now);
         while let Some((id, handler)) = self.next_due(&mut round) {
             run(id, handler);

@@ -50,7 +50,7 @@ pub(super) struct Bridge {
 }
 
 impl Bridge {
-    pub fn new(pipe: Option<Pipe>) -> Bridge {
+    pub(super) fn new(pipe: Option<Pipe>) -> Bridge {
         Bridge {
             pipe,
             held_in: None,
@@ -61,20 +61,20 @@ impl Bridge {
         }
     }
 
-    pub fn pipe_mut(&mut self) -> Option<&mut Pipe> {
+    pub(super) fn pipe_mut(&mut self) -> Option<&mut Pipe> {
         self.pipe.as_mut()
     }
 
     /// Nothing is held back: the session's next frame may be taken.
     #[inline]
-    pub fn can_deliver(&self) -> bool {
+    pub(super) fn can_deliver(&self) -> bool {
         self.held_in.is_none()
     }
 
     /// Offers the held frame again; whether the pipe took it (or, with no
     /// pipe left, dropped it).
     #[inline]
-    pub fn retry_held(&mut self) -> bool {
+    pub(super) fn retry_held(&mut self) -> bool {
         let Some(m) = self.held_in.take() else {
             return false;
         };
@@ -89,7 +89,7 @@ impl Bridge {
 
     /// One frame from the session to the socket.
     #[inline]
-    pub fn deliver(&mut self, m: Msg) -> Delivery {
+    pub(super) fn deliver(&mut self, m: Msg) -> Delivery {
         let Some(p) = self.pipe.as_mut() else {
             return Delivery::NoPipe;
         };
@@ -113,7 +113,7 @@ impl Bridge {
     /// and wakes its reader now unless `more_input` is waiting and the
     /// batch is still small.
     #[inline]
-    pub fn publish(&mut self, more_input: bool) {
+    pub(super) fn publish(&mut self, more_input: bool) {
         if let Some(p) = &mut self.pipe {
             if p.publish() && self.wake_owed.is_none() {
                 self.wake_owed = Some(0);
@@ -129,7 +129,7 @@ impl Bridge {
     }
 
     /// Wakes the reader if a wake was put off.
-    pub fn settle_wake(&mut self) {
+    pub(super) fn settle_wake(&mut self) {
         if self.wake_owed.take().is_some() {
             if let Some(p) = &self.pipe {
                 p.wake_reader();
@@ -140,7 +140,7 @@ impl Bridge {
     /// The socket's next frame for the session, less what is left of a
     /// message a reconnect cut in two.
     #[inline]
-    pub fn next_outbound(&mut self) -> Option<Msg> {
+    pub(super) fn next_outbound(&mut self) -> Option<Msg> {
         let p = self.pipe.as_mut()?;
         loop {
             let m = p.read()?;
@@ -155,14 +155,14 @@ impl Bridge {
     }
 
     /// Messages the socket queued that have not reached the session yet.
-    pub fn has_unsent(&self) -> bool {
+    pub(super) fn has_unsent(&self) -> bool {
         self.pipe.as_ref().is_some_and(|p| p.has_unread_messages())
     }
 
     /// Gives the socket its end of a new pipe (or reuses the pipe kept
     /// across reconnects), preceded by the peer's routing id for sockets
     /// that record ids.
-    pub fn attach(&mut self, link: &Link, r: &mut Reactor, me: Token, id: Option<Vec<u8>>) {
+    pub(super) fn attach(&mut self, link: &Link, r: &mut Reactor, me: Token, id: Option<Vec<u8>>) {
         if self.pipe.is_none() {
             let (sock_end, mut io_end) = link.config.network_pipe();
             let _ = io_end.set_owner(r.inbox());
@@ -182,7 +182,7 @@ impl Bridge {
     /// The handshake is done: the socket gets its pipe, the peer gets
     /// ZMQ_HELLO_MSG first, ZMQ_ROUTER_NOTIFY announces the peer, and
     /// what the socket queued before the handshake may flow.
-    pub fn on_handshake(
+    pub(super) fn on_handshake(
         &mut self,
         link: &Link,
         r: &mut Reactor,
@@ -206,7 +206,7 @@ impl Bridge {
     /// A peer that completed its handshake is gone: what it left half
     /// delivered is taken back, then the socket is told with its
     /// ZMQ_DISCONNECT_MSG (on the side that accepted) and ZMQ_ROUTER_NOTIFY.
-    pub fn on_peer_lost(&mut self, cfg: &EndpointConfig, accepted: bool) {
+    pub(super) fn on_peer_lost(&mut self, cfg: &EndpointConfig, accepted: bool) {
         if accepted {
             if let (Some(d), Some(p)) = (cfg.disconnect_msg.as_ref(), self.pipe.as_mut()) {
                 p.rollback();
@@ -227,7 +227,7 @@ impl Bridge {
 
     /// STREAM_NOTIFY: an empty message tells the STREAM socket that a peer
     /// connected or went away.
-    pub fn notify_raw(&mut self, cfg: &EndpointConfig, raw: &Raw) {
+    pub(super) fn notify_raw(&mut self, cfg: &EndpointConfig, raw: &Raw) {
         if cfg.raw_notify {
             self.write_notice(raw.message(bytes::Bytes::new()));
         }
@@ -243,7 +243,7 @@ impl Bridge {
 
     /// libzmq's clean_pipes, before a reconnect: an inbound message cut in
     /// two is taken back, an outbound one loses its remaining frames.
-    pub fn keep_for_reconnect(&mut self) {
+    pub(super) fn keep_for_reconnect(&mut self) {
         self.held_in = None;
         if let Some(p) = &mut self.pipe {
             if self.inbound_mid_message {
@@ -258,7 +258,7 @@ impl Bridge {
     /// libzmq's hiccup, for subscribers: what they queued for the lost
     /// connection is dropped, and the socket sends all its subscriptions
     /// again for the next one.
-    pub fn resubscribe(&mut self, link: &Link) {
+    pub(super) fn resubscribe(&mut self, link: &Link) {
         if !link.config.resubscribe {
             return;
         }
@@ -270,7 +270,7 @@ impl Bridge {
     }
 
     /// Lets go of the pipe: the socket's end sees it terminate.
-    pub fn release(&mut self, r: &mut Reactor) {
+    pub(super) fn release(&mut self, r: &mut Reactor) {
         if let Some(mut p) = self.pipe.take() {
             r.disown_pipe(p.id());
             p.terminate();
@@ -280,7 +280,7 @@ impl Bridge {
 }
 
 /// A routing-id frame, published at once (it has no MORE to wait for).
-pub fn push_routing_id(p: &mut Pipe, id: &[u8]) {
+pub(crate) fn push_routing_id(p: &mut Pipe, id: &[u8]) {
     let mut m = Msg::from_slice(id);
     m.set_flags(msg::ROUTING_ID);
     if p.write(m).is_ok() {

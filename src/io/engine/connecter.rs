@@ -23,13 +23,13 @@ pub(super) struct Backoff {
 }
 
 impl Backoff {
-    pub fn new(cfg: ReconnectConfig) -> Backoff {
+    pub(super) fn new(cfg: ReconnectConfig) -> Backoff {
         Backoff { cfg, wait: cfg.ivl }
     }
 
     /// A connection was made: the next failure starts from the base
     /// interval again.
-    pub fn reset(&mut self) {
+    pub(super) fn reset(&mut self) {
         self.wait = self.cfg.ivl;
     }
 
@@ -37,7 +37,7 @@ impl Backoff {
     /// it doubles from ZMQ_RECONNECT_IVL up to the maximum; without, it is
     /// the interval plus up to as much again at random, so that peers
     /// that lost a server together do not all come back at once.
-    pub fn next_wait(&mut self, random: impl FnOnce() -> u32) -> i32 {
+    pub(super) fn next_wait(&mut self, random: impl FnOnce() -> u32) -> i32 {
         let ivl = self.cfg.ivl.max(1);
         if self.cfg.ivl_max > 0 {
             let w = self.wait.max(ivl);

@@ -54,7 +54,7 @@ enum State {
     Closed,
 }
 
-pub struct Connection {
+pub(crate) struct Connection {
     link: Link,
     side: Side,
     /// Dials and tunes this connection's sockets.
@@ -126,7 +126,7 @@ impl Connection {
 
     /// The connecting side of `uri`; `pipe` is the io end of a pipe the
     /// socket already attached (None with ZMQ_IMMEDIATE).
-    pub fn start_connect(
+    pub(crate) fn start_connect(
         r: &mut Reactor,
         link: Link,
         transport: &'static dyn Transport,
@@ -153,7 +153,7 @@ impl Connection {
     }
 
     /// A connection a listener accepted.
-    pub fn start_accepted(
+    pub(crate) fn start_accepted(
         r: &mut Reactor,
         link: Link,
         transport: &'static dyn Transport,

@@ -29,11 +29,11 @@ use std::ptr::NonNull;
 /// How many mappings of bodies gone are kept for reuse...
 const SPARE_MAPS: usize = 16;
 /// ...and how much address space (and so memory) they may hold in all.
-pub const SPARE_BYTES: usize = 32 << 20;
+pub(super) const SPARE_BYTES: usize = 32 << 20;
 
 /// An anonymous private mapping holding `len` octets written so far, with
 /// address space for `cap`.
-pub struct BodyMap {
+pub(super) struct BodyMap {
     ptr: NonNull<u8>,
     len: usize,
     cap: usize,
@@ -111,7 +111,7 @@ impl BodyMap {
     /// An empty body with address space for at least `cap` octets, in a
     /// spare mapping (the one that best fits `expected` octets) if there
     /// is one. A fresh mapping costs no memory until octets are written.
-    pub fn new(cap: usize, expected: usize) -> Result<BodyMap> {
+    pub(super) fn new(cap: usize, expected: usize) -> Result<BodyMap> {
         let spare = SPARES.lock().take(expected);
         if let Some(Spare(ptr, spare_cap)) = spare {
             let mut b = BodyMap {
@@ -128,7 +128,7 @@ impl BodyMap {
     }
 
     /// An empty body in a fresh mapping of at least `cap` octets.
-    pub fn with_capacity(cap: usize) -> Result<BodyMap> {
+    pub(super) fn with_capacity(cap: usize) -> Result<BodyMap> {
         let cap = round_to_pages(cap.max(1))?;
         // SAFETY: a fresh anonymous mapping; no existing memory is touched.
         let p = unsafe {
@@ -148,19 +148,19 @@ impl BodyMap {
         Ok(BodyMap { ptr, len: 0, cap })
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.len
     }
 
     /// Address space reserved: what the body can reach before it moves.
     #[cfg(test)]
-    pub fn capacity(&self) -> usize {
+    pub(super) fn capacity(&self) -> usize {
         self.cap
     }
 
     /// Appends `data`, doubling the address space (at most to `limit`, the
     /// body's announced size) when it runs out.
-    pub fn extend_from_slice(&mut self, data: &[u8], limit: usize) -> Result<()> {
+    pub(super) fn extend_from_slice(&mut self, data: &[u8], limit: usize) -> Result<()> {
         let need = self.len.checked_add(data.len()).ok_or(Error::ENOMEM)?;
         if need > self.cap {
             self.grow(need.max(self.cap.saturating_mul(2).min(limit)))?;

@@ -14,7 +14,7 @@ use bytes::{Buf, Bytes, BytesMut};
 
 /// Frames up to this size (header included) are kept whole in the input
 /// buffer; larger bodies are collected separately.
-pub const CONTIGUOUS_MAX: usize = 1 << 20;
+pub(super) const CONTIGUOUS_MAX: usize = 1 << 20;
 
 /// A separately collected body is never given more address space up front
 /// than this; the rest grows as octets actually arrive, so a peer

@@ -7,7 +7,7 @@ use crate::proto::command;
 /// Bodies at least this long are queued by reference instead of copied:
 /// below it, a copy costs less than another iovec entry and keeps batches
 /// of small messages in one contiguous write.
-pub const ZERO_COPY_MIN: usize = 2048;
+pub(super) const ZERO_COPY_MIN: usize = 2048;
 
 pub struct Encoder {
     framing: Framing,

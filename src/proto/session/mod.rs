@@ -141,7 +141,7 @@ enum Phase {
 // A session lives on whichever I/O thread runs its connection.
 /// What a read asks for at least: large reads, few system calls. New
 /// buffers are `recycle::CHUNK`.
-pub const READ_MIN: usize = 64 * 1024;
+pub(crate) const READ_MIN: usize = 64 * 1024;
 
 /// The largest frame body a peer may announce before its handshake is
 /// complete; a larger one drops the connection at once, before any of it
@@ -163,7 +163,7 @@ pub const READ_MIN: usize = 64 * 1024;
 /// still fits one pooled input buffer (`recycle::CHUNK`), so an
 /// unauthenticated connection never needs a buffer of its own.
 /// ZMQ_MAXMSGSIZE, when smaller, applies first, with libzmq's handling.
-pub const HANDSHAKE_FRAME_MAX: usize = 128 * 1024;
+pub(crate) const HANDSHAKE_FRAME_MAX: usize = 128 * 1024;
 
 // A handshake frame, and the rest of a read behind it, fit one pooled buffer.
 const _: () = assert!(HANDSHAKE_FRAME_MAX + 9 + READ_MIN <= crate::proto::recycle::CHUNK);

@@ -13,10 +13,10 @@ use crate::proto::{code, metadata, Failure, MonitorEvent};
 use crate::types::SocketType;
 
 /// xorshift64*: deterministic randomness for scripted handshakes.
-pub struct TestRandom(pub u64);
+pub(super) struct TestRandom(pub u64);
 
 impl TestRandom {
-    pub fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;

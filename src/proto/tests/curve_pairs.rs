@@ -12,12 +12,12 @@ use crate::proto::{code, MonitorEvent, Reason};
 use crate::types::SocketType;
 use std::time::{Duration, Instant};
 
-pub struct Keys {
+pub(super) struct Keys {
     pub public: [u8; 32],
     pub secret: [u8; 32],
 }
 
-pub fn keys(seed: u8) -> Keys {
+pub(super) fn keys(seed: u8) -> Keys {
     let mut secret = [0u8; 32];
     for (i, b) in secret.iter_mut().enumerate() {
         *b = seed.wrapping_mul(31).wrapping_add(i as u8 * 7);
@@ -28,7 +28,7 @@ pub fn keys(seed: u8) -> Keys {
     }
 }
 
-pub fn curve_server(socket_type: SocketType, k: &Keys) -> Config {
+pub(super) fn curve_server(socket_type: SocketType, k: &Keys) -> Config {
     let mut c = cfg(socket_type);
     c.mechanism = MechanismConfig::Curve {
         server: true,
@@ -40,7 +40,7 @@ pub fn curve_server(socket_type: SocketType, k: &Keys) -> Config {
     c
 }
 
-pub fn curve_client(socket_type: SocketType, k: &Keys, server_public: [u8; 32]) -> Config {
+pub(super) fn curve_client(socket_type: SocketType, k: &Keys, server_public: [u8; 32]) -> Config {
     let mut c = cfg(socket_type);
     c.mechanism = MechanismConfig::Curve {
         server: false,
@@ -53,7 +53,7 @@ pub fn curve_client(socket_type: SocketType, k: &Keys, server_public: [u8; 32]) 
 }
 
 /// ZMTP/3.x frames in `wire` as (wire flags, body).
-pub fn split_frames(mut wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
+pub(super) fn split_frames(mut wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
     let mut out = Vec::new();
     while let Some((&flags, rest)) = wire.split_first() {
         let (len, rest) = if flags & 0x02 != 0 {

@@ -7,14 +7,14 @@ use crate::types::SocketType;
 use std::time::Instant;
 
 /// A session plus everything it has reported.
-pub struct Peer {
+pub(super) struct Peer {
     pub s: Session,
     pub events: Vec<Event>,
     pub failure: Option<Failure>,
 }
 
 impl Peer {
-    pub fn new(cfg: Config, now: Instant) -> Peer {
+    pub(super) fn new(cfg: Config, now: Instant) -> Peer {
         Peer {
             s: Session::new(cfg, now),
             events: Vec::new(),
@@ -23,7 +23,7 @@ impl Peer {
     }
 
     /// Pulls every available event.
-    pub fn drain(&mut self, now: Instant) {
+    pub(super) fn drain(&mut self, now: Instant) {
         loop {
             match self.s.poll_event(now) {
                 Ok(Some(e)) => self.events.push(e),
@@ -37,7 +37,7 @@ impl Peer {
     }
 
     /// Feeds `data` in pieces of `chunk` octets, draining after each.
-    pub fn feed(&mut self, data: &[u8], chunk: usize, now: Instant) {
+    pub(super) fn feed(&mut self, data: &[u8], chunk: usize, now: Instant) {
         for piece in data.chunks(chunk.max(1)) {
             if self.failure.is_some() {
                 return;
@@ -48,7 +48,7 @@ impl Peer {
     }
 
     /// Takes everything the session wants written.
-    pub fn take_output(&mut self) -> Vec<u8> {
+    pub(super) fn take_output(&mut self) -> Vec<u8> {
         let mut v = Vec::new();
         for c in self.s.out_chunks() {
             v.extend_from_slice(c);
@@ -57,7 +57,7 @@ impl Peer {
         v
     }
 
-    pub fn messages(&self) -> Vec<&Msg> {
+    pub(super) fn messages(&self) -> Vec<&Msg> {
         self.events
             .iter()
             .filter_map(|e| {
@@ -70,7 +70,7 @@ impl Peer {
             .collect()
     }
 
-    pub fn handshakes(&self) -> Vec<&crate::proto::HandshakeInfo> {
+    pub(super) fn handshakes(&self) -> Vec<&crate::proto::HandshakeInfo> {
         self.events
             .iter()
             .filter_map(|e| {
@@ -83,7 +83,7 @@ impl Peer {
             .collect()
     }
 
-    pub fn send(&mut self, data: &[u8], flags: u8) {
+    pub(super) fn send(&mut self, data: &[u8], flags: u8) {
         let mut m = Msg::from_slice(data);
         m.set_flags(flags);
         self.s.send(m).expect("send");
@@ -92,7 +92,7 @@ impl Peer {
 
 /// Moves bytes both ways until nothing moves, in pieces of `chunk`;
 /// `patch` may rewrite what `a` sends (to impersonate an older peer).
-pub fn run_with(
+pub(super) fn run_with(
     a: &mut Peer,
     b: &mut Peer,
     chunk: usize,
@@ -119,23 +119,23 @@ pub fn run_with(
     panic!("sessions never went quiet");
 }
 
-pub fn run(a: &mut Peer, b: &mut Peer, chunk: usize, now: Instant) {
+pub(super) fn run(a: &mut Peer, b: &mut Peer, chunk: usize, now: Instant) {
     run_with(a, b, chunk, now, &mut |_, _| {});
 }
 
 /// Makes a 3.1 session's greeting announce minor version 0.
-pub fn as_zmtp30(out: &mut [u8], already_sent: usize) {
+pub(super) fn as_zmtp30(out: &mut [u8], already_sent: usize) {
     if already_sent <= 11 && already_sent + out.len() > 11 {
         out[11 - already_sent] = 0;
     }
 }
 
-pub fn cfg(socket_type: SocketType) -> Config {
+pub(super) fn cfg(socket_type: SocketType) -> Config {
     Config::new(socket_type)
 }
 
 /// The ZMTP/3.x greeting a libzmq 4.3.3+ NULL peer sends, in full.
-pub fn v3_greeting(routing_id_len: u8, minor: u8, mechanism: &[u8]) -> Vec<u8> {
+pub(super) fn v3_greeting(routing_id_len: u8, minor: u8, mechanism: &[u8]) -> Vec<u8> {
     let mut g = vec![
         0xFF,
         0,
@@ -158,7 +158,7 @@ pub fn v3_greeting(routing_id_len: u8, minor: u8, mechanism: &[u8]) -> Vec<u8> {
 }
 
 /// A READY command frame as a 3.x peer sends it.
-pub fn ready_frame(props: &[(&[u8], &[u8])]) -> Vec<u8> {
+pub(super) fn ready_frame(props: &[(&[u8], &[u8])]) -> Vec<u8> {
     let mut body = b"\x05READY".to_vec();
     for (n, v) in props {
         crate::proto::metadata::encode_property(&mut body, n, v);
@@ -167,7 +167,7 @@ pub fn ready_frame(props: &[(&[u8], &[u8])]) -> Vec<u8> {
 }
 
 /// One ZMTP/2.0+ frame with the given wire flags (LONG added if needed).
-pub fn frame(flags: u8, body: &[u8]) -> Vec<u8> {
+pub(super) fn frame(flags: u8, body: &[u8]) -> Vec<u8> {
     let mut f = Vec::new();
     if body.len() > 255 {
         f.push(flags | 0x02);

@@ -10,7 +10,7 @@ use crate::proto::{code, Failure, MonitorEvent, Reason};
 use crate::types::SocketType;
 use std::time::{Duration, Instant};
 
-pub fn plain_client(socket_type: SocketType, user: &[u8], pass: &[u8]) -> Config {
+pub(super) fn plain_client(socket_type: SocketType, user: &[u8], pass: &[u8]) -> Config {
     let mut c = cfg(socket_type);
     c.mechanism = MechanismConfig::Plain {
         server: false,
@@ -21,7 +21,7 @@ pub fn plain_client(socket_type: SocketType, user: &[u8], pass: &[u8]) -> Config
     c
 }
 
-pub fn plain_server(socket_type: SocketType) -> Config {
+pub(super) fn plain_server(socket_type: SocketType) -> Config {
     let mut c = cfg(socket_type);
     c.mechanism = MechanismConfig::Plain {
         server: true,
@@ -33,14 +33,14 @@ pub fn plain_server(socket_type: SocketType) -> Config {
 }
 
 /// The ZAP request a peer has raised, as frame bodies.
-pub fn zap_frames(p: &Peer) -> Option<Vec<Vec<u8>>> {
+pub(super) fn zap_frames(p: &Peer) -> Option<Vec<Vec<u8>>> {
     p.events.iter().find_map(|e| match e {
         Event::ZapRequest(r) => Some(r.to_frames().iter().map(|m| m.data().to_vec()).collect()),
         _ => None,
     })
 }
 
-pub fn auth_refusals(p: &Peer) -> Vec<i32> {
+pub(super) fn auth_refusals(p: &Peer) -> Vec<i32> {
     p.events
         .iter()
         .filter_map(|e| {

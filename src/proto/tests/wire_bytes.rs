@@ -114,7 +114,7 @@ fn zap_refusal_sends_error_400() {
     );
 }
 
-pub fn zap_reply(status: &[u8], user: &[u8]) -> Vec<Msg> {
+pub(super) fn zap_reply(status: &[u8], user: &[u8]) -> Vec<Msg> {
     let parts: [&[u8]; 7] = [b"", b"1.0", b"1", status, b"text", user, b""];
     parts
         .iter()

@@ -18,7 +18,7 @@ mod value;
 #[cfg(test)]
 mod tests;
 
-pub use value::{OptIn, OptOut};
+pub(crate) use value::{OptIn, OptOut};
 
 use crate::consts::*;
 use crate::types::SocketType;
@@ -27,7 +27,7 @@ use crate::types::SocketType;
 /// pointer to zero octets: NULL clears (or, for the PLAIN credentials,
 /// resets the mechanism), an empty value is EINVAL. Only the C entry
 /// point still knows which it was given.
-pub const NULL_CLEARS_EMPTY_INVALID: [i32; 8] = [
+pub(crate) const NULL_CLEARS_EMPTY_INVALID: [i32; 8] = [
     ZMQ_TCP_ACCEPT_FILTER,
     ZMQ_PLAIN_USERNAME,
     ZMQ_PLAIN_PASSWORD,

@@ -16,7 +16,7 @@ use crate::types::SocketType::{self, *};
 
 /// The behaviour of a socket type; EINVAL for the types not provided
 /// (DGRAM, which needs the udp transport).
-pub fn create(ty: SocketType) -> Result<Box<dyn Behavior>> {
+pub(crate) fn create(ty: SocketType) -> Result<Box<dyn Behavior>> {
     Ok(match ty {
         Pair => Box::new(pair::Pair::new(false)),
         Channel => Box::new(pair::Pair::new(true)),
@@ -42,7 +42,7 @@ pub fn create(ty: SocketType) -> Result<Box<dyn Behavior>> {
 }
 
 /// Per-type option defaults, set at construction as libzmq does.
-pub fn adjust_options(ty: SocketType, o: &mut Options) {
+pub(crate) fn adjust_options(ty: SocketType, o: &mut Options) {
     match ty {
         Sub => {
             o.filter = true;
@@ -62,7 +62,7 @@ pub fn adjust_options(ty: SocketType, o: &mut Options) {
 /// inheritance, STREAM) take and every other type refuses with EINVAL. Any
 /// non-empty value is accepted: the id names the pipe locally and never
 /// goes on the wire, so libzmq puts no 255-octet limit on it.
-pub fn set_connect_routing_id(b: &mut Base, v: &OptIn<'_>) -> Result<()> {
+pub(crate) fn set_connect_routing_id(b: &mut Base, v: &OptIn<'_>) -> Result<()> {
     if v.bytes().is_empty() {
         return Err(Error::EINVAL);
     }
@@ -71,10 +71,10 @@ pub fn set_connect_routing_id(b: &mut Base, v: &OptIn<'_>) -> Result<()> {
 }
 
 /// A random starting point for generated ids, as libzmq does.
-pub use crate::util::random::random_u32;
+pub(crate) use crate::util::random::random_u32;
 
 /// A 5-octet routing id: 0x00 then a big-endian counter.
-pub fn integral_id(n: u32) -> Vec<u8> {
+pub(crate) fn integral_id(n: u32) -> Vec<u8> {
     let mut v = vec![0u8];
     v.extend_from_slice(&n.to_be_bytes());
     v

@@ -6,14 +6,14 @@ use crate::routing::indexed::Slot;
 use crate::socket::base::Base;
 use crate::socket::Behavior;
 
-pub struct Pair {
+pub(super) struct Pair {
     pipe: Option<Slot>,
     /// CHANNEL: single-frame messages only.
     single_frame: bool,
 }
 
 impl Pair {
-    pub fn new(single_frame: bool) -> Pair {
+    pub(super) fn new(single_frame: bool) -> Pair {
         Pair {
             pipe: None,
             single_frame,

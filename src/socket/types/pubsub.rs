@@ -36,7 +36,7 @@ struct Pending {
     pipe: Option<Slot>,
 }
 
-pub struct XPub {
+pub(super) struct XPub {
     is_pub: bool,
     subscriptions: MTrie<Slot>,
     manual_subscriptions: MTrie<Slot>,
@@ -56,7 +56,7 @@ pub struct XPub {
 }
 
 impl XPub {
-    pub fn new(is_pub: bool) -> XPub {
+    pub(super) fn new(is_pub: bool) -> XPub {
         XPub {
             is_pub,
             subscriptions: MTrie::new(),
@@ -295,7 +295,7 @@ impl Behavior for XPub {
     }
 }
 
-pub struct XSub {
+pub(super) struct XSub {
     is_sub: bool,
     fq: FairQueue,
     dist: Distributor,
@@ -308,7 +308,7 @@ pub struct XSub {
 }
 
 impl XSub {
-    pub fn new(is_sub: bool) -> XSub {
+    pub(super) fn new(is_sub: bool) -> XSub {
         XSub {
             is_sub,
             fq: FairQueue::default(),

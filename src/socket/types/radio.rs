@@ -14,9 +14,9 @@ use crate::socket::Behavior;
 use std::collections::{BTreeSet, HashMap};
 
 /// Longest group name.
-pub const GROUP_MAX: usize = ZMQ_GROUP_MAX_LENGTH as usize;
+pub(super) const GROUP_MAX: usize = ZMQ_GROUP_MAX_LENGTH as usize;
 
-pub struct Radio {
+pub(super) struct Radio {
     dist: Distributor,
     /// Group -> the pipes that joined it (a pipe joins a group once).
     groups: HashMap<Vec<u8>, Vec<Slot>>,
@@ -26,7 +26,7 @@ pub struct Radio {
 }
 
 impl Radio {
-    pub fn new() -> Radio {
+    pub(super) fn new() -> Radio {
         Radio {
             dist: Distributor::default(),
             groups: HashMap::new(),
@@ -116,7 +116,7 @@ impl Behavior for Radio {
     }
 }
 
-pub struct Dish {
+pub(super) struct Dish {
     fq: FairQueue,
     dist: Distributor,
     joined: BTreeSet<Vec<u8>>,
@@ -125,7 +125,7 @@ pub struct Dish {
 }
 
 impl Dish {
-    pub fn new() -> Dish {
+    pub(super) fn new() -> Dish {
         Dish {
             fq: FairQueue::default(),
             dist: Distributor::default(),

@@ -11,7 +11,7 @@ use crate::socket::base::Base;
 use crate::socket::options::{OptIn, OptOut};
 use crate::socket::Behavior;
 
-pub struct Req {
+pub(super) struct Req {
     dealer: Dealer,
     receiving_reply: bool,
     message_begins: bool,
@@ -22,7 +22,7 @@ pub struct Req {
 }
 
 impl Req {
-    pub fn new() -> Req {
+    pub(super) fn new() -> Req {
         Req {
             dealer: Dealer::default(),
             receiving_reply: false,
@@ -153,14 +153,14 @@ impl Behavior for Req {
     }
 }
 
-pub struct Rep {
+pub(super) struct Rep {
     router: Router,
     sending_reply: bool,
     request_begins: bool,
 }
 
 impl Rep {
-    pub fn new() -> Rep {
+    pub(super) fn new() -> Rep {
         Rep {
             router: Router::new(),
             sending_reply: false,

@@ -12,7 +12,7 @@ use crate::socket::options::OptIn;
 use crate::socket::Behavior;
 use std::collections::{HashMap, HashSet};
 
-pub struct Router {
+pub(super) struct Router {
     fq: FairQueue,
     /// Prefetched (id frame, first body frame); the id goes out first.
     prefetched: Option<(Option<Msg>, Msg)>,
@@ -31,7 +31,7 @@ pub struct Router {
 }
 
 impl Router {
-    pub fn new() -> Router {
+    pub(super) fn new() -> Router {
         Router {
             fq: FairQueue::default(),
             prefetched: None,
@@ -122,7 +122,7 @@ impl Router {
     }
 
     /// Drops a partly sent reply (REP's malformed-envelope case).
-    pub fn rollback(&mut self, b: &mut Base) {
+    pub(super) fn rollback(&mut self, b: &mut Base) {
         if let Some(s) = self.current_out.take() {
             b.pipes.rollback(s);
         }

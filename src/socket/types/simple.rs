@@ -31,13 +31,13 @@ fn recv_single_frame(fq: &mut FairQueue, b: &mut Base) -> Result<Msg> {
     }
 }
 
-pub struct Push {
+pub(super) struct Push {
     lb: LoadBalancer,
     single_frame: bool,
 }
 
 impl Push {
-    pub fn new(single_frame: bool) -> Push {
+    pub(super) fn new(single_frame: bool) -> Push {
         Push {
             lb: LoadBalancer::default(),
             single_frame,
@@ -68,13 +68,13 @@ impl Behavior for Push {
     }
 }
 
-pub struct Pull {
+pub(super) struct Pull {
     fq: FairQueue,
     single_frame: bool,
 }
 
 impl Pull {
-    pub fn new(single_frame: bool) -> Pull {
+    pub(super) fn new(single_frame: bool) -> Pull {
         Pull {
             fq: FairQueue::default(),
             single_frame,
@@ -104,7 +104,7 @@ impl Behavior for Pull {
 }
 
 #[derive(Default)]
-pub struct Dealer {
+pub(super) struct Dealer {
     pub fq: FairQueue,
     pub lb: LoadBalancer,
     probe_router: bool,
@@ -112,10 +112,10 @@ pub struct Dealer {
 
 impl Dealer {
     /// Sends and reports which pipe took the frame (REQ needs it).
-    pub fn send_pipe(&mut self, b: &mut Base, msg: &mut Msg) -> Result<Option<Slot>> {
+    pub(super) fn send_pipe(&mut self, b: &mut Base, msg: &mut Msg) -> Result<Option<Slot>> {
         self.lb.send(&mut b.pipes, msg)
     }
-    pub fn recv_pipe(&mut self, b: &mut Base) -> Result<(Msg, Slot)> {
+    pub(super) fn recv_pipe(&mut self, b: &mut Base) -> Result<(Msg, Slot)> {
         self.fq.recv(&mut b.pipes)
     }
 }
@@ -169,7 +169,7 @@ impl Behavior for Dealer {
 
 /// CLIENT: a DEALER restricted to single-frame messages.
 #[derive(Default)]
-pub struct Client {
+pub(super) struct Client {
     dealer: Dealer,
 }
 
@@ -206,7 +206,7 @@ impl Behavior for Client {
 
 /// SERVER, and PEER (a SERVER that also connects and learns the id of the
 /// peer it connected to).
-pub struct Server {
+pub(super) struct Server {
     fq: FairQueue,
     out: IdMap<u32, Slot>,
     next_id: u32,
@@ -214,7 +214,7 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn new() -> Server {
+    pub(super) fn new() -> Server {
         Server {
             fq: FairQueue::default(),
             out: IdMap::default(),

@@ -13,7 +13,7 @@ use crate::socket::options::OptIn;
 use crate::socket::Behavior;
 use std::collections::HashMap;
 
-pub struct Stream {
+pub(super) struct Stream {
     fq: FairQueue,
     prefetched: Option<Msg>,
     out: HashMap<Vec<u8>, Slot>,
@@ -23,7 +23,7 @@ pub struct Stream {
 }
 
 impl Stream {
-    pub fn new() -> Stream {
+    pub(super) fn new() -> Stream {
         Stream {
             fq: FairQueue::default(),
             prefetched: None,

@@ -7,7 +7,7 @@
 //!   filters, non-blocking connect.
 
 pub mod address;
-pub mod socket;
+pub(crate) mod socket;
 
 pub use address::IpcAddress;
 pub use socket::{IpcConfig, IpcListener};

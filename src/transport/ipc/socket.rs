@@ -172,7 +172,7 @@ impl Drop for IpcListener {
 /// Whether an accepted ipc connection passes ZMQ_IPC_FILTER_UID/GID/PID:
 /// with no filters, yes; else if the peer's uid, gid or pid is listed, or
 /// its user is a listed member of one of the filter groups.
-pub fn ipc_filter_allows(sock: &Socket, opts: &IpcConfig) -> bool {
+pub(crate) fn ipc_filter_allows(sock: &Socket, opts: &IpcConfig) -> bool {
     if opts.uid_filters.is_empty() && opts.gid_filters.is_empty() && opts.pid_filters.is_empty() {
         return true;
     }
@@ -188,7 +188,7 @@ pub fn ipc_filter_allows(sock: &Socket, opts: &IpcConfig) -> bool {
 /// An outgoing ipc connection that has been started; `in_progress` as for
 /// tcp (rare for unix sockets, but possible when the backlog is full).
 #[derive(Debug)]
-pub struct IpcConnect {
+pub(crate) struct IpcConnect {
     pub socket: Socket,
     pub in_progress: bool,
 }
@@ -197,7 +197,7 @@ pub struct IpcConnect {
 /// ECONNREFUSED for no listener, EAGAIN for a full backlog) mean "retry
 /// after the reconnect interval". Finish with
 /// [`connect_result`](crate::transport::connect_result).
-pub fn ipc_connect_start(addr: &IpcAddress) -> Result<IpcConnect> {
+pub(crate) fn ipc_connect_start(addr: &IpcAddress) -> Result<IpcConnect> {
     let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
     socket.set_nonblocking(true)?;
     let in_progress = match socket.connect(&addr.sockaddr()?) {

@@ -9,7 +9,7 @@
 
 pub mod accept_filter;
 pub mod address;
-pub mod socket;
+pub(crate) mod socket;
 
 pub use socket::{TcpConfig, TcpListener};
 

@@ -60,7 +60,11 @@ impl Default for TcpConfig {
 /// before bind/connect: dual-stack for IPv6, TOS, priority, device, buffer
 /// sizes. If the kernel has no IPv6 while ZMQ_IPV6 is set, falls back to
 /// IPv4 (re-resolving the address) as libzmq does.
-pub fn open_tcp_socket(addr: &str, local: bool, opts: &TcpConfig) -> Result<(Socket, TcpAddress)> {
+pub(crate) fn open_tcp_socket(
+    addr: &str,
+    local: bool,
+    opts: &TcpConfig,
+) -> Result<(Socket, TcpAddress)> {
     let mut a = resolve(addr, local, opts.ipv6)?;
     let sock = match Socket::new(
         Domain::for_address(a.addr),
@@ -100,7 +104,7 @@ pub fn open_tcp_socket(addr: &str, local: bool, opts: &TcpConfig) -> Result<(Soc
 
 /// ZMQ_TOS: IP_TOS, and IPV6_TCLASS where the socket has IPv6 (an IPv4
 /// socket refuses that one, which is expected).
-pub fn set_type_of_service(sock: &Socket, tos: i32) -> Result<()> {
+pub(crate) fn set_type_of_service(sock: &Socket, tos: i32) -> Result<()> {
     set_int_option(sock, libc::IPPROTO_IP, libc::IP_TOS, tos)?;
     match set_int_option(sock, libc::IPPROTO_IPV6, libc::IPV6_TCLASS, tos) {
         Err(e) if e.0 != libc::ENOPROTOOPT && e.0 != libc::EINVAL && e.0 != libc::EOPNOTSUPP => {
@@ -114,7 +118,7 @@ pub fn set_type_of_service(sock: &Socket, tos: i32) -> Result<()> {
 /// ZMQ_TCP_KEEPALIVE* settings (each -1 leaves the OS default), and
 /// ZMQ_TCP_MAXRT as TCP_USER_TIMEOUT. A failure means the connection is
 /// given up (ACCEPT_FAILED on the listener, a reconnect on the connecter).
-pub fn tune_connection(sock: &Socket, opts: &TcpConfig) -> Result<()> {
+pub(crate) fn tune_connection(sock: &Socket, opts: &TcpConfig) -> Result<()> {
     sock.set_nodelay(true)?;
     if opts.keepalive != -1 {
         set_int_option(sock, libc::SOL_SOCKET, libc::SO_KEEPALIVE, opts.keepalive)?;
@@ -210,10 +214,12 @@ impl TcpListener {
 
 /// An outgoing tcp connection that has been started.
 #[derive(Debug)]
-pub struct TcpConnect {
+pub(crate) struct TcpConnect {
     pub socket: Socket,
     /// What the endpoint resolved to this time (names may resolve
-    /// differently on each reconnect).
+    /// differently on each reconnect). Only the tests look: the
+    /// connecter reports the endpoint as given, as libzmq does.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub address: TcpAddress,
     /// The connect is still under way: wait for the socket to become
     /// writable, then call [`connect_result`](crate::transport::connect_result). libzmq reports this as
@@ -227,7 +233,7 @@ pub struct TcpConnect {
 /// servers), and issues a non-blocking connect. Any error means "retry
 /// after the reconnect interval" to the connecter; ECONNREFUSED is what
 /// ZMQ_RECONNECT_STOP_CONN_REFUSED looks for.
-pub fn connect_start(addr: &str, opts: &TcpConfig) -> Result<TcpConnect> {
+pub(crate) fn connect_start(addr: &str, opts: &TcpConfig) -> Result<TcpConnect> {
     let (socket, address) = open_tcp_socket(addr, false, opts)?;
     if let Some(src) = address.source {
         socket.set_reuse_address(true)?;
@@ -248,7 +254,8 @@ pub fn connect_start(addr: &str, opts: &TcpConfig) -> Result<TcpConnect> {
 /// [`connect_result`](crate::transport::connect_result) then [`tune_connection`]: what the tcp connecter
 /// does when its socket becomes writable. `Ok`: hand the socket to an
 /// engine; `Err`: close it and schedule a reconnect.
-pub fn connect_finish(sock: &Socket, opts: &TcpConfig) -> Result<()> {
+#[cfg(test)]
+pub(crate) fn connect_finish(sock: &Socket, opts: &TcpConfig) -> Result<()> {
     crate::transport::connect_result(sock)?;
     tune_connection(sock, opts)
 }
