@@ -1,6 +1,23 @@
-//! Io threads: each runs a [`reactor::Reactor`] for the tcp and ipc
-//! connections of the context's sockets (ZMQ_IO_THREADS of them, started on
-//! first use, stopped by zmq_ctx_term).
+//! Io threads: each runs a [`reactor::Reactor`] for the network endpoints
+//! of the context's sockets (ZMQ_IO_THREADS of them, started on first use,
+//! stopped by zmq_ctx_term).
+//!
+//! Nothing here names a transport. A bound endpoint is a
+//! [`listener::Listener`] over a `transport::Listening`; a connection is an
+//! [`engine::Connection`] that dials, tunes and reconnects through a
+//! `&dyn transport::Transport` and reads and writes a [`stream::Stream`]
+//! (one non-blocking descriptor, whatever made it). What runs over the
+//! stream is chosen by framing, in `Connection::activate`: a ZMTP
+//! `proto::Session`, or [`wire::Raw`] bytes for STREAM sockets, both behind
+//! [`wire::Wire`]. Everything an endpoint needs from its socket arrives as
+//! [`config::EndpointConfig`], plain values.
+//!
+//! - [`reactor`]: the mio loop, handler slots, timers keyed by kind.
+//! - [`engine`]: one connection's life: connect, reconnect with backoff,
+//!   handshake, pump, close, linger.
+//! - [`listener`]: accepts and starts a connection per peer.
+//! - [`zap`], [`monitor`], [`link`]: ZAP requests, monitor events, what a
+//!   handler holds of its socket.
 
 pub(crate) mod config;
 pub(crate) mod engine;
