@@ -9,6 +9,9 @@
 //!   another found in non-test code is in `ALLOWED` or listed, file by file,
 //!   in `EXCEPTIONS`; and every listed exception still occurs, so the list
 //!   can only shrink.
+//! * `io_names_no_transport`: no non-test file under src/io/ names a
+//!   transport's module (a directory under src/transport/): io reaches
+//!   transports only through the `transport::Transport` interface.
 //! * `scan::tests::*`: the scanner (layering/scan.rs) sees what it should
 //!   and nothing else; `check` and `find_cycle` report what they should.
 //!
@@ -203,6 +206,78 @@ fn imports_follow_the_layering() {
             files.len()
         );
     }
+}
+
+/// The transports: each directory under src/transport/ is one.
+fn transport_modules() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(src_dir().join("transport"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The transport modules that one line of code names: `transport::tcp..`,
+/// or a member of a `transport::{..}` group.
+fn transports_named(line: &str, transports: &[String]) -> Vec<String> {
+    let code = line.split("//").next().unwrap_or("");
+    let mut found = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("transport::") {
+        rest = &rest[at + "transport::".len()..];
+        let members: Vec<&str> = match rest.strip_prefix('{') {
+            Some(group) => group.split('}').next().unwrap_or("").split(',').collect(),
+            None => vec![rest],
+        };
+        for m in members {
+            let name: String = m.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            if transports.contains(&name) {
+                found.push(name);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn io_names_no_transport() {
+    let transports = transport_modules();
+    assert!(transports.contains(&"tcp".to_string()) && transports.contains(&"ipc".to_string()));
+    let mut files = Vec::new();
+    rs_files(&src_dir().join("io"), &mut files);
+    let mut problems = String::new();
+    for f in files {
+        let name = f.file_name().unwrap().to_string_lossy();
+        if name == "tests.rs" || name.ends_with("_tests.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            // The file's test module, if any, ends its non-test code.
+            if line.trim() == "#[cfg(test)]" && lines.get(i + 1).is_some_and(|l| l.trim_start().starts_with("mod tests")) {
+                break;
+            }
+            for t in transports_named(line, &transports) {
+                let _ = writeln!(problems, "{}:{}: names transport `{t}`: {}", f.display(), i + 1, line.trim());
+            }
+        }
+    }
+    assert!(problems.is_empty(), "\nio must reach transports only through transport::Transport:\n{problems}");
+}
+
+#[test]
+fn transport_names_are_found_in_paths_and_groups() {
+    let t = vec!["tcp".to_string(), "ipc".to_string()];
+    assert_eq!(transports_named("use crate::transport::tcp::TcpConfig;", &t), ["tcp"]);
+    assert_eq!(transports_named("use crate::transport::{self, ipc, peer};", &t), ["ipc"]);
+    assert_eq!(transports_named("x(crate::transport::tcp::socket::f(), transport::ipc::g())", &t), ["tcp", "ipc"]);
+    assert!(transports_named("use crate::transport::{self, peer, Transport};", &t).is_empty());
+    assert!(transports_named("let x = 1; // transport::tcp in a comment", &t).is_empty());
+    assert!(transports_named("use crate::transport::tcpish;", &t).is_empty());
 }
 
 fn allowed() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
