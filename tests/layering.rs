@@ -32,6 +32,7 @@ use scan::{scan_file, ModDecl};
 
 /// Which top-level modules each top-level module may import (besides
 /// itself). Bottom to top, as in docs/ARCHITECTURE.md.
+#[rustfmt::skip]
 const ALLOWED: &[(&str, &[&str])] = &[
     // 0. base
     ("consts", &[]),
@@ -45,101 +46,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("mailbox", &["consts", "types", "error", "util", "msg"]),
     ("transport", &["consts", "types", "error", "util", "msg"]),
     // 2. pipes implement routing's pipe trait and post to mailboxes
-    (
-        "pipe",
-        &[
-            "consts", "types", "error", "util", "msg", "routing", "mailbox",
-        ],
-    ),
+    ("pipe", &["consts", "types", "error", "util", "msg", "routing", "mailbox"]),
     // 3. io threads: run proto over transport's sockets, feed pipes
-    (
-        "io",
-        &[
-            "consts",
-            "types",
-            "error",
-            "util",
-            "msg",
-            "proto",
-            "mailbox",
-            "transport",
-            "pipe",
-        ],
-    ),
+    ("io", &["consts", "types", "error", "util", "msg", "proto", "mailbox", "transport", "pipe"]),
     // 4. contexts: io threads, socket and inproc registries
-    (
-        "ctx",
-        &[
-            "consts",
-            "types",
-            "error",
-            "util",
-            "msg",
-            "proto",
-            "routing",
-            "mailbox",
-            "transport",
-            "pipe",
-            "io",
-        ],
-    ),
+    ("ctx", &["consts", "types", "error", "util", "msg", "proto", "routing", "mailbox", "transport", "pipe", "io"]),
     // 5. sockets
-    (
-        "socket",
-        &[
-            "consts",
-            "types",
-            "error",
-            "util",
-            "msg",
-            "proto",
-            "routing",
-            "mailbox",
-            "transport",
-            "pipe",
-            "io",
-            "ctx",
-        ],
-    ),
+    ("socket", &["consts", "types", "error", "util", "msg", "proto", "routing", "mailbox", "transport", "pipe", "io", "ctx"]),
     // 6. polling and the proxy
-    (
-        "poll",
-        &[
-            "consts",
-            "types",
-            "error",
-            "util",
-            "msg",
-            "proto",
-            "routing",
-            "mailbox",
-            "transport",
-            "pipe",
-            "io",
-            "ctx",
-            "socket",
-        ],
-    ),
+    ("poll", &["consts", "types", "error", "util", "msg", "proto", "routing", "mailbox", "transport", "pipe", "io", "ctx", "socket"]),
     // 7. the C ABI
-    (
-        "ffi",
-        &[
-            "consts",
-            "types",
-            "error",
-            "util",
-            "msg",
-            "proto",
-            "routing",
-            "mailbox",
-            "transport",
-            "pipe",
-            "io",
-            "ctx",
-            "socket",
-            "poll",
-        ],
-    ),
+    ("ffi", &["consts", "types", "error", "util", "msg", "proto", "routing", "mailbox", "transport", "pipe", "io", "ctx", "socket", "poll"]),
 ];
 
 /// An import the layering forbids that the code still had. The list only
@@ -233,7 +150,11 @@ fn transports_named(line: &str, transports: &[String]) -> Vec<String> {
             None => vec![rest],
         };
         for m in members {
-            let name: String = m.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let name: String = m
+                .trim()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
             if transports.contains(&name) {
                 found.push(name);
             }
@@ -258,23 +179,48 @@ fn io_names_no_transport() {
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             // The file's test module, if any, ends its non-test code.
-            if line.trim() == "#[cfg(test)]" && lines.get(i + 1).is_some_and(|l| l.trim_start().starts_with("mod tests")) {
+            if line.trim() == "#[cfg(test)]"
+                && lines
+                    .get(i + 1)
+                    .is_some_and(|l| l.trim_start().starts_with("mod tests"))
+            {
                 break;
             }
             for t in transports_named(line, &transports) {
-                let _ = writeln!(problems, "{}:{}: names transport `{t}`: {}", f.display(), i + 1, line.trim());
+                let _ = writeln!(
+                    problems,
+                    "{}:{}: names transport `{t}`: {}",
+                    f.display(),
+                    i + 1,
+                    line.trim()
+                );
             }
         }
     }
-    assert!(problems.is_empty(), "\nio must reach transports only through transport::Transport:\n{problems}");
+    assert!(
+        problems.is_empty(),
+        "\nio must reach transports only through transport::Transport:\n{problems}"
+    );
 }
 
 #[test]
 fn transport_names_are_found_in_paths_and_groups() {
     let t = vec!["tcp".to_string(), "ipc".to_string()];
-    assert_eq!(transports_named("use crate::transport::tcp::TcpConfig;", &t), ["tcp"]);
-    assert_eq!(transports_named("use crate::transport::{self, ipc, peer};", &t), ["ipc"]);
-    assert_eq!(transports_named("x(crate::transport::tcp::socket::f(), transport::ipc::g())", &t), ["tcp", "ipc"]);
+    assert_eq!(
+        transports_named("use crate::transport::tcp::TcpConfig;", &t),
+        ["tcp"]
+    );
+    assert_eq!(
+        transports_named("use crate::transport::{self, ipc, peer};", &t),
+        ["ipc"]
+    );
+    assert_eq!(
+        transports_named(
+            "x(crate::transport::tcp::socket::f(), transport::ipc::g())",
+            &t
+        ),
+        ["tcp", "ipc"]
+    );
     assert!(transports_named("use crate::transport::{self, peer, Transport};", &t).is_empty());
     assert!(transports_named("let x = 1; // transport::tcp in a comment", &t).is_empty());
     assert!(transports_named("use crate::transport::tcpish;", &t).is_empty());
