@@ -24,6 +24,9 @@
 #                             pairings) and Debian's pyzmq on ours; cases listed
 #                             in tests/interop/known-failures.txt are reported,
 #                             not failed
+#   make pyzmq                pyzmq's own test suite (Debian's python3-zmq) on
+#                             our library; PYZMQFLAGS=--control runs it on
+#                             Debian's libzmq too, for the record
 #
 # Variables: CARGO, CARGOFLAGS (extra `cargo build` arguments, e.g.
 # --no-default-features for a build without the draft API), PREFIX, DESTDIR,
@@ -136,6 +139,7 @@ test: build
 	$(MAKE) fuzz-replay
 	$(MAKE) c-tests
 	$(MAKE) interop
+	$(MAKE) pyzmq
 	$(MAKE) compat-ratchet
 
 .PHONY: test
@@ -188,6 +192,13 @@ interop: build
 	@eval "$$($(ARTIFACTS))" && tests/interop/run --ours "$$(dirname "$$cdylib")/libzmq.so"
 
 .PHONY: interop
+
+# pyzmq's own test suite (shipped in Debian's python3-zmq) on our library
+# (tests/bindings/run-pyzmq; PYZMQFLAGS=--control also runs it on Debian's).
+pyzmq: build
+	@eval "$$($(ARTIFACTS))" && tests/bindings/run-pyzmq --ours "$$(dirname "$$cdylib")/libzmq.so" $(PYZMQFLAGS)
+
+.PHONY: pyzmq
 
 # Sanitizers and valgrind (tools/sanitize): each builds its own copy of the
 # library under $(TARGET_DIR)/asan, /valgrind or /tsan and fails on any
