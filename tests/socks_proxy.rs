@@ -18,6 +18,9 @@ use zmq::msg::Msg;
 use zmq::socket::Socket;
 use zmq::types::SocketType;
 
+/// A username and password, if any.
+type Credentials<'a> = Option<(&'a [u8], &'a [u8])>;
+
 /// Only against hangs: nothing here measures time.
 const HANG_GUARD: Duration = Duration::from_secs(30);
 
@@ -155,7 +158,7 @@ fn event(m: &Socket) -> (i32, u32, String) {
 fn client(
     ctx: &Arc<CtxShared>,
     proxy: &Proxy,
-    credentials: Option<(&[u8], &[u8])>,
+    credentials: Credentials<'_>,
     target: &str,
     name: &str,
 ) -> (&'static Socket, &'static Socket) {
@@ -189,7 +192,7 @@ fn round_trip(req: &Socket, rep: &Socket, text: &[u8]) {
 /// Through the proxy to each kind of address; the monitor names the
 /// proxy, as libzmq's does: (CONNECT_DELAYED,) CONNECTED,
 /// HANDSHAKE_SUCCEEDED.
-fn each_target_works(proxy: &Proxy, credentials: Option<(&[u8], &[u8])>, tag: &str) {
+fn each_target_works(proxy: &Proxy, credentials: Credentials<'_>, tag: &str) {
     let ctx = CtxShared::new();
     let (rep, port) = server(&ctx);
     for (i, host) in ["127.0.0.1", "[::1]", "localhost"].iter().enumerate() {
@@ -264,7 +267,7 @@ fn refused_credentials_are_retried_as_libzmq_does() {
     let ctx = CtxShared::new();
     let (rep, port) = server(&ctx);
     let target = format!("tcp://127.0.0.1:{port}");
-    let cases: [(Option<(&[u8], &[u8])>, &str); 2] = [
+    let cases: [(Credentials<'_>, &str); 2] = [
         // RFC 1929 status 1.
         (Some((b"someuser", b"wrong")), "wrong-password"),
         // Username/password required, none offered: method 0xff.

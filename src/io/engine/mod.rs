@@ -23,6 +23,8 @@
 mod bridge;
 mod closing;
 mod connecter;
+#[cfg(test)]
+mod prelude_tests;
 mod pump;
 
 use super::link::{Link, Side};
