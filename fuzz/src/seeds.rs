@@ -29,6 +29,7 @@ pub fn all() -> Vec<Seed> {
     z85_seeds(&mut v);
     sockopts(&mut v);
     crypto(&mut v);
+    socks_seeds(&mut v);
     v
 }
 
@@ -324,5 +325,34 @@ fn crypto(v: &mut Vec<Seed>) {
         // Block counter just below 2^32, so longer streams cross it.
         d[56..64].copy_from_slice(&(u64::from(u32::MAX) - 1).to_le_bytes());
         v.push(("crypto_diff", format!("seed-{len}"), d));
+    }
+}
+
+/// SOCKS5 proxies: what a proxy says to each endpoint, with and without
+/// credentials, each followed by the start of a ZMTP greeting (which the
+/// client must leave alone), and each way a proxy says no. Octet 0 is the
+/// target's selector: bit 0 credentials, bits 1-2 the endpoint, bits 3-7
+/// the read size less one.
+fn socks_seeds(v: &mut Vec<Seed>) {
+    const ZMTP: &[u8] = &[0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f];
+    let v4_ok: &[u8] = &[5, 0, 0, 1, 127, 0, 0, 1, 0x1f, 0x90];
+    let v6_ok: &[u8] = &[5, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x1f, 0x90];
+    let name_ok: &[u8] = b"\x05\x00\x00\x03\x09localhost\x1f\x90";
+    let cases: [(&str, u8, &[&[u8]]); 12] = [
+        ("none-ipv4", 0 << 1, &[&[5, 0], v4_ok, ZMTP]),
+        ("none-ipv6", 1 << 1, &[&[5, 0], v6_ok, ZMTP]),
+        ("none-domain", 2 << 1, &[&[5, 0], name_ok, ZMTP]),
+        ("auth-domain", 1 | 2 << 1, &[&[5, 2], &[1, 0], name_ok, ZMTP]),
+        ("auth-ipv4-pieces-of-3", 1 | 2 << 3, &[&[5, 2], &[1, 0], v4_ok, ZMTP]),
+        ("auth-refused", 1, &[&[5, 2], &[1, 1]]),
+        ("no-acceptable-method", 0, &[&[5, 0xff]]),
+        ("connection-refused", 0, &[&[5, 0], &[5, 5, 0, 1, 0, 0, 0, 0, 0, 0]]),
+        ("host-unreachable-domain", 2 << 1, &[&[5, 0], b"\x05\x04\x00\x03\x00\x00\x00"]),
+        ("bad-reserved", 0, &[&[5, 0], &[5, 0, 1, 1, 0, 0, 0, 0, 0, 0]]),
+        ("longest-reply", 0, &[&[5, 0], &[5, 0, 0, 3, 255], &[b'n'; 255], &[0, 80], ZMTP]),
+        ("port-0", 3 << 1, &[&[5, 0], v4_ok]),
+    ];
+    for (name, sel, parts) in cases {
+        v.push(("socks_reply", format!("seed-{name}"), [&[sel][..], &parts.concat()].concat()));
     }
 }

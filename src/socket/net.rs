@@ -19,6 +19,7 @@ use crate::io::threads::IoThread;
 use crate::proto::mechanism::MechanismConfig;
 use crate::proto::session::Config as SessionConfig;
 use crate::transport::ipc::IpcConfig;
+use crate::transport::socks::SocksConfig;
 use crate::transport::tcp::TcpConfig;
 use crate::transport::{self, Transport};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -59,6 +60,7 @@ fn endpoint_config(o: &Options) -> EndpointConfig {
         transport: transport::Config {
             tcp: tcp_config(o),
             ipc: ipc_config(o),
+            socks: socks_config(o),
         },
         pipe: o.network_pipe_params(),
         reconnect: ReconnectConfig {
@@ -138,6 +140,17 @@ fn ipc_config(o: &Options) -> IpcConfig {
         uid_filters: o.ipc_uid_filters.clone(),
         gid_filters: o.ipc_gid_filters.clone(),
         pid_filters: o.ipc_pid_filters.clone(),
+    }
+}
+
+/// ZMQ_SOCKS_PROXY and its credentials. The proxy is an address, so text
+/// (libzmq reads it as a C string; octets that are not UTF-8 cannot
+/// resolve either way).
+fn socks_config(o: &Options) -> SocksConfig {
+    SocksConfig {
+        proxy: String::from_utf8_lossy(&o.socks_proxy).into_owned(),
+        username: o.socks_username.clone(),
+        password: o.socks_password.clone(),
     }
 }
 
@@ -279,6 +292,8 @@ mod tests {
         let o = Options::new(Pub);
         assert_eq!(tcp_config(&o), TcpConfig::default());
         assert_eq!(ipc_config(&o), IpcConfig::default());
+        assert_eq!(socks_config(&o), SocksConfig::default());
+        assert!(!socks_config(&o).enabled());
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //!
 //! - [`tcp`], [`ipc`]: one module per transport, each with its address
 //!   rules and socket setup, and a unit value implementing [`Transport`].
+//! - [`socks`]: tcp connects through a SOCKS5 proxy (ZMQ_SOCKS_PROXY), a
+//!   [`Prelude`] the tcp transport attaches to its connect attempts.
 //! - [`find`]: the scheme table (`tcp://` -> [`tcp::Tcp`]...). A new
 //!   stream transport is a module here and one line in `TRANSPORTS`.
 //! - [`peer`]: endpoint names of either end, `Peer-Address`, SO_PEERCRED.
@@ -19,9 +21,10 @@ pub mod ip_text;
 pub mod ipc;
 pub(crate) mod nic;
 pub(crate) mod peer;
+pub mod socks;
 pub mod tcp;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use socket2::Socket;
 use std::os::fd::RawFd;
 
@@ -31,6 +34,8 @@ use std::os::fd::RawFd;
 pub struct Config {
     pub tcp: tcp::TcpConfig,
     pub ipc: ipc::IpcConfig,
+    /// ZMQ_SOCKS_PROXY and its credentials (tcp connects only).
+    pub socks: socks::SocksConfig,
 }
 
 /// A byte-stream transport: each connection is one connected,
@@ -71,6 +76,19 @@ pub trait Transport: Sync {
     /// established (connected or accepted).
     fn tune(&self, sock: &Socket, cfg: &Config) -> Result<()>;
 
+    /// How the connecter names and bounds the connects to `uri` (the
+    /// whole endpoint, scheme included). By default: monitor events name
+    /// `uri`, and ZMQ_CONNECT_TIMEOUT and ZMQ_RECONNECT_STOP_CONN_REFUSED
+    /// apply.
+    fn connect_policy(&self, uri: &str, cfg: &Config) -> ConnectPolicy {
+        let _ = cfg;
+        ConnectPolicy {
+            remote: uri.to_owned(),
+            timeout: true,
+            stop_on_refusal: true,
+        }
+    }
+
     /// The key zmq_unbind/zmq_disconnect look `uri` up by, among the
     /// endpoints for which `known` is true. By default the text as given;
     /// tcp also matches what a name resolves to.
@@ -98,13 +116,68 @@ pub trait Listening: Send {
 }
 
 /// A connect attempt that has been started.
-#[derive(Debug)]
 pub struct Dialing {
     pub socket: Socket,
     /// Still under way: wait for the socket to become writable, then ask
     /// [`connect_result`]. libzmq reports this as CONNECT_DELAYED with
     /// EINPROGRESS.
     pub in_progress: bool,
+    /// An exchange to run on the socket once it is connected, before the
+    /// session starts (None: the session starts at once).
+    pub prelude: Option<Box<dyn Prelude>>,
+}
+
+impl std::fmt::Debug for Dialing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dialing")
+            .field("socket", &self.socket)
+            .field("in_progress", &self.in_progress)
+            .field("prelude", &self.prelude.is_some())
+            .finish()
+    }
+}
+
+/// A non-blocking exchange on a new connection before its session starts:
+/// the SOCKS5 handshake with a proxy (later, a WebSocket upgrade). The io
+/// layer steps it on the readiness it asks for; it does its own reads and
+/// writes on the socket.
+///
+/// Two rules make it safe to hand the socket on afterwards:
+/// - readiness is edge-triggered, so `step` goes on until the socket would
+///   block (or the exchange ends): it answers `Readable` or `Writable`
+///   only after a read or write said EAGAIN;
+/// - it reads no further than its own exchange: whatever the peer sent
+///   next is the session's, still in the socket.
+pub trait Prelude: Send {
+    /// Advances the exchange as far as the socket allows without waiting.
+    fn step(&mut self, sock: &Socket) -> PreludeStatus;
+}
+
+/// Where a [`Prelude`] stands after a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PreludeStatus {
+    /// Step again once the socket is readable.
+    Readable,
+    /// Step again once the socket is writable.
+    Writable,
+    /// Over: the session may start on the socket.
+    Done,
+    /// The connection is given up, as a failed connect is (the errno is
+    /// what a refusal check sees: ECONNREFUSED...).
+    Failed(Error),
+}
+
+/// How the connecter treats the connects to one endpoint, where a
+/// transport departs from the usual (see [`Transport::connect_policy`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectPolicy {
+    /// The remote endpoint monitor events name for these connections.
+    pub remote: String,
+    /// ZMQ_CONNECT_TIMEOUT bounds a connect in progress.
+    pub timeout: bool,
+    /// A refused connect ends the endpoint under
+    /// ZMQ_RECONNECT_STOP_CONN_REFUSED.
+    pub stop_on_refusal: bool,
 }
 
 /// How a connect that was in progress ended, once the socket is writable:

@@ -7,7 +7,6 @@ use crate::io::link::{self, Side};
 use crate::io::reactor::{Reactor, TimerKind};
 use crate::io::wire::Raw;
 use crate::proto::{Failure, MonitorEvent};
-use mio::unix::SourceFd;
 use mio::Token;
 use std::time::Duration;
 
@@ -84,17 +83,12 @@ impl Connection {
 
     /// Closes for good (socket gone, endpoint removed, context ending).
     pub(super) fn close(&mut self, r: &mut Reactor, me: Token) {
-        match std::mem::replace(&mut self.state, State::Closed) {
-            // A close we chose is not a disconnection (libzmq reports
-            // DISCONNECTED only for connections that failed).
-            State::Active { mut stream, .. } => {
-                let _ = r.registry().deregister(&mut stream);
-            }
-            State::Connecting(sock) => {
-                let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
-                let _ = r.registry().deregister(&mut SourceFd(&fd));
-            }
-            _ => {}
+        let _ = self.drop_attempt(r);
+        // A close we chose is not a disconnection (libzmq reports
+        // DISCONNECTED only for connections that failed).
+        if let State::Active { mut stream, .. } = std::mem::replace(&mut self.state, State::Closed)
+        {
+            let _ = r.registry().deregister(&mut stream);
         }
         self.forget_tcp_end(r);
         self.drop_pipe(r);

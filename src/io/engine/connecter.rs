@@ -1,17 +1,24 @@
-//! The connecting side: dialing the endpoint, the connect timeout, and
-//! after a failed attempt or a lost connection, the wait before the next
-//! one. libzmq keeps trying for as long as the socket wants the endpoint,
-//! except where ZMQ_RECONNECT_STOP says a refusal is final.
+//! The connecting side: dialing the endpoint, the transport's prelude,
+//! the connect timeout, and after a failed attempt or a lost connection,
+//! the wait before the next one. libzmq keeps trying for as long as the
+//! socket wants the endpoint, except where ZMQ_RECONNECT_STOP says a
+//! refusal is final.
+//!
+//! An attempt is `Connecting` until the socket is connected, then, if the
+//! transport gave it a prelude, `Prelude` until that is done. CONNECTED
+//! is raised when the session starts; a prelude's failure is a failed
+//! attempt like a refused connect (CLOSED, then CONNECT_RETRIED), and
+//! does not reset the backoff.
 
 use super::{Connection, State};
 use crate::error::Error;
 use crate::io::config::ReconnectConfig;
 use crate::io::link;
 use crate::io::reactor::{Reactor, TimerKind};
-use crate::transport::peer;
+use crate::transport::{self, peer, Prelude, PreludeStatus};
 use mio::unix::SourceFd;
 use mio::{Interest, Token};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
 /// ZMQ_RECONNECT_IVL and ZMQ_RECONNECT_IVL_MAX: how long to wait before
@@ -53,66 +60,164 @@ impl Connection {
     pub(super) fn connect(&mut self, r: &mut Reactor, me: Token) {
         let started = self
             .transport
-            .connect_start(strip_scheme(&self.uri), &self.link.config.transport)
-            .map(|c| (c.socket, c.in_progress));
-        self.remote = self.uri.clone();
-        match started {
-            Ok((sock, false)) => self.connected(r, me, sock),
-            Ok((sock, true)) => {
-                let fd = sock.as_raw_fd();
-                if r.registry()
-                    .register(&mut SourceFd(&fd), me, Interest::WRITABLE)
-                    .is_err()
-                {
-                    self.schedule_reconnect(r, me);
-                    return;
-                }
-                self.event(link::CONNECT_DELAYED, libc::EINPROGRESS as u64);
-                let ms = self.link.config.connect_timeout_ms;
-                if ms > 0 {
-                    r.add_timer(
-                        me,
-                        TimerKind::ConnectTimeout,
-                        Duration::from_millis(ms as u64),
-                    );
-                }
-                self.state = State::Connecting(sock);
+            .connect_start(strip_scheme(&self.uri), &self.link.config.transport);
+        self.remote = self.policy.remote.clone();
+        let d = match started {
+            Ok(d) => d,
+            Err(e) => return self.connect_failed(r, me, e),
+        };
+        if !d.in_progress {
+            return self.connected(r, me, d.socket, d.prelude);
+        }
+        let fd = d.socket.as_raw_fd();
+        if r.registry()
+            .register(&mut SourceFd(&fd), me, Interest::WRITABLE)
+            .is_err()
+        {
+            self.schedule_reconnect(r, me);
+            return;
+        }
+        self.event(link::CONNECT_DELAYED, libc::EINPROGRESS as u64);
+        let ms = self.link.config.connect_timeout_ms;
+        if ms > 0 && self.policy.timeout {
+            r.add_timer(
+                me,
+                TimerKind::ConnectTimeout,
+                Duration::from_millis(ms as u64),
+            );
+        }
+        self.state = State::Connecting {
+            sock: d.socket,
+            prelude: d.prelude,
+        };
+    }
+
+    /// The connect in progress is writable: established or failed.
+    pub(super) fn connect_done(&mut self, r: &mut Reactor, me: Token) {
+        let State::Connecting { sock, prelude } = std::mem::replace(&mut self.state, State::Idle)
+        else {
+            return;
+        };
+        let fd = sock.as_raw_fd();
+        let _ = r.registry().deregister(&mut SourceFd(&fd));
+        match transport::connect_result(&sock) {
+            Ok(()) => self.connected(r, me, sock, prelude),
+            Err(e) => {
+                self.state = State::Connecting { sock, prelude };
+                self.connect_failed(r, me, e);
             }
-            Err(e) => self.connect_failed(r, me, e),
         }
     }
 
     /// A connect attempt failed: retry, unless ZMQ_RECONNECT_STOP says a
     /// refusal ends this endpoint (then the socket loses it, as in libzmq).
     pub(super) fn connect_failed(&mut self, r: &mut Reactor, me: Token, e: Error) {
-        let stop = e == Error::ECONNREFUSED && self.link.config.reconnect.stop_on_refusal;
+        let stop = e == Error::ECONNREFUSED
+            && self.link.config.reconnect.stop_on_refusal
+            && self.policy.stop_on_refusal;
         if !stop {
             self.schedule_reconnect(r, me);
             return;
         }
-        if let State::Connecting(sock) = std::mem::replace(&mut self.state, State::Closed) {
-            let fd = sock.as_raw_fd();
-            let _ = r.registry().deregister(&mut SourceFd(&fd));
+        if let Some(fd) = self.drop_attempt(r) {
             self.event(link::CLOSED, fd as u64);
         }
+        self.state = State::Closed;
         self.drop_pipe(r);
         r.remove(me);
     }
 
-    pub(super) fn connected(&mut self, r: &mut Reactor, me: Token, sock: socket2::Socket) {
+    /// The socket is connected: the transport's prelude runs first, if it
+    /// has one.
+    pub(super) fn connected(
+        &mut self,
+        r: &mut Reactor,
+        me: Token,
+        sock: socket2::Socket,
+        prelude: Option<Box<dyn Prelude>>,
+    ) {
         r.cancel_timer(me, TimerKind::ConnectTimeout);
+        match prelude {
+            None => self.established(r, me, sock),
+            Some(prelude) => {
+                self.state = State::Prelude {
+                    sock,
+                    prelude,
+                    waiting: None,
+                };
+                self.step_prelude(r, me);
+            }
+        }
+    }
+
+    /// Steps the prelude; registers for the readiness it waits for. Its
+    /// failure is a failed connect attempt.
+    pub(super) fn step_prelude(&mut self, r: &mut Reactor, me: Token) {
+        let State::Prelude {
+            sock,
+            prelude,
+            waiting,
+        } = &mut self.state
+        else {
+            return;
+        };
+        let want = match prelude.step(sock) {
+            PreludeStatus::Readable => Interest::READABLE,
+            PreludeStatus::Writable => Interest::WRITABLE,
+            PreludeStatus::Done => {
+                let State::Prelude { sock, .. } = std::mem::replace(&mut self.state, State::Idle)
+                else {
+                    return;
+                };
+                let fd = sock.as_raw_fd();
+                let _ = r.registry().deregister(&mut SourceFd(&fd));
+                self.established(r, me, sock);
+                return;
+            }
+            PreludeStatus::Failed(e) => return self.connect_failed(r, me, e),
+        };
+        if *waiting == Some(want) {
+            return;
+        }
+        let fd = sock.as_raw_fd();
+        let done = match waiting {
+            None => r.registry().register(&mut SourceFd(&fd), me, want),
+            Some(_) => r.registry().reregister(&mut SourceFd(&fd), me, want),
+        };
+        match done {
+            Ok(()) => *waiting = Some(want),
+            Err(e) => self.connect_failed(r, me, e.into()),
+        }
+    }
+
+    /// The connection is up: the session starts on it.
+    fn established(&mut self, r: &mut Reactor, me: Token, sock: socket2::Socket) {
         self.backoff.reset();
         let fd = sock.as_raw_fd();
         self.local = peer::socket_name(&sock, peer::End::Local);
-        self.remote = self.uri.clone();
+        self.remote = self.policy.remote.clone();
         self.event(link::CONNECTED, fd as u64);
         self.activate(r, me, sock);
     }
 
+    /// Ends the attempt under way, if any (connecting, or in its
+    /// prelude): its socket leaves the reactor and closes. Returns its fd
+    /// for the CLOSED event.
+    pub(super) fn drop_attempt(&mut self, r: &mut Reactor) -> Option<RawFd> {
+        let sock = match std::mem::replace(&mut self.state, State::Idle) {
+            State::Connecting { sock, .. } | State::Prelude { sock, .. } => sock,
+            other => {
+                self.state = other;
+                return None;
+            }
+        };
+        let fd = sock.as_raw_fd();
+        let _ = r.registry().deregister(&mut SourceFd(&fd));
+        Some(fd)
+    }
+
     pub(super) fn schedule_reconnect(&mut self, r: &mut Reactor, me: Token) {
-        if let State::Connecting(sock) = &self.state {
-            let fd = sock.as_raw_fd();
-            let _ = r.registry().deregister(&mut SourceFd(&fd));
+        if let Some(fd) = self.drop_attempt(r) {
             self.event(link::CLOSED, fd as u64);
         }
         self.state = State::Idle;

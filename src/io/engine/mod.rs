@@ -5,8 +5,10 @@
 //! ZMQ_IMMEDIATE is set.
 //!
 //! The parts, each an `impl Connection` block or a value it owns:
-//! - [`connecter`]: dialing, the connect timeout, reconnecting with
-//!   ZMQ_RECONNECT_IVL/_MAX backoff and ZMQ_RECONNECT_STOP;
+//! - [`connecter`]: dialing, the transport's prelude (an exchange on the
+//!   new socket before the session, such as a SOCKS handshake), the
+//!   connect timeout, reconnecting with ZMQ_RECONNECT_IVL/_MAX backoff and
+//!   ZMQ_RECONNECT_STOP;
 //! - [`bridge`]: frames between the session and the socket's pipe, wake
 //!   batching, and the messages socket types add (hello, notify,
 //!   disconnect);
@@ -21,6 +23,8 @@
 mod bridge;
 mod closing;
 mod connecter;
+#[cfg(test)]
+mod prelude_tests;
 mod pump;
 
 use super::link::{Link, Side};
@@ -31,10 +35,9 @@ use super::zap::ZapClient;
 use crate::msg::Msg;
 use crate::pipe::{Pipe, PipeCommand, SocketCommand};
 use crate::proto::session::{Config, Session};
-use crate::transport::{self, peer, Transport};
+use crate::transport::{peer, ConnectPolicy, Prelude, Transport};
 use bridge::Bridge;
 use connecter::Backoff;
-use mio::unix::SourceFd;
 use mio::{Interest, Token};
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -44,8 +47,19 @@ pub(super) use bridge::push_routing_id;
 enum State {
     /// Waiting for the reconnect timer (connecting side).
     Idle,
-    /// A non-blocking connect is under way.
-    Connecting(socket2::Socket),
+    /// A non-blocking connect is under way; the prelude runs once it is
+    /// established.
+    Connecting {
+        sock: socket2::Socket,
+        prelude: Option<Box<dyn Prelude>>,
+    },
+    /// Connected; the transport's prelude runs before the session starts.
+    /// `waiting`: the readiness it is registered for (None: not yet).
+    Prelude {
+        sock: socket2::Socket,
+        prelude: Box<dyn Prelude>,
+        waiting: Option<Interest>,
+    },
     Active {
         stream: Stream,
         session: Box<dyn Wire>,
@@ -59,6 +73,9 @@ pub(crate) struct Connection {
     side: Side,
     /// Dials and tunes this connection's sockets.
     transport: &'static dyn Transport,
+    /// What the transport says of connects to `uri`: the remote name
+    /// monitor events give, and which connect limits apply.
+    policy: ConnectPolicy,
     /// The endpoint as given to zmq_connect, or the listener's endpoint.
     uri: String,
     /// This connection's (local, remote) endpoints, for monitor events.
@@ -103,10 +120,12 @@ impl Connection {
         pipe: Option<Pipe>,
     ) -> Connection {
         let backoff = Backoff::new(link.config.reconnect);
+        let policy = transport.connect_policy(&uri, &link.config.transport);
         Connection {
             link,
             side,
             transport,
+            policy,
             uri,
             local: String::new(),
             remote: String::new(),
@@ -252,23 +271,18 @@ impl Handler for Connection {
     fn ready(&mut self, r: &mut Reactor, me: Token, ready: Ready) {
         self.readable |= ready.readable;
         self.read_closed |= ready.closed;
-        if let State::Connecting(_) = &self.state {
-            if !ready.writable {
-                return;
-            }
-            let State::Connecting(sock) = std::mem::replace(&mut self.state, State::Idle) else {
-                return;
-            };
-            let fd = std::os::fd::AsRawFd::as_raw_fd(&sock);
-            let _ = r.registry().deregister(&mut SourceFd(&fd));
-            match transport::connect_result(&sock) {
-                Ok(()) => self.connected(r, me, sock),
-                Err(e) => {
-                    self.state = State::Connecting(sock);
-                    self.connect_failed(r, me, e);
+        match &self.state {
+            State::Connecting { .. } => {
+                if ready.writable {
+                    self.connect_done(r, me);
                 }
+                return;
             }
-            return;
+            State::Prelude { .. } => {
+                self.step_prelude(r, me);
+                return;
+            }
+            _ => {}
         }
         self.pump(r, me);
     }
@@ -279,7 +293,7 @@ impl Handler for Connection {
             TimerKind::Reconnect => self.connect(r, me),
             TimerKind::Linger => self.close(r, me),
             TimerKind::ConnectTimeout => {
-                if let State::Connecting(_) = self.state {
+                if let State::Connecting { .. } = self.state {
                     self.schedule_reconnect(r, me);
                 }
             }

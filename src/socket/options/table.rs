@@ -41,18 +41,11 @@ impl Options {
             ZMQ_IPV4ONLY => self.ipv6 = !v.bool_strict()?,
             ZMQ_IPV6 => self.ipv6 = v.bool_strict()?,
             ZMQ_SOCKS_PROXY => self.socks_proxy = v.bytes().to_vec(),
-            ZMQ_SOCKS_USERNAME => {
-                if v.bytes().is_empty() {
-                    return Err(Error::EINVAL);
-                }
-                self.socks_username = string_opt(v.bytes(), 255)?
-            }
-            ZMQ_SOCKS_PASSWORD => {
-                if v.bytes().is_empty() {
-                    return Err(Error::EINVAL);
-                }
-                self.socks_password = string_opt(v.bytes(), 255)?
-            }
+            // Empty or NULL clears the credentials (no authentication), as
+            // in libzmq; ZMQ_SOCKS_PROXY refuses an empty non-NULL value
+            // (NULL_CLEARS_EMPTY_INVALID, in ffi).
+            ZMQ_SOCKS_USERNAME => self.socks_username = string_opt(v.bytes(), 255)?,
+            ZMQ_SOCKS_PASSWORD => self.socks_password = string_opt(v.bytes(), 255)?,
             ZMQ_TCP_KEEPALIVE => self.tcp_keepalive = v.int_where(|x| (-1..=1).contains(&x))?,
             ZMQ_TCP_KEEPALIVE_CNT => self.tcp_keepalive_cnt = v.int_where(|x| x == -1 || x >= 0)?,
             ZMQ_TCP_KEEPALIVE_IDLE => {

@@ -154,3 +154,25 @@ fn accept_filters() {
     o.set(ZMQ_TCP_ACCEPT_FILTER, OptIn(b"")).unwrap();
     assert!(o.tcp_accept_filters.is_empty());
 }
+
+#[test]
+fn socks_credentials_take_empty_as_unset_and_at_most_255_octets() {
+    // libzmq 4.3.4 (and Debian's build of it): an empty username or
+    // password clears it; upstream test_socks sets "" and expects 0.
+    let mut o = Options::new(SocketType::Sub);
+    for opt in [ZMQ_SOCKS_USERNAME, ZMQ_SOCKS_PASSWORD] {
+        o.set(opt, OptIn(b"someone")).unwrap();
+        o.set(opt, OptIn(b"")).unwrap();
+        o.set(opt, OptIn(&[b'a'; 255])).unwrap();
+        assert_eq!(o.set(opt, OptIn(&[b'a'; 256])), Err(Error::EINVAL));
+    }
+    assert_eq!(o.socks_username, [b'a'; 255]);
+    o.set(ZMQ_SOCKS_USERNAME, OptIn(b"")).unwrap();
+    assert!(o.socks_username.is_empty());
+    // The proxy has no length limit; NULL (empty here) clears it.
+    o.set(ZMQ_SOCKS_PROXY, OptIn(&[b'h'; 300])).unwrap();
+    o.set(ZMQ_SOCKS_PROXY, OptIn(b"")).unwrap();
+    assert!(o.socks_proxy.is_empty());
+    assert!(NULL_CLEARS_EMPTY_INVALID.contains(&ZMQ_SOCKS_PROXY));
+    assert!(!NULL_CLEARS_EMPTY_INVALID.contains(&ZMQ_SOCKS_USERNAME));
+}

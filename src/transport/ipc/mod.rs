@@ -46,6 +46,7 @@ impl Transport for Ipc {
         Ok(Dialing {
             socket: c.socket,
             in_progress: c.in_progress,
+            prelude: None,
         })
     }
 

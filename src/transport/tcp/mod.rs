@@ -6,6 +6,9 @@
 //!   zmq_connect syntax check, unbind keys.
 //! - [`socket`]: listeners, accept, non-blocking connect, tuning.
 //! - [`accept_filter`]: ZMQ_TCP_ACCEPT_FILTER.
+//!
+//! With ZMQ_SOCKS_PROXY set, a connect dials the proxy instead and asks it
+//! for the endpoint ([`super::socks`]), as libzmq's SOCKS connecter does.
 
 pub mod accept_filter;
 pub mod address;
@@ -13,7 +16,7 @@ pub(crate) mod socket;
 
 pub use socket::{TcpConfig, TcpListener};
 
-use super::{Config, Dialing, Listening, Transport};
+use super::{socks, Config, ConnectPolicy, Dialing, Listening, Transport};
 use crate::error::Result;
 use std::os::fd::{AsRawFd, RawFd};
 
@@ -43,15 +46,30 @@ impl Transport for Tcp {
     }
 
     fn connect_start(&self, address: &str, cfg: &Config) -> Result<Dialing> {
+        if cfg.socks.enabled() {
+            return socks::dial(address, cfg);
+        }
         let c = socket::connect_start(address, &cfg.tcp)?;
         Ok(Dialing {
             socket: c.socket,
             in_progress: c.in_progress,
+            prelude: None,
         })
     }
 
     fn tune(&self, sock: &socket2::Socket, cfg: &Config) -> Result<()> {
         socket::tune_connection(sock, &cfg.tcp)
+    }
+
+    fn connect_policy(&self, uri: &str, cfg: &Config) -> ConnectPolicy {
+        if cfg.socks.enabled() {
+            return socks::connect_policy(&cfg.socks);
+        }
+        ConnectPolicy {
+            remote: uri.to_owned(),
+            timeout: true,
+            stop_on_refusal: true,
+        }
     }
 
     fn term_key(&self, uri: &str, ipv6: bool, known: &dyn Fn(&str) -> bool) -> String {
