@@ -7,6 +7,7 @@
 
 pub mod codec;
 pub mod crypto;
+pub mod datagram;
 pub mod endpoint;
 pub mod libzmq;
 pub mod metadata;
@@ -20,6 +21,7 @@ use session::{run, Mech, Side};
 
 pub use codec::{decoder, greeting};
 pub use crypto::crypto_diff;
+pub use datagram::datagram;
 pub use endpoint::endpoint;
 pub use metadata::metadata;
 pub use sockopt::sockopt;
@@ -51,7 +53,7 @@ pub fn session_curve_client(data: &[u8]) {
 }
 
 /// Every target by name, as in `fuzz_targets/` and `corpus/`.
-pub const TARGETS: [(&str, fn(&[u8])); 14] = [
+pub const TARGETS: [(&str, fn(&[u8])); 15] = [
     ("greeting", greeting),
     ("decoder", decoder),
     ("session_null_server", session_null_server),
@@ -66,4 +68,5 @@ pub const TARGETS: [(&str, fn(&[u8])); 14] = [
     ("z85", z85),
     ("sockopt", sockopt),
     ("crypto_diff", crypto_diff),
+    ("datagram", datagram),
 ];
