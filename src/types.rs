@@ -29,8 +29,7 @@ pub enum SocketType {
     Dish = consts::ZMQ_DISH,
     Gather = consts::ZMQ_GATHER,
     Scatter = consts::ZMQ_SCATTER,
-    /// Has a name and peers in libzmq's tables, but needs the udp
-    /// transport; sockets of this type are not created yet.
+    /// Raw datagrams over udp: an address frame, then a body.
     Dgram = consts::ZMQ_DGRAM,
     Peer = consts::ZMQ_PEER,
     Channel = consts::ZMQ_CHANNEL,
@@ -171,6 +170,24 @@ impl SocketType {
     pub const fn may_use_udp(self) -> bool {
         matches!(self, Radio | Dish | Dgram)
     }
+
+    /// Whether a udp endpoint of this type is bound (DISH and DGRAM, which
+    /// receive) or connected (RADIO, which sends); the other way round,
+    /// libzmq gives ENOCOMPATPROTO.
+    pub const fn binds_udp(self) -> bool {
+        matches!(self, Dish | Dgram)
+    }
+
+    pub const fn connects_udp(self) -> bool {
+        matches!(self, Radio)
+    }
+
+    /// DGRAM speaks nothing but udp: its address frames mean nothing to a
+    /// ZMTP or inproc peer, so other transports are ENOCOMPATPROTO (libzmq
+    /// accepts them and passes the frames through as they are).
+    pub const fn udp_only(self) -> bool {
+        matches!(self, Dgram)
+    }
 }
 
 #[cfg(test)]
@@ -222,6 +239,9 @@ mod tests {
         assert_eq!(with(SocketType::receives_disconnect_msg), [6, 12, 19]);
         assert_eq!(with(SocketType::connects_once_per_endpoint), [1, 2, 3, 5]);
         assert_eq!(with(SocketType::may_use_udp), [14, 15, 18]);
+        assert_eq!(with(SocketType::binds_udp), [15, 18]);
+        assert_eq!(with(SocketType::connects_udp), [14]);
+        assert_eq!(with(SocketType::udp_only), [18]);
     }
 
     #[test]

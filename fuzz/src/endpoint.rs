@@ -15,6 +15,7 @@ use zmq::transport::tcp::accept_filter::AcceptFilter;
 use zmq::transport::ip_text;
 use zmq::transport::ipc::address::{self as ipc_address, IpcAddress};
 use zmq::transport::tcp::address::{self as tcp_address, ResolveOpts};
+use zmq::transport::udp::address as udp_address;
 
 pub fn endpoint(data: &[u8]) {
     let [sel, raw @ ..] = data else { return };
@@ -41,10 +42,29 @@ fn uri(text: &str, ipv6: bool) {
     match proto {
         "tcp" => tcp(rest, ipv6),
         "ipc" => ipc(rest),
-        // udp, ws, wss, tipc, vmci, norm, pgm, epgm: refused by protocol
-        // for now; their address readers get their cases here when they
-        // land.
+        "udp" => udp(rest, ipv6),
+        // ws, wss, tipc, vmci, norm, pgm, epgm: refused by protocol for
+        // now; their address readers get their cases here when they land.
         _ => {}
+    }
+}
+
+/// udp as a DISH binds it (a connect may ask DNS: not here). What is
+/// reported is the text as given; the parts are consistent.
+fn udp(rest: &str, ipv6: bool) {
+    let Ok(a) = udp_address::resolve(rest, true, ipv6) else { return };
+    assert_eq!(a.text, rest);
+    assert_eq!(a.local.is_ipv6(), a.target.is_ipv6(), "{rest}: {a:?}");
+    assert_eq!(a.local.port(), a.target.port(), "{rest}: {a:?}");
+    assert_eq!(a.multicast, a.target.ip().is_multicast());
+    if !ipv6 {
+        assert!(a.target.is_ipv4(), "{rest} resolved as {a:?} without ZMQ_IPV6");
+    }
+    if a.multicast && ipv6 {
+        assert!(a.interface.is_some(), "IPv6 groups need an interface index");
+    }
+    if !a.multicast && !rest.contains(';') {
+        assert_eq!(a.local, a.target, "a unicast bind is its own address");
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod codec;
 pub mod crypto;
+pub mod datagram;
 pub mod endpoint;
 pub mod libzmq;
 pub mod metadata;
@@ -21,6 +22,7 @@ use session::{run, Mech, Side};
 
 pub use codec::{decoder, greeting};
 pub use crypto::crypto_diff;
+pub use datagram::datagram;
 pub use endpoint::endpoint;
 pub use metadata::metadata;
 pub use sockopt::sockopt;
@@ -69,4 +71,5 @@ pub const TARGETS: [(&str, fn(&[u8])); 15] = [
     ("sockopt", sockopt),
     ("crypto_diff", crypto_diff),
     ("socks_reply", socks_reply),
+    ("datagram", datagram),
 ];

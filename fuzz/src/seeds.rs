@@ -30,7 +30,37 @@ pub fn all() -> Vec<Seed> {
     sockopts(&mut v);
     crypto(&mut v);
     socks_seeds(&mut v);
+    datagrams(&mut v);
     v
+}
+
+/// Group datagrams (octet 0 even) and address frames (odd; 3 for an
+/// IPv6 socket), good and broken.
+fn datagrams(v: &mut Vec<Seed>) {
+    let grouped: [(&str, Vec<u8>); 7] = [
+        ("tv", b"\x02TVFriends".to_vec()),
+        ("empty-group", b"\x00body".to_vec()),
+        ("empty", Vec::new()),
+        ("overrun", b"\x09short".to_vec()),
+        ("nul-group", b"\x02T\x00body".to_vec()),
+        ("long-group", [&[255u8][..], &[b'g'; 255], b"x"].concat()),
+        ("max", [&[1u8, b'g'][..], &vec![0u8; zmq::proto::datagram::MAX_DATAGRAM - 2]].concat()),
+    ];
+    for (name, d) in grouped {
+        v.push(("datagram", format!("seed-{name}"), [&[0u8][..], &d].concat()));
+    }
+    let frames: [(&str, u8, &[u8]); 7] = [
+        ("v4", 1, b"127.0.0.1:5559"),
+        ("v4-nul", 1, b"127.0.0.1:5560\x00"),
+        ("short-form", 1, b"0x7f.1:70000"),
+        ("broadcast", 1, b"255.255.255.255:1"),
+        ("no-port", 1, b"127.0.0.1:0"),
+        ("v6", 3, b"[::1]:5559\x00"),
+        ("v6-zone", 3, b"[fe80::1%2]:9"),
+    ];
+    for (name, sel, f) in frames {
+        v.push(("datagram", format!("seed-addr-{name}"), [&[sel][..], f].concat()));
+    }
 }
 
 fn knobs(pair: usize) -> Knobs {
@@ -232,7 +262,7 @@ fn zap_seeds(v: &mut Vec<Seed>) {
 }
 
 fn endpoints(v: &mut Vec<Seed>) {
-    let texts: [&str; 24] = [
+    let texts: [&str; 28] = [
         "tcp://127.0.0.1:5555",
         "tcp://*:*",
         "tcp://[::1]:5555",
@@ -257,6 +287,10 @@ fn endpoints(v: &mut Vec<Seed>) {
         "norm://1,127.0.0.1:5555",
         "pgm://eth0;239.192.1.1:5555",
         "epgm://127.0.0.1;239.192.1.1:5555",
+        "udp://*:5556",
+        "udp://[ff02::7a65:726f:6df1:a01]:5555",
+        "udp://lo;239.0.0.1:5555",
+        "udp://*;[ff02::1]:*",
     ];
     for (i, t) in texts.iter().enumerate() {
         v.push(("endpoint", format!("seed-{i:02}"), [&[(i % 2) as u8][..], t.as_bytes()].concat()));

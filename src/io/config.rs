@@ -41,6 +41,9 @@ pub(crate) struct EndpointConfig {
     /// The socket subscribes (SUB, XSUB, DISH): after a lost connection
     /// what it queued is dropped and it sends every subscription again.
     pub resubscribe: bool,
+    /// What the socket of a datagram endpoint does: send (RADIO), receive
+    /// (DISH), or both with an address frame per message (DGRAM).
+    pub datagram: crate::transport::DatagramRoles,
 }
 
 /// ZMQ_RECONNECT_IVL, ZMQ_RECONNECT_IVL_MAX, ZMQ_RECONNECT_STOP.

@@ -12,14 +12,20 @@
 //! [`wire::Wire`]. Everything an endpoint needs from its socket arrives as
 //! [`config::EndpointConfig`], plain values.
 //!
+//! A datagram transport has no connections: its endpoint is a
+//! [`datagram::DatagramEndpoint`], one socket from a
+//! `transport::DatagramAddress`, sending and receiving whole messages.
+//!
 //! - [`reactor`]: the mio loop, handler slots, timers keyed by kind.
 //! - [`engine`]: one connection's life: connect, reconnect with backoff,
 //!   handshake, pump, close, linger.
 //! - [`listener`]: accepts and starts a connection per peer.
+//! - [`datagram`]: a datagram endpoint (udp's RADIO, DISH and DGRAM).
 //! - [`zap`], [`monitor`], [`link`]: ZAP requests, monitor events, what a
 //!   handler holds of its socket.
 
 pub(crate) mod config;
+pub(crate) mod datagram;
 pub(crate) mod engine;
 pub(crate) mod link;
 pub(crate) mod listener;

@@ -5,9 +5,13 @@
 //! The entry point is [`Session`]: one per connection, fed input bytes,
 //! drained of output chunks, events and deadlines. The lower modules are
 //! public so other mechanisms (PLAIN, CURVE) and the engine can reuse them.
+//!
+//! [`datagram`] is the other wire format: RADIO and DISH messages as udp
+//! datagrams (a group length, the group, the body), equally sans-IO.
 
 pub mod codec;
 pub mod command;
+pub mod datagram;
 pub(crate) mod failure;
 pub mod greeting;
 pub(crate) mod heartbeat;

@@ -18,13 +18,23 @@ pub fn parse_endpoint(addr: &str) -> Result<(&str, &str)> {
     Ok((proto, rest))
 }
 
-/// Rejects transports we do not (yet) provide, with libzmq's errno.
-fn check_protocol(proto: &str, socket_type: SocketType) -> Result<()> {
+/// Rejects transports we do not (yet) provide, with libzmq's errno (the
+/// scheme table's are checked in net.rs).
+fn check_protocol(proto: &str) -> Result<()> {
     match proto {
         "inproc" => Ok(()),
-        "udp" if !socket_type.may_use_udp() => Err(Error::ENOCOMPATPROTO),
         _ => Err(Error::EPROTONOSUPPORT),
     }
+}
+
+/// What bind and connect check: the protocol, and that the socket type
+/// may use it (DGRAM is for udp only).
+fn check_bind_or_connect(proto: &str, socket_type: SocketType) -> Result<()> {
+    check_protocol(proto)?;
+    if socket_type.udp_only() {
+        return Err(Error::ENOCOMPATPROTO);
+    }
+    Ok(())
 }
 
 fn binding_of(b: &Base) -> InprocBinding {
@@ -61,7 +71,7 @@ fn sum_hwm(a: i32, b: i32) -> u64 {
 
 pub fn bind(core: &mut Core, addr: &str) -> Result<()> {
     let (proto, name) = parse_endpoint(addr)?;
-    check_protocol(proto, core.base.options.socket_type)?;
+    check_bind_or_connect(proto, core.base.options.socket_type)?;
     let me = binding_of(&core.base);
     let pending = core.base.ctx.register_endpoint(addr, me.clone())?;
     core.base.bound.push(addr.to_owned());
@@ -111,7 +121,7 @@ fn ready_bind_end(bind_end: &mut Pipe, binder: &InprocBinding, connector: &Inpro
 
 pub fn connect(core: &mut Core, addr: &str) -> Result<()> {
     let (proto, _name) = parse_endpoint(addr)?;
-    check_protocol(proto, core.base.options.socket_type)?;
+    check_bind_or_connect(proto, core.base.options.socket_type)?;
     let me = binding_of(&core.base);
     let conflate = core.base.options.effective_conflate();
     let ctx = core.base.ctx.clone();
@@ -196,7 +206,7 @@ fn finish_raced_connect(
 /// pipes this socket connected through that endpoint. ENOENT if neither.
 pub fn term_endpoint(core: &mut Core, addr: &str) -> Result<()> {
     let (proto, _) = parse_endpoint(addr)?;
-    check_protocol(proto, core.base.options.socket_type)?;
+    check_protocol(proto)?;
     if let Some(i) = core.base.bound.iter().position(|n| n == addr) {
         if core.base.ctx.unregister_endpoint(addr, core.base.id) {
             core.base.bound.remove(i);

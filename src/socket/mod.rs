@@ -15,9 +15,11 @@ pub(crate) mod types;
 use crate::consts;
 use crate::ctx::CtxShared;
 use crate::error::{Error, Result};
+pub use crate::io::datagram::DatagramCounts;
 use crate::msg::Msg;
 use crate::pipe::SocketMailbox;
 use crate::routing::indexed::Slot;
+use crate::transport::Scheme;
 use crate::types::SocketType;
 use crate::util::handle::{Registry, Shell};
 use base::{Base, Core};
@@ -94,7 +96,8 @@ pub trait Behavior: Send {
 fn connect_any(core: &mut Core, addr: &str) -> Result<()> {
     let (proto, rest) = inproc::parse_endpoint(addr)?;
     match net::transport_of(proto) {
-        Some(t) => net::connect(core, addr, t, rest),
+        Some(Scheme::Stream(t)) => net::connect(core, addr, t, rest),
+        Some(Scheme::Datagram(t)) => net::connect_datagram(core, addr, t, rest),
         None => inproc::connect(core, addr),
     }
 }
@@ -413,7 +416,8 @@ impl Socket {
             core.process_commands()?;
             let (proto, rest) = inproc::parse_endpoint(addr)?;
             match net::transport_of(proto) {
-                Some(t) => net::bind(core, addr, t, rest),
+                Some(Scheme::Stream(t)) => net::bind(core, addr, t, rest),
+                Some(Scheme::Datagram(t)) => net::bind_datagram(core, addr, t, rest),
                 None => inproc::bind(core, addr),
             }
         })
@@ -431,7 +435,7 @@ impl Socket {
             core.process_commands()?;
             let (proto, _) = inproc::parse_endpoint(addr)?;
             match net::transport_of(proto) {
-                Some(t) => net::term(core, addr, t),
+                Some(scheme) => net::term(core, addr, scheme),
                 None => inproc::unbind(core, addr),
             }
         })
@@ -442,7 +446,7 @@ impl Socket {
             core.process_commands()?;
             let (proto, _) = inproc::parse_endpoint(addr)?;
             match net::transport_of(proto) {
-                Some(t) => net::term(core, addr, t),
+                Some(scheme) => net::term(core, addr, scheme),
                 None => inproc::disconnect(core, addr),
             }
         })
@@ -529,6 +533,13 @@ impl Socket {
             core.sweep();
             r
         })
+    }
+
+    /// What this socket's datagram (udp) endpoints sent, received and
+    /// dropped, summed over those it has now. Not a libzmq call: for tests
+    /// and diagnostics.
+    pub fn datagram_counts(&self) -> Result<DatagramCounts> {
+        self.with(|core| Ok(net::datagram_counts(&core.base)))
     }
 
     /// Draft zmq_socket_monitor_pipes_stats.

@@ -1,8 +1,9 @@
 //! The socket side of network endpoints (every transport in
 //! `transport`'s scheme table): binding and starting connects in the
 //! caller's thread (so errors and ZMQ_LAST_ENDPOINT are immediate, as in
-//! libzmq), then handing them to an io thread. Nothing here names a
-//! transport.
+//! libzmq), then handing them to an io thread: a `Listener` or a
+//! `Connection` for a stream transport, a `DatagramEndpoint` for a
+//! datagram one. Nothing here names a transport.
 
 use super::base::{Base, Core};
 use super::options::Options;
@@ -12,6 +13,7 @@ use crate::consts::{
 };
 use crate::error::{Error, Result};
 use crate::io::config::{EndpointConfig, ReconnectConfig};
+use crate::io::datagram::{DatagramCounts, DatagramEndpoint, DatagramStats};
 use crate::io::engine::Connection;
 use crate::io::link::{self, Link, Side};
 use crate::io::listener::Listener;
@@ -21,7 +23,9 @@ use crate::proto::session::Config as SessionConfig;
 use crate::transport::ipc::IpcConfig;
 use crate::transport::socks::SocksConfig;
 use crate::transport::tcp::TcpConfig;
-use crate::transport::{self, Transport};
+use crate::transport::udp::UdpConfig;
+use crate::transport::{self, DatagramRoles, DatagramTransport, Scheme, Transport};
+use crate::types::SocketType;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -32,13 +36,14 @@ pub struct NetEndpoint {
     pub uri: String,
     thread: Arc<IoThread>,
     key: u64,
+    /// What a datagram endpoint moved and dropped (None: a stream one).
+    datagrams: Option<Arc<DatagramStats>>,
 }
 
 static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
 
-/// The transport serving `scheme://` endpoints here (None: inproc.rs
-/// has the rest).
-pub(crate) fn transport_of(scheme: &str) -> Option<&'static dyn Transport> {
+/// What serves `scheme://` endpoints here (None: inproc.rs has the rest).
+pub(crate) fn transport_of(scheme: &str) -> Option<Scheme> {
     transport::find(scheme)
 }
 
@@ -61,6 +66,7 @@ fn endpoint_config(o: &Options) -> EndpointConfig {
             tcp: tcp_config(o),
             ipc: ipc_config(o),
             socks: socks_config(o),
+            udp: udp_config(o),
         },
         pipe: o.network_pipe_params(),
         reconnect: ReconnectConfig {
@@ -77,6 +83,22 @@ fn endpoint_config(o: &Options) -> EndpointConfig {
         notify_connect: o.router_notify & ZMQ_NOTIFY_CONNECT != 0,
         notify_disconnect: o.router_notify & ZMQ_NOTIFY_DISCONNECT != 0,
         resubscribe: o.socket_type.resubscribes(),
+        datagram: datagram_roles(o.socket_type),
+    }
+}
+
+/// What a udp endpoint's socket does for each type that may have one.
+fn datagram_roles(ty: SocketType) -> DatagramRoles {
+    let (send, recv, addressed) = match ty {
+        SocketType::Radio => (true, false, false),
+        SocketType::Dish => (false, true, false),
+        SocketType::Dgram => (true, true, true),
+        _ => (false, false, false),
+    };
+    DatagramRoles {
+        send,
+        recv,
+        addressed,
     }
 }
 
@@ -134,6 +156,17 @@ fn tcp_config(o: &Options) -> TcpConfig {
     }
 }
 
+fn udp_config(o: &Options) -> UdpConfig {
+    UdpConfig {
+        ipv6: o.ipv6,
+        multicast_loop: o.multicast_loop,
+        multicast_hops: o.multicast_hops,
+        sndbuf: o.sndbuf,
+        rcvbuf: o.rcvbuf,
+        bound_device: o.bound_device.clone(),
+    }
+}
+
 fn ipc_config(o: &Options) -> IpcConfig {
     IpcConfig {
         backlog: o.backlog,
@@ -160,6 +193,9 @@ pub(crate) fn bind(
     transport: &'static dyn Transport,
     rest: &str,
 ) -> Result<()> {
+    if core.base.options.socket_type.udp_only() {
+        return Err(Error::ENOCOMPATPROTO);
+    }
     let thread = core.base.ctx.io_thread()?;
     let link = link_of(&core.base);
     let fd = core.base.options.use_fd;
@@ -195,6 +231,7 @@ pub(crate) fn bind(
         uri: endpoint,
         thread,
         key,
+        datagrams: None,
     });
     Ok(())
 }
@@ -205,6 +242,9 @@ pub(crate) fn connect(
     transport: &'static dyn Transport,
     rest: &str,
 ) -> Result<()> {
+    if core.base.options.socket_type.udp_only() {
+        return Err(Error::ENOCOMPATPROTO);
+    }
     transport.check_connect(rest)?;
     let thread = core.base.ctx.io_thread()?;
     if core.base.options.socket_type.connects_once_per_endpoint()
@@ -234,16 +274,99 @@ pub(crate) fn connect(
         uri: addr.to_owned(),
         thread,
         key,
+        datagrams: None,
     });
     Ok(())
 }
 
+/// zmq_bind of a datagram endpoint (DISH, DGRAM). As in libzmq the
+/// address is resolved now and the socket opened on the io thread: a bind
+/// that resolves succeeds, and one the system refuses is tried again
+/// there.
+pub(crate) fn bind_datagram(
+    core: &mut Core,
+    addr: &str,
+    transport: &'static dyn DatagramTransport,
+    rest: &str,
+) -> Result<()> {
+    let ty = core.base.options.socket_type;
+    if !ty.may_use_udp() || !ty.binds_udp() {
+        return Err(Error::ENOCOMPATPROTO);
+    }
+    let thread = core.base.ctx.io_thread()?;
+    start_datagram(core, addr, transport, rest, true, thread)
+}
+
+/// zmq_connect of a datagram endpoint (RADIO); libzmq picks the io thread
+/// before it checks the direction.
+pub(crate) fn connect_datagram(
+    core: &mut Core,
+    addr: &str,
+    transport: &'static dyn DatagramTransport,
+    rest: &str,
+) -> Result<()> {
+    let ty = core.base.options.socket_type;
+    if !ty.may_use_udp() {
+        return Err(Error::ENOCOMPATPROTO);
+    }
+    let thread = core.base.ctx.io_thread()?;
+    if !ty.connects_udp() {
+        return Err(Error::ENOCOMPATPROTO);
+    }
+    start_datagram(core, addr, transport, rest, false, thread)
+}
+
+/// The pipe is made and attached now, for every group (the socket's end
+/// takes all messages: a datagram transport has no subscriptions), as in
+/// libzmq; ZMQ_LAST_ENDPOINT is the address as given, without the scheme.
+fn start_datagram(
+    core: &mut Core,
+    addr: &str,
+    transport: &'static dyn DatagramTransport,
+    rest: &str,
+    bind: bool,
+    thread: Arc<IoThread>,
+) -> Result<()> {
+    let link = link_of(&core.base);
+    let address = transport.resolve(rest, bind, &link.config.transport)?;
+    let (mut mine, mut theirs) = core.base.options.network_pipe();
+    mine.endpoint = addr.to_owned();
+    theirs.endpoint = addr.to_owned();
+    core.attach_pipe(mine, true, true);
+    core.base.last_endpoint = address.endpoint().to_owned();
+    let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
+    let stats = Arc::new(DatagramStats::default());
+    let counted = stats.clone();
+    thread.run(move |r| DatagramEndpoint::start(r, link, transport, address, theirs, key, counted));
+    core.base.mailbox.send(crate::pipe::SocketCommand::Own);
+    core.base.net.push(NetEndpoint {
+        uri: addr.to_owned(),
+        thread,
+        key,
+        datagrams: Some(stats),
+    });
+    Ok(())
+}
+
+/// What the socket's datagram endpoints moved and dropped, summed.
+pub(crate) fn datagram_counts(b: &Base) -> DatagramCounts {
+    let mut c = DatagramCounts::default();
+    for s in b.net.iter().filter_map(|e| e.datagrams.as_ref()) {
+        c += s.counts();
+    }
+    c
+}
+
 /// zmq_unbind / zmq_disconnect of a network endpoint; ENOENT if this
 /// socket has no such endpoint.
-pub(crate) fn term(core: &mut Core, addr: &str, transport: &'static dyn Transport) -> Result<()> {
+pub(crate) fn term(core: &mut Core, addr: &str, scheme: Scheme) -> Result<()> {
     let ipv6 = core.base.options.ipv6;
     let net = &core.base.net;
-    let key = transport.term_key(addr, ipv6, &|k| net.iter().any(|e| e.uri == k));
+    let key = match scheme {
+        Scheme::Stream(t) => t.term_key(addr, ipv6, &|k| net.iter().any(|e| e.uri == k)),
+        // libzmq keys a udp endpoint by the text as given.
+        Scheme::Datagram(_) => addr.to_owned(),
+    };
     let mut found = false;
     let mut i = 0;
     while i < core.base.net.len() {
@@ -294,6 +417,7 @@ mod tests {
         assert_eq!(ipc_config(&o), IpcConfig::default());
         assert_eq!(socks_config(&o), SocksConfig::default());
         assert!(!socks_config(&o).enabled());
+        assert_eq!(udp_config(&o), UdpConfig::default());
     }
 
     #[test]

@@ -5,12 +5,16 @@
 //! reactor, through the [`Transport`] interface, and know no transport by
 //! name.
 //!
-//! - [`tcp`], [`ipc`]: one module per transport, each with its address
-//!   rules and socket setup, and a unit value implementing [`Transport`].
+//! - [`tcp`], [`ipc`]: one module per stream transport, each with its
+//!   address rules and socket setup, and a unit value implementing
+//!   [`Transport`].
 //! - [`socks`]: tcp connects through a SOCKS5 proxy (ZMQ_SOCKS_PROXY), a
 //!   [`Prelude`] the tcp transport attaches to its connect attempts.
-//! - [`find`]: the scheme table (`tcp://` -> [`tcp::Tcp`]...). A new
-//!   stream transport is a module here and one line in `TRANSPORTS`.
+//! - [`udp`]: the datagram transport, a unit value implementing
+//!   [`DatagramTransport`]: no connections, one socket per endpoint.
+//! - [`find`]: the scheme table (`tcp://` -> [`tcp::Tcp`]...), which says
+//!   which kind each scheme is ([`Scheme`]). A new transport is a module
+//!   here and one line in `TRANSPORTS`.
 //! - [`peer`]: endpoint names of either end, `Peer-Address`, SO_PEERCRED.
 //! - [`ip_text`], [`nic`]: glibc-compatible IP text, interface lookups.
 //!
@@ -23,10 +27,12 @@ pub(crate) mod nic;
 pub(crate) mod peer;
 pub mod socks;
 pub mod tcp;
+pub mod udp;
 
 use crate::error::{Error, Result};
 use socket2::Socket;
-use std::os::fd::RawFd;
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, RawFd};
 
 /// Every transport's settings for one endpoint. Each transport reads its
 /// own part; the socket layer fills them all in.
@@ -36,6 +42,7 @@ pub struct Config {
     pub ipc: ipc::IpcConfig,
     /// ZMQ_SOCKS_PROXY and its credentials (tcp connects only).
     pub socks: socks::SocksConfig,
+    pub udp: udp::UdpConfig,
 }
 
 /// A byte-stream transport: each connection is one connected,
@@ -191,12 +198,134 @@ pub fn connect_result(sock: &Socket) -> Result<()> {
     }
 }
 
+/// A datagram transport: an endpoint is one socket that sends datagrams
+/// to a fixed destination (or to one each message names) and receives
+/// them from anyone; the io layer runs a datagram handler on it instead of
+/// listeners and connections. Called per endpoint, never per datagram,
+/// except for DGRAM's address frames.
+pub trait DatagramTransport: Sync {
+    /// The scheme, as in `scheme://address`.
+    fn scheme(&self) -> &'static str;
+
+    /// The zmq_has capability this transport answers for, if any.
+    fn capability(&self) -> Option<&'static str>;
+
+    /// Resolves `address` (the part after `scheme://`) for a bind (the
+    /// socket receives there) or a connect (it sends there), with the
+    /// errno zmq_bind/zmq_connect gives. Nothing is opened yet.
+    fn resolve(&self, address: &str, bind: bool, cfg: &Config) -> Result<Box<dyn DatagramAddress>>;
+
+    /// A sender's address as an address-framed socket (DGRAM) receives it.
+    fn peer_text(&self, from: &SocketAddr) -> Vec<u8>;
+
+    /// The destination an address frame names, for a socket of the given
+    /// family; None if the frame names none (the message is dropped).
+    fn parse_peer(&self, frame: &[u8], ipv6_socket: bool) -> Option<SocketAddr>;
+}
+
+/// A resolved datagram endpoint, not yet opened.
+pub trait DatagramAddress: Send {
+    /// ZMQ_LAST_ENDPOINT for it.
+    fn endpoint(&self) -> &str;
+
+    /// Opens its socket for `roles`: bound (and joined to its group) when
+    /// it receives, aimed at its destination when it sends. An error is
+    /// retried by the io layer.
+    fn open(&self, roles: DatagramRoles, cfg: &Config) -> Result<DatagramSocket>;
+}
+
+/// What a datagram endpoint's socket does, from its socket type: RADIO
+/// sends, DISH receives, DGRAM does both with a peer address per message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DatagramRoles {
+    pub send: bool,
+    pub recv: bool,
+    /// Each message names its destination, and each received one its
+    /// sender, in an address frame (DGRAM); otherwise the endpoint's
+    /// destination is fixed and messages carry a group (RADIO, DISH).
+    pub addressed: bool,
+}
+
+/// An open datagram socket, non-blocking.
+#[derive(Debug)]
+pub struct DatagramSocket {
+    socket: std::net::UdpSocket,
+    destination: Option<SocketAddr>,
+    ipv6: bool,
+}
+
+impl DatagramSocket {
+    pub(crate) fn new(sock: Socket, destination: Option<SocketAddr>, ipv6: bool) -> DatagramSocket {
+        DatagramSocket {
+            socket: sock.into(),
+            destination,
+            ipv6,
+        }
+    }
+
+    pub fn fd(&self) -> RawFd {
+        self.socket.as_raw_fd()
+    }
+
+    /// Where datagrams go when messages do not say (None: they must).
+    pub fn destination(&self) -> Option<SocketAddr> {
+        self.destination
+    }
+
+    /// An IPv6 socket (peer addresses are IPv6, IPv4 ones mapped).
+    pub fn is_ipv6(&self) -> bool {
+        self.ipv6
+    }
+
+    /// One datagram into `buf`, cut to its length, and its sender.
+    pub fn recv_from(&self, buf: &mut [u8]) -> std::io::Result<(usize, SocketAddr)> {
+        self.socket.recv_from(buf)
+    }
+
+    pub fn send_to(&self, datagram: &[u8], to: SocketAddr) -> std::io::Result<usize> {
+        self.socket.send_to(datagram, to)
+    }
+
+    /// The address it is bound to.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+}
+
+/// What serves a scheme: a stream transport (listeners and connections)
+/// or a datagram one (one socket per endpoint).
+#[derive(Clone, Copy)]
+pub enum Scheme {
+    Stream(&'static dyn Transport),
+    Datagram(&'static dyn DatagramTransport),
+}
+
+impl Scheme {
+    pub fn scheme(&self) -> &'static str {
+        match self {
+            Scheme::Stream(t) => t.scheme(),
+            Scheme::Datagram(t) => t.scheme(),
+        }
+    }
+
+    fn capability(&self) -> Option<&'static str> {
+        match self {
+            Scheme::Stream(t) => t.capability(),
+            Scheme::Datagram(t) => t.capability(),
+        }
+    }
+}
+
 /// The scheme table. Order does not matter; schemes are unique (a unit
 /// test checks).
-static TRANSPORTS: &[&dyn Transport] = &[&tcp::Tcp, &ipc::Ipc];
+static TRANSPORTS: &[Scheme] = &[
+    Scheme::Stream(&tcp::Tcp),
+    Scheme::Stream(&ipc::Ipc),
+    Scheme::Datagram(&udp::Udp),
+];
 
-/// The transport serving `scheme://` endpoints, if this build has one.
-pub fn find(scheme: &str) -> Option<&'static dyn Transport> {
+/// What serves `scheme://` endpoints, if this build has something.
+pub fn find(scheme: &str) -> Option<Scheme> {
     TRANSPORTS.iter().copied().find(|t| t.scheme() == scheme)
 }
 
@@ -221,7 +350,9 @@ mod tests {
             );
             assert_eq!(find(t.scheme()).map(|f| f.scheme()), Some(t.scheme()));
         }
-        assert!(find("tcp").is_some() && find("ipc").is_some());
+        assert!(matches!(find("tcp"), Some(Scheme::Stream(_))));
+        assert!(matches!(find("ipc"), Some(Scheme::Stream(_))));
+        assert!(matches!(find("udp"), Some(Scheme::Datagram(_))));
         assert!(find("inproc").is_none() && find("TCP").is_none() && find("").is_none());
     }
 
@@ -229,18 +360,22 @@ mod tests {
     fn capabilities_are_libzmqs() {
         // libzmq's zmq_has names ipc but not tcp (always built in).
         assert!(has_capability("ipc"));
-        assert!(!has_capability("tcp") && !has_capability("inproc"));
+        assert!(!has_capability("tcp") && !has_capability("inproc") && !has_capability("udp"));
     }
 
     #[test]
     fn connect_checks_are_the_transports_own() {
-        let tcp = find("tcp").unwrap();
+        let stream = |s| match find(s) {
+            Some(Scheme::Stream(t)) => t,
+            _ => panic!("{s} is a stream transport"),
+        };
+        let tcp = stream("tcp");
         assert_eq!(tcp.check_connect("127.0.0.1:5555"), Ok(()));
         assert_eq!(
             tcp.check_connect("127.0.0.1"),
             Err(crate::error::Error::EINVAL)
         );
-        let ipc = find("ipc").unwrap();
+        let ipc = stream("ipc");
         assert_eq!(ipc.check_connect("/tmp/x"), Ok(()));
     }
 }

@@ -15,7 +15,10 @@ const PURGE_DELAY_MS: std::os::raw::c_long = 10;
 
 /// `mi_option_purge_delay` in mimalloc.h's `mi_option_e` (libmimalloc-sys
 /// names only some of the options); the test below checks it.
-#[cfg_attr(all(any(fuzzing, feature = "system-alloc"), not(test)), allow(dead_code))]
+#[cfg_attr(
+    all(any(fuzzing, feature = "system-alloc"), not(test)),
+    allow(dead_code)
+)]
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Applies the policy once per process; called on every zmq_ctx_new.

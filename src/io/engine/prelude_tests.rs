@@ -143,6 +143,7 @@ fn start(uri: String, stop_on_refusal: bool) -> (IoThreads, Receiver<(u64, Strin
         notify_connect: false,
         notify_disconnect: false,
         resubscribe: false,
+        datagram: Default::default(),
     };
     let link = Link {
         socket: Arc::new(SocketMailbox::new().unwrap()),

@@ -234,6 +234,12 @@ impl Session {
                 if m.flags() & msg::COMMAND != 0 {
                     return self.on_command(m, now);
                 }
+                if self.groups.on() {
+                    let Some(whole) = self.dish_frame(m)? else {
+                        return Ok(None);
+                    };
+                    m = whole;
+                }
                 m.set_metadata(self.metadata.clone());
                 Ok(Some(Event::Message(m)))
             }
@@ -252,6 +258,9 @@ impl Session {
             }
             Ok(Command::Subscribe(_)) => (msg::SUBSCRIBE, command::SUBSCRIBE.len()),
             Ok(Command::Cancel(_)) => (msg::CANCEL, command::CANCEL.len()),
+            Ok(Command::Other { name, data }) if name == b"JOIN" || name == b"LEAVE" => {
+                return Ok(self.membership(name == b"JOIN", data).map(Event::Message));
+            }
             _ => return Ok(None),
         };
         let mut sub = if m.size() - topic_at <= msg::INLINE_MAX {

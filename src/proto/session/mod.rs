@@ -25,6 +25,7 @@
 //!   `failure.reconnects()` and this is the connecting side.
 
 mod flow;
+mod groups;
 
 use crate::error::Error;
 use crate::msg::{Metadata, Msg};
@@ -196,6 +197,8 @@ pub struct Session {
     random: Option<Box<dyn Random>>,
     /// PUB/XPUB facing an unversioned peer: fake a subscribe-all.
     subscribe_all: bool,
+    /// RADIO and DISH: groups and joins on the wire (`groups`).
+    groups: groups::Groups,
     failed: Option<Failure>,
 }
 
@@ -207,6 +210,7 @@ impl Session {
         out.push_slice(greeting.signature());
         let framing = crate::proto::codec::Framing::V3_1;
         Session {
+            groups: groups::Groups::of(cfg.socket_type),
             decoder: Decoder::new(framing, cfg.max_msg_size),
             encoder: Encoder::new(framing),
             timers: Timers::new(&cfg.timers, now),
@@ -307,6 +311,15 @@ impl Session {
         if let Some(f) = self.failed {
             return Err(f);
         }
+        if self.groups.on() {
+            return self.send_grouped(msg);
+        }
+        self.send_frame(msg)
+    }
+
+    /// One frame out, or held until the handshake is done.
+    #[inline]
+    fn send_frame(&mut self, msg: Msg) -> Result<(), Failure> {
         if !self.can_send {
             self.held.push_back(msg);
             return Ok(());

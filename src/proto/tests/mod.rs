@@ -4,6 +4,7 @@
 mod bad_input;
 mod curve_bad_input;
 mod curve_pairs;
+mod groups;
 mod handshake_bound;
 mod harness;
 mod heartbeats;

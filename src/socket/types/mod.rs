@@ -1,5 +1,6 @@
 //! One behaviour per socket type.
 
+mod dgram;
 mod pair;
 mod pubsub;
 mod radio;
@@ -14,8 +15,7 @@ use super::Behavior;
 use crate::error::{Error, Result};
 use crate::types::SocketType::{self, *};
 
-/// The behaviour of a socket type; EINVAL for the types not provided
-/// (DGRAM, which needs the udp transport).
+/// The behaviour of a socket type.
 pub(crate) fn create(ty: SocketType) -> Result<Box<dyn Behavior>> {
     Ok(match ty {
         Pair => Box::new(pair::Pair::new(false)),
@@ -37,7 +37,7 @@ pub(crate) fn create(ty: SocketType) -> Result<Box<dyn Behavior>> {
         Client => Box::new(simple::Client::default()),
         Radio => Box::new(radio::Radio::new()),
         Dish => Box::new(radio::Dish::new()),
-        Dgram => return Err(Error::EINVAL),
+        Dgram => Box::new(dgram::Dgram::new()),
     })
 }
 
@@ -90,7 +90,7 @@ mod tests {
     #[test]
     fn only_routing_types_take_a_connect_routing_id() {
         let ctx = CtxShared::new();
-        for ty in SocketType::ALL.into_iter().filter(|&t| t != Dgram) {
+        for ty in SocketType::ALL {
             let s = Socket::create(&ctx, ty).unwrap();
             let routing = matches!(ty, Router | Rep | Stream);
             let set = s.setsockopt(consts::ZMQ_CONNECT_ROUTING_ID, b"peer-a");

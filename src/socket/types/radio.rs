@@ -141,6 +141,17 @@ impl Dish {
         m
     }
 
+    /// Every group joined, as JOIN messages into pipe `s`.
+    fn send_joins(&self, b: &mut Base, s: Slot) {
+        for g in &self.joined {
+            let p = b.pipes.get(s);
+            if p.write(Self::membership(g, msg::JOIN)).is_err() {
+                break;
+            }
+        }
+        b.pipes.get(s).flush();
+    }
+
     /// The next message of a joined group; others are dropped (a datagram
     /// RADIO sends every group).
     fn fetch(&mut self, b: &mut Base) -> Result<Msg> {
@@ -166,13 +177,11 @@ impl Behavior for Dish {
         self.fq.attach(s);
         self.dist.attach(s);
         // Tell the new RADIO what we already joined.
-        for g in &self.joined {
-            let p = b.pipes.get(s);
-            if p.write(Self::membership(g, msg::JOIN)).is_err() {
-                break;
-            }
-        }
-        b.pipes.get(s).flush();
+        self.send_joins(b, s);
+    }
+    /// A reconnected RADIO knows nothing of us: join again.
+    fn hiccuped(&mut self, b: &mut Base, s: Slot) {
+        self.send_joins(b, s);
     }
     fn pipe_terminated(&mut self, _b: &mut Base, s: Slot) {
         self.fq.pipe_terminated(s);

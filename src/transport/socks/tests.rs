@@ -106,7 +106,7 @@ fn monitor_events_name_the_proxy_and_no_connect_limits_apply() {
             stop_on_refusal: false,
         }
     );
-    let tcp = crate::transport::find("tcp").unwrap();
+    let tcp: &dyn crate::transport::Transport = &crate::transport::tcp::Tcp;
     let with = Config {
         socks: cfg,
         ..Config::default()
@@ -133,7 +133,7 @@ fn a_proxied_dial_goes_to_the_proxy_with_a_prelude() {
     };
     // The endpoint is not resolved here: a name that does not resolve is
     // the proxy's business.
-    let tcp = crate::transport::find("tcp").unwrap();
+    let tcp: &dyn crate::transport::Transport = &crate::transport::tcp::Tcp;
     let d = tcp
         .connect_start("no.such.name.invalid:5555", &cfg)
         .unwrap();
