@@ -7,6 +7,8 @@
 //!
 //! - [`tcp`], [`ipc`]: one module per transport, each with its address
 //!   rules and socket setup, and a unit value implementing [`Transport`].
+//! - [`ws`]: ZMTP over WebSocket, sans-IO so far (the upgrade, the frame
+//!   codec, endpoints); not in the scheme table until an engine runs it.
 //! - [`find`]: the scheme table (`tcp://` -> [`tcp::Tcp`]...). A new
 //!   stream transport is a module here and one line in `TRANSPORTS`.
 //! - [`peer`]: endpoint names of either end, `Peer-Address`, SO_PEERCRED.
@@ -20,6 +22,7 @@ pub mod ipc;
 pub(crate) mod nic;
 pub(crate) mod peer;
 pub mod tcp;
+pub mod ws;
 
 use crate::error::Result;
 use socket2::Socket;
