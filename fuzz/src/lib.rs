@@ -13,6 +13,7 @@ pub mod metadata;
 pub mod seeds;
 pub mod session;
 pub mod sockopt;
+pub mod ws;
 pub mod z85;
 pub mod zap;
 
@@ -23,6 +24,7 @@ pub use crypto::crypto_diff;
 pub use endpoint::endpoint;
 pub use metadata::metadata;
 pub use sockopt::sockopt;
+pub use ws::{ws_decoder, ws_upgrade};
 pub use z85::z85;
 pub use zap::zap_reply;
 
@@ -51,7 +53,7 @@ pub fn session_curve_client(data: &[u8]) {
 }
 
 /// Every target by name, as in `fuzz_targets/` and `corpus/`.
-pub const TARGETS: [(&str, fn(&[u8])); 14] = [
+pub const TARGETS: [(&str, fn(&[u8])); 16] = [
     ("greeting", greeting),
     ("decoder", decoder),
     ("session_null_server", session_null_server),
@@ -66,4 +68,6 @@ pub const TARGETS: [(&str, fn(&[u8])); 14] = [
     ("z85", z85),
     ("sockopt", sockopt),
     ("crypto_diff", crypto_diff),
+    ("ws_upgrade", ws_upgrade),
+    ("ws_decoder", ws_decoder),
 ];
