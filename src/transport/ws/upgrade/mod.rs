@@ -304,13 +304,12 @@ impl ServerUpgrade {
             if name.eq_ignore_ascii_case(b"sec-websocket-key") {
                 *key = h.value().to_vec();
             } else if name.eq_ignore_ascii_case(b"sec-websocket-protocol") && protocol.is_none() {
-                // A comma-separated list (strtok: empty items skipped),
-                // each item without one leading space; the first one
-                // accepted wins, and later headers are not looked at.
+                // A comma-separated list, each item without one leading
+                // space; the first one accepted wins, and later headers
+                // are not looked at.
                 *protocol = h
                     .value()
                     .split(|&c| c == b',')
-                    .filter(|t| !t.is_empty())
                     .find_map(|t| Protocol::select(mech, t.strip_prefix(b" ").unwrap_or(t)));
             }
             Ok(())
