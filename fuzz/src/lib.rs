@@ -15,6 +15,7 @@ pub mod seeds;
 pub mod session;
 pub mod sockopt;
 pub mod socks;
+pub mod ws;
 pub mod z85;
 pub mod zap;
 
@@ -27,6 +28,7 @@ pub use endpoint::endpoint;
 pub use metadata::metadata;
 pub use sockopt::sockopt;
 pub use socks::socks_reply;
+pub use ws::{ws_decoder, ws_upgrade};
 pub use z85::z85;
 pub use zap::zap_reply;
 
@@ -55,7 +57,7 @@ pub fn session_curve_client(data: &[u8]) {
 }
 
 /// Every target by name, as in `fuzz_targets/` and `corpus/`.
-pub const TARGETS: [(&str, fn(&[u8])); 15] = [
+pub const TARGETS: [(&str, fn(&[u8])); 18] = [
     ("greeting", greeting),
     ("decoder", decoder),
     ("session_null_server", session_null_server),
@@ -72,4 +74,6 @@ pub const TARGETS: [(&str, fn(&[u8])); 15] = [
     ("crypto_diff", crypto_diff),
     ("socks_reply", socks_reply),
     ("datagram", datagram),
+    ("ws_upgrade", ws_upgrade),
+    ("ws_decoder", ws_decoder),
 ];

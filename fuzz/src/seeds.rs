@@ -31,6 +31,7 @@ pub fn all() -> Vec<Seed> {
     crypto(&mut v);
     socks_seeds(&mut v);
     datagrams(&mut v);
+    ws_seeds(&mut v);
     v
 }
 
@@ -388,5 +389,64 @@ fn socks_seeds(v: &mut Vec<Seed>) {
     ];
     for (name, sel, parts) in cases {
         v.push(("socks_reply", format!("seed-{name}"), [&[sel][..], &parts.concat()].concat()));
+    }
+}
+
+fn ws_seeds(v: &mut Vec<Seed>) {
+    use crate::ws::NONCE;
+    use zmq::transport::ws::frame::{Control, Encoder, Role};
+    use zmq::transport::ws::upgrade::{ClientUpgrade, Mechanism, Protocol, ServerUpgrade};
+    let mechs = [Mechanism::Null, Mechanism::Plain, Mechanism::Curve];
+    // A stream of one end's frames: parts, a command, a subscription, a
+    // body with a 16-bit length, heartbeats and a close.
+    let frames = |role: Role| {
+        let mut out = Vec::new();
+        let mut e = Encoder::new(role, 7);
+        let mut part = |data: &[u8], f: u8| {
+            let mut m = Msg::from_slice(data);
+            m.set_flags(f);
+            e.encode(&m, &mut out);
+        };
+        part(b"\x05READY\x0bSocket-Type\x00\x00\x00\x06DEALER", msg::COMMAND);
+        part(b"hello", msg::MORE);
+        part(b"world", 0);
+        part(b"topic", msg::SUBSCRIBE);
+        part(&[0x5A; 300], 0);
+        e.control(Control::Ping, b"", &mut out);
+        e.control(Control::Pong, b"", &mut out);
+        e.control(Control::Close, &[0x03, 0xE8], &mut out);
+        out
+    };
+    let to_server = frames(Role::Client);
+    let to_client = frames(Role::Server);
+    for (i, mech) in mechs.into_iter().enumerate() {
+        let client = ClientUpgrade::new(mech, NONCE);
+        let req = client.request("127.0.0.1", "/path");
+        let sel = (i as u8) << 1;
+        v.push(("ws_upgrade", format!("seed-request-{mech:?}"), [&[sel, 200][..], &req, &to_server].concat()));
+        v.push(("ws_upgrade", format!("seed-request-{mech:?}-cut"), [&[sel, 3][..], &req].concat()));
+        let reply = ServerUpgrade::new(mech).feed(&req).expect("our request").expect("complete").reply;
+        v.push(("ws_upgrade", format!("seed-reply-{mech:?}"), [&[sel | 1, 200][..], &reply, &to_client].concat()));
+    }
+    let bare = String::from_utf8(ClientUpgrade::new(Mechanism::Null, NONCE).request("localhost", "/"))
+        .expect("text")
+        .replace("ZWS2.0/NULL,ZWS2.0", Protocol::Bare.token());
+    v.push(("ws_upgrade", "seed-request-bare".into(), [&[0, 5][..], bare.as_bytes()].concat()));
+    let reply = ServerUpgrade::new(Mechanism::Null).feed(bare.as_bytes()).expect("bare").expect("complete").reply;
+    v.push(("ws_upgrade", "seed-reply-bare".into(), [&[1, 9][..], &reply].concat()));
+    // Masked frames for a server (bit 0 clear), unmasked for a client, under
+    // several MAXMSGSIZE; and RFC 6455's examples (section 5.7).
+    v.push(("ws_decoder", "seed-to-server".into(), [&[0, 7][..], &to_server].concat()));
+    v.push(("ws_decoder", "seed-to-client".into(), [&[1, 11][..], &to_client].concat()));
+    v.push(("ws_decoder", "seed-to-server-max125".into(), [&[3 << 1, 64][..], &to_server].concat()));
+    v.push(("ws_decoder", "seed-to-client-max0".into(), [&[1 | 1 << 1, 1][..], &to_client].concat()));
+    let rfc: [(&str, u8, &[u8]); 4] = [
+        ("rfc-ping", 1, &[0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]),
+        ("rfc-pong", 0, &[0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]),
+        ("rfc-text", 1, &[0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]),
+        ("rfc-fragment", 1, &[0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f]),
+    ];
+    for (name, sel, wire) in rfc {
+        v.push(("ws_decoder", format!("seed-{name}"), [&[sel, 2][..], wire].concat()));
     }
 }

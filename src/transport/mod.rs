@@ -15,6 +15,8 @@
 //! - [`find`]: the scheme table (`tcp://` -> [`tcp::Tcp`]...), which says
 //!   which kind each scheme is ([`Scheme`]). A new transport is a module
 //!   here and one line in `TRANSPORTS`.
+//! - [`ws`]: ZMTP over WebSocket, sans-IO so far (the upgrade, the frame
+//!   codec, endpoints); not in the scheme table until an engine runs it.
 //! - [`peer`]: endpoint names of either end, `Peer-Address`, SO_PEERCRED.
 //! - [`ip_text`], [`nic`]: glibc-compatible IP text, interface lookups.
 //!
@@ -28,6 +30,7 @@ pub(crate) mod peer;
 pub mod socks;
 pub mod tcp;
 pub mod udp;
+pub mod ws;
 
 use crate::error::{Error, Result};
 use socket2::Socket;
