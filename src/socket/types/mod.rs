@@ -48,7 +48,8 @@ pub(crate) fn adjust_options(ty: SocketType, o: &mut Options) {
             o.filter = true;
             o.linger = 0;
         }
-        XSub => o.linger = 0,
+        // libzmq's XSUB and DISH constructors set linger 0 too.
+        XSub | Dish => o.linger = 0,
         Router | Rep => o.recv_routing_id = true,
         Stream => {
             o.raw_socket = true;
@@ -86,6 +87,18 @@ mod tests {
     use crate::consts;
     use crate::ctx::CtxShared;
     use crate::socket::Socket;
+
+    #[test]
+    fn default_linger_is_libzmqs_per_type() {
+        let ctx = CtxShared::new();
+        for ty in SocketType::ALL {
+            let s = Socket::create(&ctx, ty).unwrap();
+            let (mut v, mut n) = ([0u8; 4], 4);
+            s.getsockopt(consts::ZMQ_LINGER, &mut v, &mut n).unwrap();
+            let want = if matches!(ty, Sub | XSub | Dish) { 0 } else { -1 };
+            assert_eq!((n, i32::from_ne_bytes(v)), (4, want), "type {ty:?}");
+        }
+    }
 
     #[test]
     fn only_routing_types_take_a_connect_routing_id() {
