@@ -71,8 +71,24 @@ fn knobs(pair: usize) -> Knobs {
 /// What the peer sends once connected: a multipart message, a frame
 /// long enough for the 8-octet size, a subscription and its cancel, and
 /// a PING.
-fn script(peer: &mut Session) {
+fn script(peer: &mut Session, peer_type: SocketType) {
     let mut parts = Vec::new();
+    // A DISH joins and leaves; a RADIO's messages carry their group.
+    if peer_type == SocketType::Dish {
+        for flag in [msg::JOIN, msg::LEAVE, msg::JOIN] {
+            let mut m = Msg::new();
+            m.set_group(Some(b"weather"));
+            m.set_flags(flag);
+            parts.push(m);
+        }
+    }
+    if peer_type == SocketType::Radio {
+        for (group, body) in [(&b"weather"[..], &b"rain"[..]), (b"", b"no group"), (&[b'g'; 255][..], b"longest")] {
+            let mut m = Msg::from_slice(body);
+            m.set_group(Some(group));
+            parts.push(m);
+        }
+    }
     let mut m = Msg::from_slice(b"hello");
     m.set_flags(msg::MORE);
     parts.push(m);
@@ -117,7 +133,8 @@ pub fn capture(mech: Mech, side: Side, k: &Knobs, zmtp30: bool) -> Vec<u8> {
                 }
                 Ok(Some(Event::Handshake(_))) if !scripted => {
                     scripted = true;
-                    script(&mut peer);
+                    let (client, server) = PAIRS[k.pair % PAIRS.len()];
+                    script(&mut peer, if side == Side::Server { client } else { server });
                 }
                 Ok(Some(_)) => {}
                 Ok(None) | Err(_) => break,

@@ -68,8 +68,10 @@ pub fn curve_keys(seed: u8) -> ([u8; 32], [u8; 32]) {
 }
 
 /// (client's type, server's type): every pairing family the routing
-/// layer distinguishes, and one (PUB/PUSH) that READY must refuse.
-pub const PAIRS: [(SocketType, SocketType); 8] = [
+/// layer distinguishes, one (PUB/PUSH) that READY must refuse, and
+/// DISH/RADIO, whose sessions carry JOIN/LEAVE commands one way and
+/// group frames the other (proto/session/groups.rs).
+pub const PAIRS: [(SocketType, SocketType); 9] = [
     (SocketType::Dealer, SocketType::Router),
     (SocketType::Req, SocketType::Rep),
     (SocketType::Sub, SocketType::Pub),
@@ -78,6 +80,7 @@ pub const PAIRS: [(SocketType, SocketType); 8] = [
     (SocketType::Pair, SocketType::Pair),
     (SocketType::Client, SocketType::Server),
     (SocketType::Push, SocketType::Pub),
+    (SocketType::Dish, SocketType::Radio),
 ];
 
 /// What the first two input octets select.
@@ -99,7 +102,9 @@ pub struct Knobs {
 impl Knobs {
     pub fn parse(a: u8, b: u8) -> Knobs {
         Knobs {
-            pair: (a & 7) as usize,
+            // Octet b's bit 5 is the pair's fourth bit (taken modulo
+            // PAIRS.len()): corpora from before DISH/RADIO keep their meaning.
+            pair: (a & 7) as usize | usize::from(b >> 5 & 1) << 3,
             zap: (a >> 3) & 7,
             zap_domain: a & 0x40 != 0,
             heartbeats: a & 0x80 != 0,
@@ -114,8 +119,8 @@ impl Knobs {
         let piece = [1, 7, 64, 256].iter().position(|&p| p == self.piece).unwrap_or(3) as u8;
         let step = [0, 10, 1000, 40_000].iter().position(|&s| s == self.step_ms).unwrap_or(0) as u8;
         [
-            self.pair as u8 | self.zap << 3 | u8::from(self.zap_domain) << 6 | u8::from(self.heartbeats) << 7,
-            u8::from(self.small_maxmsgsize) | piece << 1 | step << 3,
+            (self.pair & 7) as u8 | self.zap << 3 | u8::from(self.zap_domain) << 6 | u8::from(self.heartbeats) << 7,
+            u8::from(self.small_maxmsgsize) | piece << 1 | step << 3 | ((self.pair >> 3) as u8 & 1) << 5,
         ]
     }
 }
