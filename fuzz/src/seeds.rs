@@ -411,8 +411,8 @@ fn socks_seeds(v: &mut Vec<Seed>) {
 
 fn ws_seeds(v: &mut Vec<Seed>) {
     use crate::ws::NONCE;
-    use zmq::transport::ws::frame::{Control, Encoder, Role};
-    use zmq::transport::ws::upgrade::{ClientUpgrade, Mechanism, Protocol, ServerUpgrade};
+    use zmq::proto::ws::frame::{Control, Encoder, Role};
+    use zmq::proto::ws::upgrade::{ClientUpgrade, Mechanism, Protocol, ServerUpgrade};
     let mechs = [Mechanism::Null, Mechanism::Plain, Mechanism::Curve];
     // A stream of one end's frames: parts, a command, a subscription, a
     // body with a 16-bit length, heartbeats and a close.

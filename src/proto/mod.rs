@@ -19,6 +19,7 @@ pub mod mechanism;
 pub mod metadata;
 pub(crate) mod recycle;
 pub(crate) mod session;
+pub mod ws;
 
 #[cfg(test)]
 mod tests;
