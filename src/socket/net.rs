@@ -23,6 +23,7 @@ use crate::proto::session::Config as SessionConfig;
 use crate::transport::ipc::IpcConfig;
 use crate::transport::socks::SocksConfig;
 use crate::transport::tcp::TcpConfig;
+use crate::transport::tls::WssConfig;
 use crate::transport::udp::UdpConfig;
 use crate::transport::{self, DatagramRoles, DatagramTransport, Scheme, Transport};
 use crate::types::SocketType;
@@ -67,6 +68,7 @@ fn endpoint_config(o: &Options) -> EndpointConfig {
             ipc: ipc_config(o),
             socks: socks_config(o),
             udp: udp_config(o),
+            wss: wss_config(o),
         },
         pipe: o.network_pipe_params(),
         reconnect: ReconnectConfig {
@@ -185,6 +187,18 @@ fn socks_config(o: &Options) -> SocksConfig {
         username: o.socks_username.clone(),
         password: o.socks_password.clone(),
     }
+}
+
+/// The ZMQ_WSS_* options, as libzmq's wss listener and connecter take
+/// them from the socket when the endpoint is made.
+fn wss_config(o: &Options) -> WssConfig {
+    WssConfig::new(
+        &o.wss_key_pem,
+        &o.wss_cert_pem,
+        &o.wss_trust_pem,
+        &o.wss_hostname,
+        o.wss_trust_system,
+    )
 }
 
 pub(crate) fn bind(
@@ -418,6 +432,37 @@ mod tests {
         assert_eq!(socks_config(&o), SocksConfig::default());
         assert!(!socks_config(&o).enabled());
         assert_eq!(udp_config(&o), UdpConfig::default());
+        assert_eq!(wss_config(&o), WssConfig::default());
+    }
+
+    #[test]
+    fn wss_options_reach_the_transport() {
+        let mut o = Options::new(Dealer);
+        o.wss_cert_pem = b"cert".to_vec();
+        o.wss_key_pem = b"PRIVATE".to_vec();
+        o.wss_trust_pem = b"trust".to_vec();
+        o.wss_hostname = b"zeromq.org".to_vec();
+        o.wss_trust_system = true;
+        let cfg = endpoint_config(&o).transport.wss;
+        assert_eq!(
+            cfg,
+            WssConfig::new(b"PRIVATE", b"cert", b"trust", b"zeromq.org", true)
+        );
+        assert_ne!(
+            cfg,
+            WssConfig::new(b"PRIVATE", b"cert", b"trust", b"zeromq.org", false)
+        );
+        assert_ne!(
+            cfg,
+            WssConfig::new(b"PRIVATE", b"cert", b"trust", b"", true)
+        );
+        // The private key stays out of debug output, as text or octets.
+        let shown = format!("{cfg:?}");
+        assert!(
+            !shown.contains("PRIVATE") && !shown.contains("80, 82, 73"),
+            "{shown}"
+        );
+        assert!(shown.contains("zeromq.org"), "{shown}");
     }
 
     #[test]

@@ -17,6 +17,9 @@
 //!   here and one line in `TRANSPORTS`.
 //! - [`ws`]: ZMTP over WebSocket: tcp sockets whose connections carry
 //!   [`Framing::WebSocket`] (the session runs `proto::ws` on them).
+//! - [`tls`]: TLS for `wss://` (rustls), as a [`StreamLayer`] the engine
+//!   runs between the socket and the session, with the ZMQ_WSS_* options
+//!   ([`tls::WssConfig`]).
 //! - [`peer`]: endpoint names of either end, `Peer-Address`, SO_PEERCRED.
 //! - [`ip_text`], [`nic`]: glibc-compatible IP text, interface lookups.
 //!
@@ -29,6 +32,7 @@ pub(crate) mod nic;
 pub(crate) mod peer;
 pub mod socks;
 pub mod tcp;
+pub mod tls;
 pub mod udp;
 pub mod ws;
 
@@ -46,6 +50,8 @@ pub struct Config {
     /// ZMQ_SOCKS_PROXY and its credentials (tcp connects only).
     pub socks: socks::SocksConfig,
     pub udp: udp::UdpConfig,
+    /// ZMQ_WSS_*: certificates, trust and the name to check (wss only).
+    pub wss: tls::WssConfig,
 }
 
 /// A byte-stream transport: each connection is one connected,
@@ -113,7 +119,83 @@ pub trait Transport: Sync {
         let _ = (address, connecting);
         Framing::Zmtp
     }
+
+    /// The layer a connection to or from `address` (the part after
+    /// `scheme://`) runs between its socket and its session: TLS for
+    /// wss; None (the default) for the session on the bytes themselves.
+    /// An error fails that one connection (a connecting side retries
+    /// after the reconnect interval).
+    fn layer(
+        &self,
+        address: &str,
+        role: Role,
+        cfg: &Config,
+    ) -> Result<Option<Box<dyn StreamLayer>>> {
+        let _ = (address, role, cfg);
+        Ok(None)
+    }
 }
+
+/// Which end of a connection this is, for a [`StreamLayer`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// This end connected (a TLS client).
+    Client,
+    /// This end accepted (a TLS server).
+    Server,
+}
+
+/// A byte-stream layer between a connection's socket and its session
+/// (TLS for wss), sans-IO: the engine reads the socket into [`input`],
+/// lets the layer [`decode`] it into plaintext for the session, hands it
+/// the session's output to [`encode`], and writes what [`output`] holds.
+///
+/// Memory is bounded whatever the peer sends: `input` never offers more
+/// room than [`LAYER_INPUT_MAX`] in all, and one `decode` yields at most
+/// that much plaintext. A failure (a refused handshake, a bad record, an
+/// alert from the peer) is final: every later call gives it again.
+///
+/// [`input`]: StreamLayer::input
+/// [`decode`]: StreamLayer::decode
+/// [`encode`]: StreamLayer::encode
+/// [`output`]: StreamLayer::output
+pub trait StreamLayer: Send {
+    /// Received octets not yet decoded, with room behind them to read
+    /// into (the spare capacity; none when the buffer is full).
+    fn input(&mut self) -> &mut bytes::BytesMut;
+
+    /// Decodes what `input` holds: handshake messages are answered (into
+    /// `output`), application data is appended to `plain`. Err: the errno
+    /// to report for the connection (EPROTO for TLS failures).
+    fn decode(&mut self, plain: &mut bytes::BytesMut) -> Result<()>;
+
+    /// Nothing is left to decode: lets go of the input buffer.
+    fn release_input(&mut self);
+
+    /// The handshake is still under way: it needs input before anything
+    /// can be encoded.
+    fn handshaking(&self) -> bool;
+
+    /// The peer ended its side cleanly (TLS close_notify): nothing more
+    /// will be decoded.
+    fn peer_closed(&self) -> bool;
+
+    /// Encodes `plain` for the peer, after what `output` holds. Only once
+    /// the handshake is over.
+    fn encode(&mut self, plain: &[u8]) -> Result<()>;
+
+    /// What to write to the socket next, in order.
+    fn output(&self) -> &[u8];
+
+    /// The first `n` octets of `output` were written.
+    fn output_consumed(&mut self, n: usize);
+}
+
+/// The most a [`StreamLayer`]'s input buffer holds: received octets not
+/// yet decoded plus the room to read into. No more than a session's
+/// smallest read buffer (`proto::session::READ_MIN`), so that one decode's
+/// plaintext always fits where the session reads.
+pub const LAYER_INPUT_MAX: usize = 64 * 1024;
 
 /// How a stream transport's connections carry ZMTP.
 #[derive(Clone, Debug, PartialEq, Eq)]

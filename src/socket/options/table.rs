@@ -46,6 +46,14 @@ impl Options {
             // (NULL_CLEARS_EMPTY_INVALID, in ffi).
             ZMQ_SOCKS_USERNAME => self.socks_username = string_opt(v.bytes(), 255)?,
             ZMQ_SOCKS_PASSWORD => self.socks_password = string_opt(v.bytes(), 255)?,
+            // libzmq stores the four texts as given, NULL or empty
+            // included, and reads them only when a wss endpoint is made;
+            // none can be read back (zmq_getsockopt: EINVAL).
+            ZMQ_WSS_KEY_PEM => self.wss_key_pem = v.bytes().to_vec(),
+            ZMQ_WSS_CERT_PEM => self.wss_cert_pem = v.bytes().to_vec(),
+            ZMQ_WSS_TRUST_PEM => self.wss_trust_pem = v.bytes().to_vec(),
+            ZMQ_WSS_HOSTNAME => self.wss_hostname = v.bytes().to_vec(),
+            ZMQ_WSS_TRUST_SYSTEM => self.wss_trust_system = v.bool_strict()?,
             ZMQ_TCP_KEEPALIVE => self.tcp_keepalive = v.int_where(|x| (-1..=1).contains(&x))?,
             ZMQ_TCP_KEEPALIVE_CNT => self.tcp_keepalive_cnt = v.int_where(|x| x == -1 || x >= 0)?,
             ZMQ_TCP_KEEPALIVE_IDLE => {

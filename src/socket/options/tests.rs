@@ -176,3 +176,49 @@ fn socks_credentials_take_empty_as_unset_and_at_most_255_octets() {
     assert!(NULL_CLEARS_EMPTY_INVALID.contains(&ZMQ_SOCKS_PROXY));
     assert!(!NULL_CLEARS_EMPTY_INVALID.contains(&ZMQ_SOCKS_USERNAME));
 }
+
+#[test]
+fn wss_options_are_write_only_and_taken_as_given() {
+    // libzmq 4.3.4 (checked against its build with wss): the four texts
+    // take any octets, empty included, and keep the last value; the
+    // trust flag is a strict 0/1 int; zmq_getsockopt knows none of them.
+    let mut o = Options::new(SocketType::Req);
+    let texts = [
+        ZMQ_WSS_KEY_PEM,
+        ZMQ_WSS_CERT_PEM,
+        ZMQ_WSS_TRUST_PEM,
+        ZMQ_WSS_HOSTNAME,
+    ];
+    for opt in texts {
+        o.set(opt, OptIn(&[0xFF; 70_000])).unwrap();
+        o.set(opt, OptIn(b"")).unwrap();
+        o.set(opt, OptIn(b"-----BEGIN junk\0")).unwrap();
+    }
+    assert_eq!(o.wss_key_pem, b"-----BEGIN junk\0");
+    assert_eq!(o.wss_hostname, b"-----BEGIN junk\0");
+    set_int(&mut o, ZMQ_WSS_TRUST_SYSTEM, 1).unwrap();
+    assert!(o.wss_trust_system);
+    assert_eq!(set_int(&mut o, ZMQ_WSS_TRUST_SYSTEM, 2), Err(Error::EINVAL));
+    assert_eq!(
+        o.set(ZMQ_WSS_TRUST_SYSTEM, OptIn(&1i64.to_ne_bytes())),
+        Err(Error::EINVAL)
+    );
+    assert!(o.wss_trust_system);
+    set_int(&mut o, ZMQ_WSS_TRUST_SYSTEM, 0).unwrap();
+    assert!(!o.wss_trust_system);
+    for opt in texts.into_iter().chain([ZMQ_WSS_TRUST_SYSTEM]) {
+        for size in [4, 8, 256, 70_000] {
+            let mut buf = vec![0u8; size];
+            let mut len = size;
+            let out = &mut OptOut {
+                buf: &mut buf,
+                len: &mut len,
+            };
+            assert_eq!(o.get(opt, out), Err(Error::EINVAL), "{opt}, {size}");
+        }
+    }
+    // Not among the options whose NULL and empty values differ.
+    for opt in texts {
+        assert!(!NULL_CLEARS_EMPTY_INVALID.contains(&opt));
+    }
+}
