@@ -9,8 +9,9 @@
 //! (one non-blocking descriptor, whatever made it). What runs over the
 //! stream is chosen by framing, in `Connection::activate`: a ZMTP
 //! `proto::Session`, or [`wire::Raw`] bytes for STREAM sockets, both behind
-//! [`wire::Wire`]. Everything an endpoint needs from its socket arrives as
-//! [`config::EndpointConfig`], plain values.
+//! [`wire::Wire`]; a transport's `StreamLayer` (TLS for wss) runs under
+//! either as a [`layered::Layered`] wire. Everything an endpoint needs
+//! from its socket arrives as [`config::EndpointConfig`], plain values.
 //!
 //! A datagram transport has no connections: its endpoint is a
 //! [`datagram::DatagramEndpoint`], one socket from a
@@ -27,6 +28,7 @@
 pub(crate) mod config;
 pub(crate) mod datagram;
 pub(crate) mod engine;
+pub(crate) mod layered;
 pub(crate) mod link;
 pub(crate) mod listener;
 pub(crate) mod monitor;
