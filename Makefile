@@ -43,7 +43,9 @@
 #   make bench-net            the same benchmark binary over tcp and ipc, each
 #                             side in its own process as libzmq's perf tools
 #                             do (with CURVE rows over tcp), then tcp with
-#                             both sides in one process
+#                             both sides in one process; then ws, wss and udp
+#                             RADIO/DISH against the reference libzmq with
+#                             drafts (tools/build-ref-libzmq)
 #
 #   make bench                bench-inproc and bench-net
 #
@@ -174,10 +176,22 @@ demo: build
 bench-inproc: build
 	@eval "$$($(ARTIFACTS))" && perf/run-inproc --ours "$$(dirname "$$cdylib")" $(BENCHFLAGS)
 
+# ws, wss and udp (RADIO/DISH) need a libzmq with drafts and ws/wss to
+# compare with, Debian's has neither: those rows take the reference 4.3.4
+# that tools/build-ref-libzmq builds (once; later runs only check it),
+# whatever --theirs BENCHFLAGS gives the tcp and ipc rows.
 bench-net: build
-	@eval "$$($(ARTIFACTS))" && perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport tcp --procs 2 $(BENCHFLAGS) && \
-	perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport ipc --procs 2 $(BENCHFLAGS) && \
-	perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport tcp --procs 1 --no-curve $(BENCHFLAGS)
+	@set -e; eval "$$($(ARTIFACTS))"; ours="$$(dirname "$$cdylib")"; \
+	perf/run-inproc --ours "$$ours" --transport tcp --procs 2 $(BENCHFLAGS); \
+	perf/run-inproc --ours "$$ours" --transport ipc --procs 2 $(BENCHFLAGS); \
+	perf/run-inproc --ours "$$ours" --transport tcp --procs 1 --no-curve $(BENCHFLAGS); \
+	log='$(TARGET_DIR)/perf/ref-libzmq.log'; mkdir -p "$${log%/*}"; \
+	echo "reference libzmq with drafts, ws and wss: tools/build-ref-libzmq (log: $$log)"; \
+	ref="$$(tools/build-ref-libzmq 2>"$$log")" || { cat "$$log" >&2; exit 1; }; \
+	ref="$$(printf '%s\n' "$$ref" | tail -n1)/lib"; \
+	perf/run-inproc --ours "$$ours" --transport ws --procs 2 $(BENCHFLAGS) --theirs "$$ref"; \
+	perf/run-inproc --ours "$$ours" --transport wss --procs 2 $(BENCHFLAGS) --theirs "$$ref"; \
+	perf/run-inproc --ours "$$ours" --transport udp $(BENCHFLAGS) --theirs "$$ref"
 
 bench: bench-inproc bench-net
 
