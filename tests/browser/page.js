@@ -24,9 +24,9 @@ function pattern(n, seed) {
 // Chromium fragments a message that does not fit in one read of its send
 // pipe (a ring of 262000 octets in Chromium 156: a 200000-octet message
 // after 131344 octets went out as frames of 130656 and 69345 octets), and
-// libzmq 4.3.4 takes no fragments (its decoder refuses a frame without FIN;
-// the connection then stalls). That is ZWS 2.0's limit with browsers, not
-// this test's.
+// libzmq 4.3.4 takes no fragments: its decoder refuses a frame without FIN
+// (and then stops reading the connection without closing it; ours closes
+// it). That is ZWS 2.0's limit with browsers, not this test's.
 const UP = [
   ['hello', '', 'world'],
   [''],

@@ -16,7 +16,6 @@ const ZWS = (() => {
   const MORE = 0x01;
   const COMMAND = 0x02;
   const utf8 = new TextEncoder();
-  const text = new TextDecoder('utf-8', { fatal: true });
 
   function concat(chunks) {
     let n = 0;
@@ -63,5 +62,5 @@ const ZWS = (() => {
     parts.forEach((p, i) => ws.send(frame(i + 1 < parts.length ? MORE : 0, p)));
   }
 
-  return { MORE, COMMAND, frame, Assembler, send, hex, text, bytes };
+  return { MORE, COMMAND, frame, Assembler, send, hex, bytes };
 })();
