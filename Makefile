@@ -24,6 +24,10 @@
 #                             pairings) and Debian's pyzmq on ours; cases listed
 #                             in tests/interop/known-failures.txt are reported,
 #                             not failed
+#   make browser              build, then tests/browser/run: headless Chromium
+#                             (Debian's chromium) connects with its own
+#                             WebSocket to a ROUTER on our library over ws://
+#                             and exchanges ZWS 2.0 messages with it
 #   make pyzmq                pyzmq's own test suite (Debian's python3-zmq) on
 #                             our library; PYZMQFLAGS=--control runs it on
 #                             Debian's libzmq too, for the record
@@ -34,7 +38,8 @@
 #
 #   make test                 everything: cargo test (unit, header, symbol and
 #                             API tests), the C tests, the interop suite against
-#                             Debian's libzmq, the upstream-suite ratchet
+#                             Debian's libzmq, the browser test, pyzmq's suite,
+#                             the upstream-suite ratchet
 #   make bench-net            the same benchmark binary over tcp and ipc, each
 #                             side in its own process as libzmq's perf tools
 #                             do (with CURVE rows over tcp), then tcp with
@@ -141,6 +146,7 @@ test: build
 	$(MAKE) fuzz-replay
 	$(MAKE) c-tests
 	$(MAKE) interop
+	$(MAKE) browser
 	$(MAKE) pyzmq
 	$(MAKE) compat-ratchet
 
@@ -206,6 +212,12 @@ interop: build
 	@eval "$$($(ARTIFACTS))" && tests/interop/run --ours "$$(dirname "$$cdylib")/libzmq.so"
 
 .PHONY: interop
+
+# A browser as a ws client (tests/browser/README.md); needs Debian's chromium.
+browser: build
+	@eval "$$($(ARTIFACTS))" && CC='$(CC)' tests/browser/run --lib "$$(dirname "$$cdylib")"
+
+.PHONY: browser
 
 # pyzmq's own test suite (shipped in Debian's python3-zmq) on our library
 # (tests/bindings/run-pyzmq; PYZMQFLAGS=--control also runs it on Debian's).
