@@ -29,15 +29,25 @@ class Lib:
 
 
 class Env:
-    """What every case needs: the two libraries, the interpreter, a temp dir."""
+    """What every case needs: the libraries, the interpreter, a temp dir.
+    `ref` (set_ref) is the reference libzmq with the draft API, ws and wss
+    the draft cases run against; `dours` is the library on ours' side of
+    those cases: ours, or in a control run the reference again (Debian's
+    libzmq, `theirs` then, has no draft sockets)."""
     def __init__(self, args, tmp):
         self.args = args
         self.tmp = tmp
         self.ours = Lib('ours', args.ours, os.path.join(tmp, 'lib-ours'))
         self.theirs = Lib('libzmq', args.theirs, os.path.join(tmp, 'lib-theirs'))
+        self.ref = self.dours = None
         self.python = args.python
+        self.netns = None           # set by draft_cases.netns_probe
         self._n = 0
         self._lock = threading.Lock()
+
+    def set_ref(self, path, control):
+        self.ref = Lib('libzmq', path, os.path.join(self.tmp, 'lib-ref'))
+        self.dours = self.ref if control else self.ours
 
     def case_dir(self):
         with self._lock:
@@ -46,16 +56,23 @@ class Env:
         os.makedirs(d)
         return d
 
-    def spawn(self, script, args, lib, cwd, events, label):
+    def spawn(self, script, args, lib, cwd, events, label, wrap=()):
+        """`wrap`: a command prefix (unshare, nsenter) that ends by running
+        what follows it. The wrapper runs without --ours-env (a sanitizer
+        runtime has no business in `ip`); `env` puts it back for the peer."""
         env = dict(os.environ)
         for var in ('PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP'):
             env.pop(var, None)
         env['LD_LIBRARY_PATH'] = lib.dir
-        if lib is self.ours:
-            env.update(self.args.ours_env)
+        extra = self.args.ours_env if lib is self.ours else {}
         env['TMPDIR'] = cwd         # where ipc://* creates its directories
         env['PYTHONDONTWRITEBYTECODE'] = '1'
-        return Proc(label, lib, [self.python, script] + args, env, cwd, events)
+        argv = [self.python, script] + args
+        if wrap:
+            argv = list(wrap) + ['env'] + ['%s=%s' % kv for kv in extra.items()] + argv
+        else:
+            env.update(extra)
+        return Proc(label, lib, argv, env, cwd, events)
 
 
 class Proc:
@@ -145,8 +162,8 @@ class Session:
         self.pending = {}          # SIGNAL lines for a peer not started yet
         self.partner = {}
 
-    def start(self, script, args, lib, label):
-        p = self.env.spawn(script, args, lib, self.cwd, self.events, label)
+    def start(self, script, args, lib, label, wrap=()):
+        p = self.env.spawn(script, args, lib, self.cwd, self.events, label, wrap)
         self.procs.append(p)
         return p
 

@@ -1,0 +1,150 @@
+"""The cases of tests/interop/run that need the reference libzmq 4.3.4 built
+with the draft API, ws and wss (tools/build-ref-libzmq; Debian's has none
+of them): RADIO/DISH over udp unicast, udp multicast (in a network
+namespace of their own) and tcp, DGRAM over udp (draftpeer.py), and the
+ws / wss transports with each security mechanism (wspeer.py)."""
+
+import os
+import shutil
+import subprocess
+
+from harness import Case, Failure, Session
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+DRAFTPEER = os.path.join(HERE, 'draftpeer.py')
+BUILD_REF = os.path.join(TOP, 'tools', 'build-ref-libzmq')
+
+GROUP_MAX = 255
+# libzmq 4.3.4's udp engine reads a datagram's group length as a signed
+# char: its DISH aborts (ENOMEM from a negative size) on a group over 127
+# octets. Cases with libzmq's DISH over udp use 127-octet groups.
+GROUP_MAX_LIBZMQ_UDP = 127
+MULTICAST = '239.192.7.7:5555'      # in a network namespace of its own: no clash
+
+# The namespace's loopback carries multicast. `ip` runs without a sanitizer
+# runtime (spawn() leaves --ours-env out of the wrapper).
+NETNS_SETUP = ('ip link set lo up && ip link set lo multicast on'
+               ' && ip route add 224.0.0.0/4 dev lo')
+
+
+def ensure_ref():
+    """The reference build's libzmq.so.5, built first if absent (idempotent;
+    about 80 s from cold, and on a fresh machine run-compat's fetch of the
+    upstream tarball)."""
+    res = subprocess.run([BUILD_REF], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = res.stdout.decode().split()
+    if res.returncode != 0 or not out:
+        raise SystemExit('tests/interop/run: tools/build-ref-libzmq failed:\n'
+                         + res.stderr.decode()[-3000:])
+    return os.path.join(out[-1], 'lib', 'libzmq.so.5')
+
+
+def netns_probe():
+    """(how to start a process in a new network namespace, how to run one
+    in the namespace of process PID) or None where this machine allows
+    none: unshare --net as root, else through a user namespace."""
+    unshare, nsenter = shutil.which('unshare'), shutil.which('nsenter')
+    if not unshare or not nsenter or not shutil.which('ip'):
+        return None
+    tries = [([unshare, '--net'], [nsenter, '--net=/proc/{pid}/ns/net', '--'])] \
+        if os.geteuid() == 0 else []
+    tries.append(([unshare, '--net', '--map-root-user'],
+                  [nsenter, '-t', '{pid}', '-U', '-n', '--preserve-credentials', '--']))
+    for new, enter in tries:
+        cmd = new + ['--', 'sh', '-c', NETNS_SETUP + ' && exec "$@"', 'netns']
+        if subprocess.run(cmd + ['true'], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0:
+            return cmd, enter
+    return None
+
+
+def draft_pair(env, first, first_lib, second, second_lib, netns=False):
+    """`first` (args of draftpeer.py) reports ENDPOINT, `second` gets it as
+    its last argument. With `netns`, both run in one new network namespace."""
+    if netns and env.netns is None:
+        raise Failure('no network namespace possible here (unshare --net, as root or '
+                      'through a user namespace, and ip from iproute2 are needed)')
+    s = Session(env)
+    try:
+        wrap = env.netns[0] if netns else ()
+        a = s.start(DRAFTPEER, first, first_lib, '%s %s' % (first_lib.label, first[0]), wrap)
+        ep = s.wait_line(a, 'ENDPOINT ', 'reporting its endpoint')
+        wrap = [w.format(pid=a.p.pid) for w in env.netns[1]] if netns else ()
+        b = s.start(DRAFTPEER, second + [ep], second_lib,
+                    '%s %s' % (second_lib.label, second[0]), wrap)
+        s.pair(a, b)
+        s.wait_all()
+    finally:
+        s.close()
+        Case.last_report.value = s.report()
+
+
+def group_len(env, dish_lib, transport):
+    if transport == 'udp' and dish_lib is env.ref:
+        return GROUP_MAX_LIBZMQ_UDP
+    return GROUP_MAX
+
+
+def udp_radio_dish(env, ours_dish, multicast):
+    dish_lib, radio_lib = (env.dours, env.ref) if ours_dish else (env.ref, env.dours)
+    glen = str(group_len(env, dish_lib, 'udp'))
+    where = MULTICAST if multicast else '127.0.0.1'
+    draft_pair(env, ['dish', 'udp', 'bind', glen, where], dish_lib,
+               ['radio', 'udp', 'connect', glen], radio_lib, netns=multicast)
+
+
+def tcp_radio_dish(env, ours_role, ours_binds):
+    theirs_role = 'dish' if ours_role == 'radio' else 'radio'
+    glen = str(GROUP_MAX)
+    ours, theirs = [ours_role, 'tcp'], [theirs_role, 'tcp']
+    if ours_binds:
+        draft_pair(env, ours + ['bind', glen, '-'], env.dours,
+                   theirs + ['connect', glen], env.ref)
+    else:
+        draft_pair(env, theirs + ['bind', glen, '-'], env.ref,
+                   ours + ['connect', glen], env.dours)
+
+
+def dgram_case(env, ours_asks):
+    asker, answerer = (env.dours, env.ref) if ours_asks else (env.ref, env.dours)
+    draft_pair(env, ['dgram', 'answer'], answerer, ['dgram', 'ask'], asker)
+
+
+def single(env, argv):
+    s = Session(env)
+    try:
+        s.start(DRAFTPEER, argv, env.dours, '%s %s' % (env.dours.label, argv[0]))
+        s.wait_all()
+    finally:
+        s.close()
+        Case.last_report.value = s.report()
+
+
+def draft_case(name, fn, *args):
+    c = Case(name, fn, *args)
+    c.needs_ref = True
+    return c
+
+
+def all_draft_cases():
+    cases = [draft_case('api RADIO-DISH: misuse errors, a 256-octet group on a message '
+                        '(libzmq\'s behaviours, ours alone)', single, ['api'])]
+    for multicast in (False, True):
+        where = ('multicast %s in a network namespace' % MULTICAST if multicast
+                 else 'unicast 127.0.0.1')
+        cases.append(draft_case('udp RADIO-DISH (%s): ours RADIO, libzmq DISH' % where,
+                                udp_radio_dish, False, multicast))
+        cases.append(draft_case('udp RADIO-DISH (%s): libzmq RADIO, ours DISH' % where,
+                                udp_radio_dish, True, multicast))
+    for ours_role in ('radio', 'dish'):
+        theirs_role = 'dish' if ours_role == 'radio' else 'radio'
+        for ours_binds in (True, False):
+            cases.append(draft_case(
+                'tcp RADIO-DISH: ours %s %s, libzmq %s %s'
+                % (ours_role.upper(), 'binds' if ours_binds else 'connects',
+                   theirs_role.upper(), 'connects' if ours_binds else 'binds'),
+                tcp_radio_dish, ours_role, ours_binds))
+    cases.append(draft_case('udp DGRAM: ours asks, libzmq answers', dgram_case, True))
+    cases.append(draft_case('udp DGRAM: libzmq asks, ours answers', dgram_case, False))
+    return cases
