@@ -280,3 +280,31 @@ class Case:
         except Exception as e:      # a bug in the runner: report it, do not hide it
             ok, reason = False, 'runner error: %r' % e
         return ok, reason, Case.last_report.value, time.monotonic() - t0
+
+
+class Seq:
+    """Expected monitor events: `head`, then units (each one of the
+    alternatives in `units`) at least `min_units` times, then possibly the
+    start of one more (a reconnecting client, and its server, are stopped at
+    some point of an attempt)."""
+    def __init__(self, head, units=(), min_units=0):
+        self.head, self.units, self.min_units = list(head), [list(u) for u in units], min_units
+
+    def matches(self, events):
+        if events[:len(self.head)] != self.head:
+            return False
+        rest, n = events[len(self.head):], 0
+        while True:
+            unit = next((u for u in self.units if rest[:len(u)] == u), None)
+            if unit is None:
+                break
+            rest, n = rest[len(unit):], n + 1
+        return n >= self.min_units and (not rest or any(
+            rest == u[:len(rest)] for u in self.units))
+
+    def __str__(self):
+        out = ' '.join(self.head)
+        if self.units:
+            out += ' then at least %d times (%s), the last maybe cut short' % (
+                self.min_units, ' | '.join(' '.join(u) for u in self.units))
+        return out.strip() or '(none)'
