@@ -5,8 +5,8 @@
 
 use bytes::BytesMut;
 use zmq::msg::{self, Msg};
-use zmq::transport::ws::frame::{Control, Decoder, Encoder, Frame, Role};
-use zmq::transport::ws::upgrade::{ClientUpgrade, Mechanism, Protocol, ServerUpgrade, UpgradeError, Upgraded};
+use zmq::proto::ws::frame::{Control, Decoder, Encoder, Frame, Role};
+use zmq::proto::ws::upgrade::{ClientUpgrade, Mechanism, Protocol, ServerUpgrade, UpgradeError, Upgraded};
 
 const MECHS: [Mechanism; 3] = [Mechanism::Null, Mechanism::Plain, Mechanism::Curve];
 

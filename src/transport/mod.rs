@@ -15,8 +15,8 @@
 //! - [`find`]: the scheme table (`tcp://` -> [`tcp::Tcp`]...), which says
 //!   which kind each scheme is ([`Scheme`]). A new transport is a module
 //!   here and one line in `TRANSPORTS`.
-//! - [`ws`]: ZMTP over WebSocket, sans-IO so far (the upgrade, the frame
-//!   codec, endpoints); not in the scheme table until an engine runs it.
+//! - [`ws`]: ZMTP over WebSocket: tcp sockets whose connections carry
+//!   [`Framing::WebSocket`] (the session runs `proto::ws` on them).
 //! - [`peer`]: endpoint names of either end, `Peer-Address`, SO_PEERCRED.
 //! - [`ip_text`], [`nic`]: glibc-compatible IP text, interface lookups.
 //!
@@ -63,7 +63,8 @@ pub trait Transport: Sync {
     /// What zmq_connect checks before it returns: the errno libzmq gives
     /// at once for a malformed address. What only an attempt can tell
     /// (a name that does not resolve, a refusal) is the connecter's.
-    fn check_connect(&self, address: &str) -> Result<()>;
+    /// `ipv6`: ZMQ_IPV6.
+    fn check_connect(&self, address: &str, ipv6: bool) -> Result<()>;
 
     /// Binds and listens on `address` (the part after `scheme://`), or
     /// gives the errno zmq_bind returns.
@@ -106,6 +107,24 @@ pub trait Transport: Sync {
         let _ = (ipv6, known);
         uri.to_owned()
     }
+
+    /// What runs over a connection to or from `address` (the part after
+    /// `scheme://`): ZMTP by default.
+    fn framing(&self, address: &str, connecting: bool) -> Framing {
+        let _ = (address, connecting);
+        Framing::Zmtp
+    }
+}
+
+/// How a stream transport's connections carry ZMTP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// A greeting, then ZMTP frames on the bytes (tcp, ipc).
+    Zmtp,
+    /// An HTTP upgrade, then ZMTP frames in WebSocket frames (ZWS 2.0).
+    /// `client`: on the connecting side, the request's `Host:` value and
+    /// path.
+    WebSocket { client: Option<(String, String)> },
 }
 
 /// A bound endpoint, listening. Dropping it closes the socket and removes
@@ -325,6 +344,7 @@ static TRANSPORTS: &[Scheme] = &[
     Scheme::Stream(&tcp::Tcp),
     Scheme::Stream(&ipc::Ipc),
     Scheme::Datagram(&udp::Udp),
+    Scheme::Stream(&ws::Ws),
 ];
 
 /// What serves `scheme://` endpoints, if this build has something.
@@ -373,12 +393,12 @@ mod tests {
             _ => panic!("{s} is a stream transport"),
         };
         let tcp = stream("tcp");
-        assert_eq!(tcp.check_connect("127.0.0.1:5555"), Ok(()));
+        assert_eq!(tcp.check_connect("127.0.0.1:5555", false), Ok(()));
         assert_eq!(
-            tcp.check_connect("127.0.0.1"),
+            tcp.check_connect("127.0.0.1", false),
             Err(crate::error::Error::EINVAL)
         );
         let ipc = stream("ipc");
-        assert_eq!(ipc.check_connect("/tmp/x"), Ok(()));
+        assert_eq!(ipc.check_connect("/tmp/x", false), Ok(()));
     }
 }

@@ -227,7 +227,7 @@ impl Connection {
     }
 }
 
-fn strip_scheme(uri: &str) -> &str {
+pub(super) fn strip_scheme(uri: &str) -> &str {
     uri.split_once("://").map_or(uri, |(_, rest)| rest)
 }
 

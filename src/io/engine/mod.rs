@@ -34,8 +34,8 @@ use super::wire::{Raw, Wire};
 use super::zap::ZapClient;
 use crate::msg::Msg;
 use crate::pipe::{Pipe, PipeCommand, SocketCommand};
-use crate::proto::session::{Config, Session};
-use crate::transport::{peer, ConnectPolicy, Prelude, Transport};
+use crate::proto::session::{Config, Session, WsSetup};
+use crate::transport::{peer, ConnectPolicy, Framing, Prelude, Transport};
 use bridge::Bridge;
 use connecter::Backoff;
 use mio::{Interest, Token};
@@ -238,7 +238,19 @@ impl Connection {
                 handshaked: true,
             };
         } else {
-            let session = Box::new(Session::new(cfg, Instant::now()));
+            let now = Instant::now();
+            let address = connecter::strip_scheme(&self.uri);
+            let connecting = self.side == Side::Connect;
+            let session = Box::new(match self.transport.framing(address, connecting) {
+                Framing::Zmtp => Session::new(cfg, now),
+                Framing::WebSocket { client } => {
+                    let setup = match client {
+                        Some((host, path)) => WsSetup::client(&host, &path),
+                        None => WsSetup::server(),
+                    };
+                    Session::new_ws(cfg, setup, now)
+                }
+            });
             self.state = State::Active {
                 stream,
                 session,

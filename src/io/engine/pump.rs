@@ -196,6 +196,13 @@ impl Connection {
                     }
                     None => session.zap_reply(ZapVerdict::NoHandler, now)?,
                 },
+                Event::Upgraded => self.link.event(
+                    link::HANDSHAKE_SUCCEEDED,
+                    0,
+                    self.side,
+                    &self.local,
+                    &self.remote,
+                ),
                 Event::AuthRefused(status) => self.link.event(
                     link::HANDSHAKE_FAILED_AUTH,
                     status as u64,

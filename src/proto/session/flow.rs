@@ -27,6 +27,21 @@ impl Session {
                 }
                 continue;
             }
+            if let Phase::Upgrade = self.phase {
+                if !self.advance_upgrade(now)? {
+                    return Ok(None);
+                }
+                continue;
+            }
+            if self.ws.is_some() {
+                match self.next_ws_frame()? {
+                    Some(frame) => match self.on_frame(frame, now)? {
+                        Some(e) => return Ok(Some(e)),
+                        None => continue,
+                    },
+                    None => return Ok(None),
+                }
+            }
             let frame = match self.decoder.decode(&mut self.input) {
                 Ok(Some(f)) => f,
                 Ok(None) => return Ok(None),
@@ -98,25 +113,31 @@ impl Session {
                     Framing::V3_1
                 };
                 self.set_framing(enc, Framing::V2);
-                let opts = MechanismOptions {
-                    socket_type: self.cfg.socket_type,
-                    routing_id: self.cfg.routing_id.clone(),
-                    app_metadata: self.cfg.metadata.clone(),
-                    recv_routing_id: self.cfg.recv_routing_id,
-                    zap_domain: self.cfg.zap_domain.clone(),
-                    zap_enforce_domain: self.cfg.zap_enforce_domain,
-                    peer_address: self.cfg.peer_address.clone(),
-                    downgrade_subscriptions: version == Version::V3_0,
-                };
-                self.mech = Some(match self.random.take() {
-                    Some(random) => self.cfg.mechanism.create_with(opts, random),
-                    None => self.cfg.mechanism.create(opts),
-                });
-                self.phase = Phase::Handshake;
-                self.pump_mechanism(now)?;
+                self.start_mechanism(version == Version::V3_0, now)?;
             }
         }
         Ok(true)
+    }
+
+    /// Creates the mechanism and starts its handshake (ZMTP/3.x, and ws
+    /// with a mechanism).
+    pub(super) fn start_mechanism(&mut self, downgrade: bool, now: Instant) -> Result<(), Failure> {
+        let opts = MechanismOptions {
+            socket_type: self.cfg.socket_type,
+            routing_id: self.cfg.routing_id.clone(),
+            app_metadata: self.cfg.metadata.clone(),
+            recv_routing_id: self.cfg.recv_routing_id,
+            zap_domain: self.cfg.zap_domain.clone(),
+            zap_enforce_domain: self.cfg.zap_enforce_domain,
+            peer_address: self.cfg.peer_address.clone(),
+            downgrade_subscriptions: downgrade,
+        };
+        self.mech = Some(match self.random.take() {
+            Some(random) => self.cfg.mechanism.create_with(opts, random),
+            None => self.cfg.mechanism.create(opts),
+        });
+        self.phase = Phase::Handshake;
+        self.pump_mechanism(now)
     }
 
     /// Only called before the handshake: the decoder starts bounded.
@@ -129,8 +150,10 @@ impl Session {
     /// ZMTP/1.0 and 2.0 have no handshake beyond identities: frames may flow.
     /// (libzmq leaves its handshake timer running here and drops the
     /// connection when it fires; we do not copy that bug.)
-    fn start_legacy(&mut self, now: Instant) -> Result<(), Failure> {
-        self.timers.handshake_done(now, false);
+    pub(super) fn start_legacy(&mut self, now: Instant) -> Result<(), Failure> {
+        // Bare ZWS2.0 has heartbeats (libzmq starts them with no
+        // mechanism there); ZMTP/1.0 and 2.0 do not.
+        self.timers.handshake_done(now, self.ws.is_some());
         self.phase = Phase::LegacyIdentity;
         self.release_held()
     }
@@ -145,7 +168,10 @@ impl Session {
             return Ok(());
         }
         while let Some(cmd) = mech.next_handshake_command()? {
-            self.encoder.encode(&cmd, &mut self.out);
+            match self.ws.as_deref_mut() {
+                Some(ws) => ws.encode(&cmd, &mut self.out),
+                None => self.encoder.encode(&cmd, &mut self.out),
+            }
         }
         if let Some(req) = mech.take_zap_request() {
             self.events.push_back(Event::ZapRequest(req));
@@ -185,7 +211,7 @@ impl Session {
         };
         self.events.push_back(Event::Handshake(info));
         self.phase = Phase::Traffic;
-        self.decoder.set_limit(None);
+        self.set_decode_limit(None);
         self.release_held()
     }
 
@@ -200,10 +226,10 @@ impl Session {
 
     fn on_frame(&mut self, frame: Msg, now: Instant) -> Result<Option<Event>, Failure> {
         match self.phase {
-            Phase::Greeting(_) => Ok(None),
+            Phase::Upgrade | Phase::Greeting(_) => Ok(None),
             Phase::LegacyIdentity => {
                 self.phase = Phase::Traffic;
-                self.decoder.set_limit(None);
+                self.set_decode_limit(None);
                 if self.subscribe_all {
                     // Old subscribers never say what they want: everything.
                     self.events.push_back(Event::Message(Msg::from_slice(&[1])));
@@ -250,6 +276,9 @@ impl Session {
     /// as libzmq drops them.
     fn on_command(&mut self, m: Msg, now: Instant) -> Result<Option<Event>, Failure> {
         let (flag, topic_at) = match command::parse(m.data()) {
+            // Over ws heartbeats are ping frames; libzmq's ws engine
+            // drops ZMTP PINGs and PONGs in binary frames.
+            Ok(Command::Ping { .. }) if self.ws.is_some() => return Ok(None),
             Ok(Command::Ping { ttl, context }) => {
                 self.timers.on_ping(ttl, now);
                 let pong = command::pong(context);
@@ -280,7 +309,10 @@ impl Session {
             Some(mech) => mech.encode(m)?,
             None => m,
         };
-        self.encoder.encode(&m, &mut self.out);
+        match self.ws.as_deref_mut() {
+            Some(ws) => ws.encode(&m, &mut self.out),
+            None => self.encoder.encode(&m, &mut self.out),
+        }
         Ok(())
     }
 }

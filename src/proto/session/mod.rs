@@ -26,6 +26,9 @@
 
 mod flow;
 mod groups;
+mod ws;
+
+pub use ws::WsSetup;
 
 use crate::error::Error;
 use crate::msg::{Metadata, Msg};
@@ -128,9 +131,14 @@ pub enum Event {
     /// 500) and let the peer or the handshake timer end it. Raise
     /// HANDSHAKE_FAILED_AUTH(status) now.
     AuthRefused(i32),
+    /// ws: the HTTP upgrade is done. libzmq raises HANDSHAKE_SUCCEEDED
+    /// here, and again when a mechanism's handshake completes.
+    Upgraded,
 }
 
 enum Phase {
+    /// ws: the HTTP/1.1 upgrade, in place of a greeting.
+    Upgrade,
     Greeting(Box<Greeting>),
     /// ZMTP/1.0 or 2.0: the peer's first frame is its identity.
     LegacyIdentity,
@@ -199,6 +207,9 @@ pub struct Session {
     subscribe_all: bool,
     /// RADIO and DISH: groups and joins on the wire (`groups`).
     groups: groups::Groups,
+    /// ZMTP over WebSocket: its upgrade and frames replace the greeting
+    /// and ZMTP's framing (None: plain ZMTP).
+    ws: Option<Box<ws::WsLink>>,
     failed: Option<Failure>,
 }
 
@@ -227,8 +238,21 @@ impl Session {
             can_send: false,
             random: None,
             subscribe_all: false,
+            ws: None,
             failed: None,
         }
+    }
+
+    /// A ws connection just established at `now`: the HTTP upgrade (a
+    /// client's request is already queued), then the mechanism the agreed
+    /// protocol names, over WebSocket frames. There is no ZMTP greeting.
+    pub fn new_ws(cfg: Config, setup: WsSetup, now: Instant) -> Session {
+        let mut s = Session::new(cfg, now);
+        s.out = OutQueue::new();
+        s.phase = Phase::Upgrade;
+        let link = ws::WsLink::new(&s.cfg, setup, &mut s.out);
+        s.ws = Some(Box::new(link));
+        s
     }
 
     /// Replaces the OS as the source of the mechanism's random octets
@@ -270,7 +294,11 @@ impl Session {
     /// at least the rest of the frame they begin, so that the frame ends up
     /// whole in one buffer. Call `on_read` after adding to it.
     pub fn read_buffer(&mut self, pool: &mut BufferPool) -> &mut BytesMut {
-        let want = self.decoder.wanted(&self.input).max(READ_MIN);
+        let wanted = match self.ws.as_deref() {
+            Some(ws) => ws.wanted(&self.input),
+            None => self.decoder.wanted(&self.input),
+        };
+        let want = wanted.max(READ_MIN);
         pool.make_room(&mut self.input, want);
         &mut self.input
     }
@@ -364,6 +392,13 @@ impl Session {
         match self.timers.poll(now) {
             Due::Nothing => Ok(()),
             Due::Ping => {
+                if let Some(ws) = self.ws.as_deref_mut() {
+                    // Over ws a heartbeat is an empty ping frame; no TTL
+                    // travels.
+                    ws.ping(&mut self.out);
+                    self.timers.ping_sent(now);
+                    return Ok(());
+                }
                 let ping = command::ping(self.timers.ttl_deciseconds(), b"");
                 let r = self.write_frame(ping);
                 self.timers.ping_sent(now);
@@ -406,7 +441,7 @@ impl Session {
     /// handshaking.
     fn handshaked(&self) -> bool {
         match self.phase {
-            Phase::Greeting(_) => false,
+            Phase::Upgrade | Phase::Greeting(_) => false,
             _ => self
                 .mech
                 .as_ref()

@@ -1,7 +1,7 @@
 //! A tiny in-memory "network" for sessions.
 
 use crate::msg::Msg;
-use crate::proto::session::{Config, Event, Session};
+use crate::proto::session::{Config, Event, Session, WsSetup};
 use crate::proto::Failure;
 use crate::types::SocketType;
 use std::time::Instant;
@@ -17,6 +17,21 @@ impl Peer {
     pub(super) fn new(cfg: Config, now: Instant) -> Peer {
         Peer {
             s: Session::new(cfg, now),
+            events: Vec::new(),
+            failure: None,
+        }
+    }
+
+    /// A ws session: the client (connecting) side asks for `/p` on host
+    /// `h`, with fixed random inputs.
+    pub(super) fn new_ws(cfg: Config, now: Instant) -> Peer {
+        let setup = WsSetup {
+            client: cfg.connecting.then(|| ("h".to_owned(), "/p".to_owned())),
+            nonce: [7; 16],
+            mask_seed: 42,
+        };
+        Peer {
+            s: Session::new_ws(cfg, setup, now),
             events: Vec::new(),
             failure: None,
         }

@@ -11,3 +11,4 @@ mod heartbeats;
 mod pairs;
 mod plain;
 mod wire_bytes;
+mod ws_pairs;

@@ -95,7 +95,11 @@ mod tests {
             let s = Socket::create(&ctx, ty).unwrap();
             let (mut v, mut n) = ([0u8; 4], 4);
             s.getsockopt(consts::ZMQ_LINGER, &mut v, &mut n).unwrap();
-            let want = if matches!(ty, Sub | XSub | Dish) { 0 } else { -1 };
+            let want = if matches!(ty, Sub | XSub | Dish) {
+                0
+            } else {
+                -1
+            };
             assert_eq!((n, i32::from_ne_bytes(v)), (4, want), "type {ty:?}");
         }
     }

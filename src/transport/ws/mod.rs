@@ -1,47 +1,109 @@
-//! ZMTP over WebSocket (`ws://`, and `wss://` over TLS) as libzmq 4.3.4
-//! speaks it, sans-IO: the pieces an engine drives, with no sockets,
-//! clocks or threads inside.
-//!
-//! - [`address`]: endpoints, their errnos and ZMQ_LAST_ENDPOINT text.
-//! - [`upgrade`]: the HTTP/1.1 upgrade, client and server, and the
-//!   Sec-WebSocket-Protocol that picks the ZMTP mechanism (there is no
-//!   ZMTP greeting over ws).
-//! - [`frame`]: WebSocket frames carrying ZMTP frames, masking, ping,
-//!   pong and close.
-//!
-//! How a connection runs, in order: the client sends
-//! [`upgrade::ClientUpgrade::request`] and feeds the reply to
-//! [`upgrade::ClientUpgrade::feed`]; the server feeds the request to
-//! [`upgrade::ServerUpgrade::feed`] and sends its `reply`. Whatever input
-//! follows the HTTP exchange (`Upgraded::used` on) is frames, for a
-//! [`frame::Decoder`]; output goes through a [`frame::Encoder`]. The
-//! ZMTP mechanism named by the agreed [`upgrade::Protocol`] then runs
-//! over those frames, as it would after a greeting.
-//!
-//! What libzmq 4.3.4's ws engine does around these pieces, as observed
-//! with `tools/ws-capture` (for the engine that will drive them):
-//! * the server writes its reply and, in the same write, its first
-//!   frame (READY under NULL); with bare `ZWS2.0` each side's first
-//!   message is its routing id (`82 01 00` for an empty one);
-//! * it answers a ping, whatever its payload, with an empty pong, and
-//!   sends its own heartbeats as empty pings (ZMQ_HEARTBEAT_IVL; no TTL
-//!   travels, and ZMTP PING commands in binary frames are ignored);
-//! * it echoes a close frame (after the handshake) and means to drop the
-//!   connection then, but only does when the socket next sends (still
-//!   open 5 s later otherwise);
-//! * on a bad frame (unmasked from a client, text, fragment) its decoder
-//!   leaves a stale EAGAIN in errno, so the engine takes the error for
-//!   back-pressure: it stops reading but keeps the connection open, and
-//!   goes on sending on it. We should close it (a protocol error, no
-//!   event);
-//! * it never arms ZMQ_HANDSHAKE_IVL for ws (only the ZMTP engine does),
-//!   so a peer that never finishes the upgrade holds the connection; we
-//!   should apply it;
-//! * zmq_has answers "WS" and "WSS" in capitals (lower case is 0).
+//! The `ws://` and `wss://` transports: endpoints, their errnos and
+//! ZMQ_LAST_ENDPOINT text, and the tcp sockets under them. What travels
+//! over the socket (the HTTP upgrade, WebSocket frames) is
+//! `proto::ws`, run by the session.
 
 pub mod address;
-pub mod frame;
-pub mod upgrade;
 
-#[cfg(test)]
-mod libzmq_tests;
+use crate::error::Result;
+use crate::transport::tcp::{self, TcpListener};
+use crate::transport::{Config, Dialing, Framing, Listening, Transport};
+use address::Scheme;
+use std::os::fd::{AsRawFd, RawFd};
+
+/// `ws://`: ZMTP over WebSocket over tcp.
+pub struct Ws;
+
+/// The text before the path: what tcp binds or dials (libzmq's ws
+/// listener and connecter hand tcp the address without its path).
+fn tcp_part(address: &str) -> &str {
+    address.rfind('/').map_or(address, |i| &address[..i])
+}
+
+/// A tcp listener reporting its endpoint as libzmq's ws listener does.
+struct WsListener {
+    tcp: TcpListener,
+    endpoint: String,
+}
+
+impl WsListener {
+    fn bind(scheme: Scheme, address: &str, cfg: &Config) -> Result<WsListener> {
+        let checked = address::resolve_for_bind(address, cfg.tcp.ipv6)?;
+        let tcp = TcpListener::bind(tcp_part(address), &cfg.tcp)?;
+        let local = tcp
+            .socket()
+            .local_addr()?
+            .as_socket()
+            .ok_or(crate::error::Error::EINVAL)?;
+        let endpoint = address::endpoint_string(scheme, &local, &checked.path);
+        Ok(WsListener { tcp, endpoint })
+    }
+}
+
+impl Listening for WsListener {
+    fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn fd(&self) -> RawFd {
+        self.tcp.socket().as_raw_fd()
+    }
+
+    fn accept(&self, cfg: &Config) -> Result<Option<socket2::Socket>> {
+        Ok(self.tcp.accept(&cfg.tcp)?.map(|(sock, _)| sock))
+    }
+}
+
+impl Transport for Ws {
+    fn scheme(&self) -> &'static str {
+        "ws"
+    }
+
+    fn capability(&self) -> Option<&'static str> {
+        // libzmq 4.3.4 answers the capital name only.
+        Some("WS")
+    }
+
+    fn check_connect(&self, address: &str, ipv6: bool) -> Result<()> {
+        // zmq_connect resolves ws addresses at once (tcp's it only parses).
+        address::resolve_for_connect(address, ipv6).map(|_| ())
+    }
+
+    fn bind(&self, address: &str, cfg: &Config) -> Result<Box<dyn Listening>> {
+        Ok(Box::new(WsListener::bind(Scheme::Ws, address, cfg)?))
+    }
+
+    unsafe fn adopt(&self, fd: RawFd) -> Result<Box<dyn Listening>> {
+        // SAFETY: the caller hands over an fd nothing else will close.
+        let tcp = unsafe { TcpListener::adopt(fd) }?;
+        let endpoint = tcp.endpoint().replacen("tcp://", "ws://", 1);
+        Ok(Box::new(WsListener { tcp, endpoint }))
+    }
+
+    fn connect_start(&self, address: &str, cfg: &Config) -> Result<Dialing> {
+        tcp::Tcp.connect_start(tcp_part(address), &cfg_without_socks(cfg))
+    }
+
+    fn tune(&self, sock: &socket2::Socket, cfg: &Config) -> Result<()> {
+        tcp::Tcp.tune(sock, cfg)
+    }
+
+    fn framing(&self, address: &str, connecting: bool) -> Framing {
+        let client = connecting
+            .then(|| address::host_and_path(address).ok())
+            .flatten()
+            .map(|(h, p)| (h.to_owned(), p.to_owned()));
+        Framing::WebSocket { client }
+    }
+}
+
+/// libzmq's ws connecter dials directly: ZMQ_SOCKS_PROXY is tcp's only.
+fn cfg_without_socks(cfg: &Config) -> std::borrow::Cow<'_, Config> {
+    if cfg.socks.enabled() {
+        let mut c = cfg.clone();
+        c.socks = Default::default();
+        std::borrow::Cow::Owned(c)
+    } else {
+        std::borrow::Cow::Borrowed(cfg)
+    }
+}
