@@ -160,17 +160,26 @@ def tls_dir(env):
 # WebSocket upgrade (ws_engine_t::handshake) and once for ZMTP's; the
 # server's monitor, attached before bind, shows LISTENING. A client that
 # refuses the server's certificate (`badhost`) fails the handshake with the
-# errno left over, EAGAIN, and retries; the server sees ECONNRESET.
+# errno left over, EAGAIN, and retries; the server sees ECONNRESET. ZAP's
+# 400 (`badpass`) fails both sides after the upgrade, for good.
+AUTH_400 = 'HANDSHAKE_FAILED_AUTH:0x190'
 NO_DETAIL_EAGAIN = 'HANDSHAKE_FAILED_NO_DETAIL:0x%x' % errno.EAGAIN
 NO_DETAIL_ECONNRESET = 'HANDSHAKE_FAILED_NO_DETAIL:0x%x' % errno.ECONNRESET
 WS_EVENTS = {
-    'server': Seq(['LISTENING', 'ACCEPTED', 'HANDSHAKE_SUCCEEDED', 'HANDSHAKE_SUCCEEDED']),
-    'client': Seq(['CONNECTED', 'HANDSHAKE_SUCCEEDED', 'HANDSHAKE_SUCCEEDED']),
-}
-WS_EVENTS_BADHOST = {
-    'server': Seq(['LISTENING'], [['ACCEPTED', NO_DETAIL_ECONNRESET, 'DISCONNECTED']], 1),
-    'client': Seq(['CONNECTED', NO_DETAIL_EAGAIN, 'DISCONNECTED'],
-                  [['CONNECT_RETRIED', 'CONNECTED', NO_DETAIL_EAGAIN, 'DISCONNECTED']], 1),
+    'ok': {
+        'server': Seq(['LISTENING', 'ACCEPTED', 'HANDSHAKE_SUCCEEDED', 'HANDSHAKE_SUCCEEDED']),
+        'client': Seq(['CONNECTED', 'HANDSHAKE_SUCCEEDED', 'HANDSHAKE_SUCCEEDED']),
+    },
+    'badhost': {
+        'server': Seq(['LISTENING'], [['ACCEPTED', NO_DETAIL_ECONNRESET, 'DISCONNECTED']], 1),
+        'client': Seq(['CONNECTED', NO_DETAIL_EAGAIN, 'DISCONNECTED'],
+                      [['CONNECT_RETRIED', 'CONNECTED', NO_DETAIL_EAGAIN, 'DISCONNECTED']], 1),
+    },
+    'badpass': {
+        'server': Seq(['LISTENING', 'ACCEPTED', 'HANDSHAKE_SUCCEEDED', AUTH_400,
+                       'DISCONNECTED']),
+        'client': Seq(['CONNECTED', 'HANDSHAKE_SUCCEEDED', AUTH_400, 'DISCONNECTED']),
+    },
 }
 
 
@@ -200,11 +209,11 @@ def ws_case(env, transport, pairing, mech, ours_binds):
         problems = []
         for who, p in (('server', srv), ('client', cli)):
             events = got[(p, 'EVENTS ')].split()
-            want = (WS_EVENTS_BADHOST if mech == 'badhost' else WS_EVENTS)[who]
+            want = WS_EVENTS.get(mech, WS_EVENTS['ok'])[who]
             if not want.matches(events):
                 problems.append('%s (%s) monitor events: %s, expected %s (libzmq\'s)'
                                 % (who, p.lib.label, ' '.join(events) or '(none)', want))
-        want_zap = '1' if mech in ('PLAIN', 'CURVE') else '-'
+        want_zap = '1' if mech in ('PLAIN', 'CURVE', 'badpass') else '-'
         if got[(srv, 'ZAP ')] != want_zap:
             problems.append('the server\'s ZAP handler got %s requests, expected %s'
                             % (got[(srv, 'ZAP ')], want_zap))
@@ -243,8 +252,8 @@ def all_draft_cases():
     cases.append(draft_case('udp DGRAM: libzmq asks, ours answers', dgram_case, False))
     for transport, pairing, mech in WS_MATRIX:
         client_type, server_type = WS_PAIRINGS[pairing]
-        what = ('NULL, the client expects another host name (refused)' if mech == 'badhost'
-                else mech)
+        what = {'badhost': 'NULL, the client expects another host name (refused)',
+                'badpass': 'PLAIN, a wrong password (refused: ZAP 400)'}.get(mech, mech)
         for ours_binds in (True, False):
             roles = (('ours', server_type, 'libzmq', client_type) if ours_binds
                      else ('libzmq', server_type, 'ours', client_type))
@@ -259,4 +268,5 @@ def all_draft_cases():
 # on either side), so that pairing fails with libzmq on both sides.
 WS_MATRIX = [(t, p, m) for t in ('ws', 'wss') for p, m in (
     ('DEALER-ROUTER', 'NULL'), ('PUB-SUB', 'NULL'), ('DEALER-ROUTER', 'PLAIN'),
-    ('PUB-SUB', 'PLAIN'), ('DEALER-ROUTER', 'CURVE'))] + [('wss', 'DEALER-ROUTER', 'badhost')]
+    ('PUB-SUB', 'PLAIN'), ('DEALER-ROUTER', 'CURVE'))] + \
+    [('ws', 'DEALER-ROUTER', 'badpass'), ('wss', 'DEALER-ROUTER', 'badhost')]

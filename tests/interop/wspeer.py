@@ -12,8 +12,9 @@ side the client. TLSDIR (wss; `-` for ws) holds cert.pem and key.pem, a
 self-signed certificate for `localhost` made by the runner: the server sets
 ZMQ_WSS_CERT_PEM and ZMQ_WSS_KEY_PEM, the client ZMQ_WSS_TRUST_PEM (that
 certificate) and ZMQ_WSS_HOSTNAME (`localhost`; a client given another name
-must refuse the server: the `badhost` MECH, NULL otherwise, where no
-message may cross and the runner compares the monitor events).
+must refuse the server: the `badhost` MECH, NULL otherwise). MECH
+`badpass`: PLAIN with a password the ZAP handler refuses (400). In both no
+message may cross, and the runner compares the monitor events.
 
 The exchange is peer.py's for the pairing (multipart messages with empty
 frames, empty messages, 1 MiB messages, both ways where the pattern
@@ -47,22 +48,25 @@ def read(tls, name):
         return f.read()
 
 
-def refused(sock, ev, ctl, binder):
-    """`badhost`: the client must give up on the server's certificate; no
-    message crosses either way. The client reports when its monitor shows
-    two failed attempts (libzmq retries), the server watches until then."""
+def refused(sock, ev, ctl, binder, mech):
+    """`badhost`, `badpass`: no message crosses either way. The client
+    reports when its monitor shows two failed attempts (badhost: libzmq
+    retries) or one and then 1 s without another (badpass: ZAP's 400 ends
+    the session); the server watches until then."""
     if not binder:
         try:
             sock.send(b'must not cross', zmq.DONTWAIT)
         except zmq.Again:
             pass
+        want = 2 if mech == 'badhost' else 1
         deadline = time.monotonic() + TIMEOUT_S
-        while ev.count('DISCONNECTED') + ev.count('CLOSED') < 2:
+        while ev.count('DISCONNECTED') < want:
             if time.monotonic() > deadline:
-                raise Failure('the connection to a server with a certificate for another name '
-                              'did not fail twice within %d s; events: %s'
-                              % (TIMEOUT_S, ' '.join(ev.events)))
+                raise Failure('not %d DISCONNECTED events within %d s; events: %s'
+                              % (want, TIMEOUT_S, ' '.join(ev.events)))
             ev.pump(0.1)
+        if mech == 'badpass':
+            ev.drain(1.0)       # a reconnection would show here
         secpeer.nothing_received(sock, 'client')
         ctl.signal('client-observed')
     else:
@@ -82,12 +86,16 @@ def main(argv):
     try:
         ctx = zmq.Context()
         zap = None
-        if binder and mech in ('PLAIN', 'CURVE'):
-            zap = secpeer.ZapHandler(ctx, mech, 'check')
+        sec = 'PLAIN' if mech == 'badpass' else mech
+        if binder and sec in ('PLAIN', 'CURVE'):
+            zap = secpeer.ZapHandler(ctx, sec, 'check')
         sock = ctx.socket(getattr(zmq, me))
         peer.configure(sock, pairing, me, binder)
-        if mech in ('PLAIN', 'CURVE'):
-            (secpeer.make_server if binder else secpeer.make_client)(sock, mech)
+        if binder and sec in ('PLAIN', 'CURVE'):
+            secpeer.make_server(sock, sec)
+        elif sec in ('PLAIN', 'CURVE'):
+            secpeer.make_client(sock, sec, (b'plain-user', b'wrong-pass')
+                                if mech == 'badpass' else None)
         if tls != '-':
             if binder:
                 sock.setsockopt(WSS_CERT_PEM, read(tls, 'cert.pem'))
@@ -105,8 +113,8 @@ def main(argv):
             sock.connect(where)
         trace('%s %s %s' % (me, 'bound to' if binder else 'connecting to',
                             ep if binder else where))
-        if mech == 'badhost':
-            refused(sock, ev, ctl, binder)
+        if mech in ('badhost', 'badpass'):
+            refused(sock, ev, ctl, binder, mech)
         else:
             peer.PAIRINGS[pairing](sock, me, binder, ctl)
             trace('exchange done')
@@ -118,7 +126,7 @@ def main(argv):
         if binder:
             ctl.wait('closed')
         ev.close()
-        sock.close(0 if mech == 'badhost' else None)
+        sock.close(0 if mech in ('badhost', 'badpass') else None)
         if zap:
             zap.close()
         ctx.term()
