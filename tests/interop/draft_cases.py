@@ -51,7 +51,10 @@ def ensure_ref():
 def netns_probe():
     """(how to start a process in a new network namespace, how to run one
     in the namespace of process PID) or None where this machine allows
-    none: unshare --net as root, else through a user namespace."""
+    none: unshare --net as root, else through a user namespace. Each way is
+    tried for real, the second process included (without root, nsenter
+    into a user namespace is refused where the kernel's ptrace rules say
+    so)."""
     unshare, nsenter = shutil.which('unshare'), shutil.which('nsenter')
     if not unshare or not nsenter or not shutil.which('ip'):
         return None
@@ -59,11 +62,23 @@ def netns_probe():
         if os.geteuid() == 0 else []
     tries.append(([unshare, '--net', '--map-root-user'],
                   [nsenter, '-t', '{pid}', '-U', '-n', '--preserve-credentials', '--']))
+    quiet = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                 stderr=subprocess.DEVNULL)
     for new, enter in tries:
         cmd = new + ['--', 'sh', '-c', NETNS_SETUP + ' && exec "$@"', 'netns']
-        if subprocess.run(cmd + ['true'], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL).returncode == 0:
-            return cmd, enter
+        holder = subprocess.Popen(cmd + ['sh', '-c', 'echo ready && exec sleep 30'],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            if holder.stdout.readline() != b'ready\n':
+                continue
+            join = [w.format(pid=holder.pid) for w in enter]
+            if subprocess.run(join + ['ip', 'route', 'get', '224.0.0.1'], **quiet).returncode == 0:
+                return cmd, enter
+        finally:
+            holder.kill()
+            holder.wait()
+            holder.stdout.close()
     return None
 
 
