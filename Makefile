@@ -21,7 +21,10 @@
 #   make interop              build, then tests/interop/run: our library against
 #                             Debian's libzmq in two processes (every socket
 #                             pairing, tcp and ipc, both directions, refused
-#                             pairings) and Debian's pyzmq on ours; cases listed
+#                             pairings), against a reference libzmq with drafts,
+#                             ws and wss (RADIO/DISH, DGRAM, ws, wss; built by
+#                             tools/build-ref-libzmq when absent) and Debian's
+#                             pyzmq on ours; cases listed
 #                             in tests/interop/known-failures.txt are reported,
 #                             not failed
 #   make browser              build, then tests/browser/run: headless Chromium
