@@ -21,9 +21,16 @@
 #   make interop              build, then tests/interop/run: our library against
 #                             Debian's libzmq in two processes (every socket
 #                             pairing, tcp and ipc, both directions, refused
-#                             pairings) and Debian's pyzmq on ours; cases listed
+#                             pairings), against a reference libzmq with drafts,
+#                             ws and wss (RADIO/DISH, DGRAM, ws, wss; built by
+#                             tools/build-ref-libzmq when absent) and Debian's
+#                             pyzmq on ours; cases listed
 #                             in tests/interop/known-failures.txt are reported,
 #                             not failed
+#   make browser              build, then tests/browser/run: headless Chromium
+#                             (Debian's chromium) connects with its own
+#                             WebSocket to a ROUTER on our library over ws://
+#                             and exchanges ZWS 2.0 messages with it
 #   make pyzmq                pyzmq's own test suite (Debian's python3-zmq) on
 #                             our library; PYZMQFLAGS=--control runs it on
 #                             Debian's libzmq too, for the record
@@ -34,11 +41,14 @@
 #
 #   make test                 everything: cargo test (unit, header, symbol and
 #                             API tests), the C tests, the interop suite against
-#                             Debian's libzmq, the upstream-suite ratchet
+#                             Debian's libzmq, the browser test, pyzmq's suite,
+#                             the upstream-suite ratchet
 #   make bench-net            the same benchmark binary over tcp and ipc, each
 #                             side in its own process as libzmq's perf tools
 #                             do (with CURVE rows over tcp), then tcp with
-#                             both sides in one process
+#                             both sides in one process; then ws, wss and udp
+#                             RADIO/DISH against the reference libzmq with
+#                             drafts (tools/build-ref-libzmq)
 #
 #   make bench                bench-inproc and bench-net
 #
@@ -139,6 +149,7 @@ test: build
 	$(MAKE) fuzz-replay
 	$(MAKE) c-tests
 	$(MAKE) interop
+	$(MAKE) browser
 	$(MAKE) pyzmq
 	$(MAKE) compat-ratchet
 
@@ -168,10 +179,22 @@ demo: build
 bench-inproc: build
 	@eval "$$($(ARTIFACTS))" && perf/run-inproc --ours "$$(dirname "$$cdylib")" $(BENCHFLAGS)
 
+# ws, wss and udp (RADIO/DISH) need a libzmq with drafts and ws/wss to
+# compare with, Debian's has neither: those rows take the reference 4.3.4
+# that tools/build-ref-libzmq builds (once; later runs only check it),
+# whatever --theirs BENCHFLAGS gives the tcp and ipc rows.
 bench-net: build
-	@eval "$$($(ARTIFACTS))" && perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport tcp --procs 2 $(BENCHFLAGS) && \
-	perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport ipc --procs 2 $(BENCHFLAGS) && \
-	perf/run-inproc --ours "$$(dirname "$$cdylib")" --transport tcp --procs 1 --no-curve $(BENCHFLAGS)
+	@set -e; eval "$$($(ARTIFACTS))"; ours="$$(dirname "$$cdylib")"; \
+	perf/run-inproc --ours "$$ours" --transport tcp --procs 2 $(BENCHFLAGS); \
+	perf/run-inproc --ours "$$ours" --transport ipc --procs 2 $(BENCHFLAGS); \
+	perf/run-inproc --ours "$$ours" --transport tcp --procs 1 --no-curve $(BENCHFLAGS); \
+	log='$(TARGET_DIR)/perf/ref-libzmq.log'; mkdir -p "$${log%/*}"; \
+	echo "reference libzmq with drafts, ws and wss: tools/build-ref-libzmq (log: $$log)"; \
+	ref="$$(tools/build-ref-libzmq 2>"$$log")" || { cat "$$log" >&2; exit 1; }; \
+	ref="$$(printf '%s\n' "$$ref" | tail -n1)/lib"; \
+	perf/run-inproc --ours "$$ours" --transport ws --procs 2 $(BENCHFLAGS) --theirs "$$ref"; \
+	perf/run-inproc --ours "$$ours" --transport wss --procs 2 $(BENCHFLAGS) --theirs "$$ref"; \
+	perf/run-inproc --ours "$$ours" --transport udp $(BENCHFLAGS) --theirs "$$ref"
 
 bench: bench-inproc bench-net
 
@@ -192,6 +215,12 @@ interop: build
 	@eval "$$($(ARTIFACTS))" && tests/interop/run --ours "$$(dirname "$$cdylib")/libzmq.so"
 
 .PHONY: interop
+
+# A browser as a ws client (tests/browser/README.md); needs Debian's chromium.
+browser: build
+	@eval "$$($(ARTIFACTS))" && CC='$(CC)' tests/browser/run --lib "$$(dirname "$$cdylib")"
+
+.PHONY: browser
 
 # pyzmq's own test suite (shipped in Debian's python3-zmq) on our library
 # (tests/bindings/run-pyzmq; PYZMQFLAGS=--control also runs it on Debian's).

@@ -9,10 +9,24 @@
                                         an echoing REP thread; mean time per
                                         round trip.
 
-    With BENCH_PROCS=2 in the environment (tcp and ipc only), the connecting
-    side (the sender, or the echoing REP) runs in a second process with its
-    own context, as libzmq's remote_thr and remote_lat do: each side then
-    has its own io thread, as across machines. The default, one process
+      inproc_bench has CAPABILITY       prints zmq_has (CAPABILITY): 1 or 0
+                                        (perf/run-inproc asks "WS", "WSS").
+
+    A fifth argument is an endpoint to bind instead of inproc (tcp, ipc, ws
+    or wss, e.g. ws://127.0.0.1:*); the other side connects to the bound
+    socket's ZMQ_LAST_ENDPOINT. A wss endpoint needs BENCH_WSS_CERT and
+    BENCH_WSS_KEY in the environment, files holding a PEM certificate for
+    "localhost" and its key, which the bound side serves (ZMQ_WSS_CERT_PEM,
+    ZMQ_WSS_KEY_PEM); the connecting side trusts BENCH_WSS_TRUST, the PEM
+    certificate of their issuer (by default the certificate itself), with
+    ZMQ_WSS_TRUST_PEM and checks that it names "localhost"
+    (ZMQ_WSS_HOSTNAME). The ZMQ_WSS_* options are draft: build with
+    -DZMQ_BUILD_DRAFT_API.
+
+    With BENCH_PROCS=2 in the environment (an endpoint to bind only), the
+    connecting side (the sender, or the echoing REP) runs in a second
+    process with its own context, as libzmq's remote_thr and remote_lat
+    do: each side then has its own io thread, as across machines. The default, one process
     with one context, has both connections served by the same io thread.
 
     With BENCH_CURVE=1 in the environment the two sockets talk CURVE: the
@@ -86,10 +100,68 @@ static int stamped (const void *data, long seq)
 
 /*  ---------------------------------------------------------------------- */
 
-/*  Where the sockets meet: inproc by default, or a tcp/ipc endpoint to bind
-    (e.g. tcp://127.0.0.1:*); the connecting side uses ZMQ_LAST_ENDPOINT.  */
+/*  Where the sockets meet: inproc by default, or an endpoint to bind (e.g.
+    tcp://127.0.0.1:*); the connecting side uses ZMQ_LAST_ENDPOINT.       */
 static const char *bind_endpoint;
 static char endpoint[256];
+
+/*  A wss endpoint's certificate, key and trusted issuer (PEM text), read
+    before any fork.                                                        */
+static char *wss_cert, *wss_key, *wss_trust;
+
+static char *read_pem (const char *var)
+{
+    const char *path = getenv (var);
+    FILE *f = path ? fopen (path, "rb") : NULL;
+    if (!f) {
+        fprintf (stderr, "inproc_bench: a wss endpoint needs %s, a PEM file"
+                         " (%s)\n", var, path ? path : "unset");
+        exit (2);
+    }
+    /*  A certificate or key is a few KiB; more is not one.              */
+    size_t cap = 65536;
+    char *b = malloc (cap);
+    size_t n = b ? fread (b, 1, cap - 1, f) : 0;
+    fclose (f);
+    if (n == 0 || n == cap - 1) {
+        fprintf (stderr, "inproc_bench: %s is empty or too large\n", path);
+        exit (2);
+    }
+    b[n] = 0;
+    return b;
+}
+
+static void setup_wss (void)
+{
+    if (bind_endpoint && strncmp (bind_endpoint, "wss://", 6) == 0) {
+        wss_cert = read_pem ("BENCH_WSS_CERT");
+        wss_key = read_pem ("BENCH_WSS_KEY");
+        wss_trust = getenv ("BENCH_WSS_TRUST") ? read_pem ("BENCH_WSS_TRUST")
+                                               : wss_cert;
+    }
+}
+
+static void set_text (void *s, int option, const char *text)
+{
+    if (zmq_setsockopt (s, option, text, strlen (text)) == -1)
+        die ("zmq_setsockopt (ZMQ_WSS_*)");
+}
+
+static void wss_server (void *s)
+{
+    if (wss_cert) {
+        set_text (s, ZMQ_WSS_CERT_PEM, wss_cert);
+        set_text (s, ZMQ_WSS_KEY_PEM, wss_key);
+    }
+}
+
+static void wss_client (void *s)
+{
+    if (wss_cert) {
+        set_text (s, ZMQ_WSS_TRUST_PEM, wss_trust);
+        set_text (s, ZMQ_WSS_HOSTNAME, "localhost");
+    }
+}
 
 /*  CURVE keys for BENCH_CURVE=1, Z85 with terminator.                     */
 static int curve;
@@ -153,8 +225,8 @@ static void setup_split (void)
     const char *v = getenv ("BENCH_PROCS");
     split = v && strcmp (v, "2") == 0;
     if (split && !bind_endpoint) {
-        fprintf (stderr, "inproc_bench: BENCH_PROCS=2 needs a tcp or ipc "
-                         "endpoint\n");
+        fprintf (stderr, "inproc_bench: BENCH_PROCS=2 needs an endpoint "
+                         "to bind\n");
         exit (2);
     }
 }
@@ -257,6 +329,7 @@ static void *bound_side (void *ctx, int type, const char *inproc,
     if (!s)
         die ("zmq_socket");
     curve_server (s);
+    wss_server (s);
     if (zmq_bind (s, bind_endpoint ? bind_endpoint : inproc) == -1)
         die ("zmq_bind");
     resolve_endpoint (s, inproc);
@@ -296,6 +369,7 @@ static void thr_sender (void *ctx)
     if (!push)
         die ("zmq_socket");
     curve_client (push);
+    wss_client (push);
     if (zmq_connect (push, endpoint) == -1)
         die ("zmq_connect");
     zmq_msg_t msg;
@@ -368,6 +442,7 @@ static void lat_echo (void *ctx)
     if (!rep)
         die ("zmq_socket");
     curve_client (rep);
+    wss_client (rep);
     if (zmq_connect (rep, endpoint) == -1)
         die ("zmq_connect");
     zmq_msg_t msg;
@@ -422,16 +497,22 @@ static int run_lat (void)
 
 int main (int argc, char *argv[])
 {
+    if (argc == 3 && strcmp (argv[1], "has") == 0) {
+        printf ("%d\n", zmq_has (argv[2]));
+        return 0;
+    }
     if ((argc != 4 && argc != 5) || (strcmp (argv[1], "thr") != 0
                       && strcmp (argv[1], "lat") != 0)) {
         fprintf (stderr, "usage: inproc_bench thr SIZE COUNT [BIND-ENDPOINT]\n"
-                         "       inproc_bench lat SIZE ROUNDTRIPS [BIND-ENDPOINT]\n");
+                         "       inproc_bench lat SIZE ROUNDTRIPS [BIND-ENDPOINT]\n"
+                         "       inproc_bench has CAPABILITY\n");
         return 2;
     }
     message_size = (size_t) atol (argv[2]);
     message_count = atol (argv[3]);
     bind_endpoint = argc == 5 ? argv[4] : NULL;
     setup_curve ();
+    setup_wss ();
     setup_split ();
     if (message_count < 2) {
         fprintf (stderr, "inproc_bench: COUNT must be at least 2\n");

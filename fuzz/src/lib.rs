@@ -19,7 +19,7 @@ pub mod ws;
 pub mod z85;
 pub mod zap;
 
-use session::{run, Mech, Side};
+use session::{run, run_ws, Mech, Side};
 
 pub use codec::{decoder, greeting};
 pub use crypto::crypto_diff;
@@ -56,8 +56,18 @@ pub fn session_curve_client(data: &[u8]) {
     run(Mech::Curve, Side::Client, data);
 }
 
+/// A ws server session (NULL, PLAIN or CURVE by the knobs) fed a client.
+pub fn ws_session_server(data: &[u8]) {
+    run_ws(Side::Server, data);
+}
+
+/// A ws client session fed a server.
+pub fn ws_session_client(data: &[u8]) {
+    run_ws(Side::Client, data);
+}
+
 /// Every target by name, as in `fuzz_targets/` and `corpus/`.
-pub const TARGETS: [(&str, fn(&[u8])); 18] = [
+pub const TARGETS: [(&str, fn(&[u8])); 20] = [
     ("greeting", greeting),
     ("decoder", decoder),
     ("session_null_server", session_null_server),
@@ -76,4 +86,6 @@ pub const TARGETS: [(&str, fn(&[u8])); 18] = [
     ("datagram", datagram),
     ("ws_upgrade", ws_upgrade),
     ("ws_decoder", ws_decoder),
+    ("ws_session_server", ws_session_server),
+    ("ws_session_client", ws_session_client),
 ];

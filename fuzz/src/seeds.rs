@@ -7,7 +7,7 @@
 //! generated; `cargo test --release --no-default-features --test replay
 //! -- --ignored write_seeds` (re)writes them.
 
-use crate::session::{config, curve_keys, zap_verdict, Driver, FixedRandom, Knobs, Mech, Side, PAIRS};
+use crate::session::{config, curve_keys, ws_setup, zap_verdict, Driver, FixedRandom, Knobs, Mech, Side, PAIRS};
 use crate::zap::encode_frames;
 use std::time::Instant;
 use zmq::ffi::consts::*;
@@ -22,6 +22,7 @@ pub type Seed = (&'static str, String, Vec<u8>);
 pub fn all() -> Vec<Seed> {
     let mut v = Vec::new();
     sessions(&mut v);
+    ws_sessions(&mut v);
     greetings_and_frames(&mut v);
     metadata_seeds(&mut v);
     zap_seeds(&mut v);
@@ -118,8 +119,23 @@ fn take(s: &mut Session) -> Vec<u8> {
 /// `zmtp30` makes the peer announce ZMTP/3.0.
 pub fn capture(mech: Mech, side: Side, k: &Knobs, zmtp30: bool) -> Vec<u8> {
     let now = Instant::now();
-    let mut d = Driver::new(mech, side, k, now);
-    let mut peer = Session::new(config(mech, side.other(), k), now);
+    let d = Driver::new(mech, side, k, now);
+    let peer = Session::new(config(mech, side.other(), k), now);
+    record(d, peer, side, k, zmtp30)
+}
+
+/// As `capture`, over ws: the knobs' octet b carries the mechanism
+/// (`session::ws_mech`).
+pub fn capture_ws(mech: Mech, side: Side, k: &Knobs) -> Vec<u8> {
+    let now = Instant::now();
+    let d = Driver::new_ws(mech, side, k, now);
+    let peer = Session::new_ws(config(mech, side.other(), k), ws_setup(side.other()), now);
+    let mut seed = record(d, peer, side, k, false);
+    seed[1] |= [0u8, 1, 2][mech as usize] << 6;
+    seed
+}
+
+fn record(mut d: Driver, mut peer: Session, side: Side, k: &Knobs, zmtp30: bool) -> Vec<u8> {
     peer.set_random(Box::new(FixedRandom(0xBEEF)));
     let mut recorded = k.encode().to_vec();
     let mut scripted = false;
@@ -167,6 +183,24 @@ fn target_of(mech: Mech, side: Side) -> &'static str {
         (Mech::Plain, Side::Client) => "session_plain_client",
         (Mech::Curve, Side::Server) => "session_curve_server",
         (Mech::Curve, Side::Client) => "session_curve_client",
+    }
+}
+
+fn ws_sessions(v: &mut Vec<Seed>) {
+    for mech in [Mech::Null, Mech::Plain, Mech::Curve] {
+        for (side, t) in [(Side::Server, "ws_session_server"), (Side::Client, "ws_session_client")] {
+            for pair in [0, 2, 3, 8] {
+                v.push((t, format!("seed-{mech:?}-pair{pair}"), capture_ws(mech, side, &knobs(pair))));
+            }
+            let variants = [
+                ("bytewise", Knobs { piece: 1, ..knobs(0) }),
+                ("heartbeats", Knobs { heartbeats: true, step_ms: 10, ..knobs(0) }),
+                ("maxmsgsize", Knobs { small_maxmsgsize: true, ..knobs(0) }),
+            ];
+            for (name, k) in variants {
+                v.push((t, format!("seed-{mech:?}-{name}"), capture_ws(mech, side, &k)));
+            }
+        }
     }
 }
 

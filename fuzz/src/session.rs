@@ -15,7 +15,7 @@ use zmq::error::Error;
 use zmq::msg::{self, Msg};
 use zmq::proto::mechanism::curve::crypto::Random;
 use zmq::proto::mechanism::{zap, MechanismConfig, ZapVerdict};
-use zmq::proto::{Config, Event, Failure, Session};
+use zmq::proto::{Config, Event, Failure, Session, WsSetup};
 use zmq::types::SocketType;
 
 /// xorshift64*: the same octets on every run.
@@ -190,6 +190,8 @@ pub fn zap_verdict(mode: u8) -> ZapVerdict {
 /// How a driven session ended up.
 #[derive(Clone, Debug, Default)]
 pub struct Outcome {
+    /// ws: the HTTP upgrade completed.
+    pub upgrades: usize,
     pub handshakes: usize,
     pub messages: usize,
     pub zap_requests: usize,
@@ -211,7 +213,16 @@ pub struct Driver {
 
 impl Driver {
     pub fn new(mech: Mech, side: Side, k: &Knobs, now: Instant) -> Driver {
-        let mut s = Session::new(config(mech, side, k), now);
+        Driver::start(Session::new(config(mech, side, k), now), side, k, now)
+    }
+
+    /// The same over ws (ZWS 2.0): the HTTP upgrade, then WebSocket
+    /// frames. The client's key and masks are fixed too.
+    pub fn new_ws(mech: Mech, side: Side, k: &Knobs, now: Instant) -> Driver {
+        Driver::start(Session::new_ws(config(mech, side, k), ws_setup(side), now), side, k, now)
+    }
+
+    fn start(mut s: Session, side: Side, k: &Knobs, now: Instant) -> Driver {
         s.set_random(Box::new(FixedRandom(0x5EED_0000 + side as u64)));
         // Sent before the handshake: held, then released by it.
         let mut early = Msg::from_slice(b"early");
@@ -296,6 +307,12 @@ impl Driver {
                     assert!(matches!(status, 300 | 400 | 500), "status {status}");
                     Ok(())
                 }
+                Event::Upgraded => {
+                    assert_eq!(self.outcome.handshakes, 0, "upgraded after the handshake");
+                    self.outcome.upgrades += 1;
+                    assert_eq!(self.outcome.upgrades, 1, "upgraded twice");
+                    Ok(())
+                }
             };
             if let Err(f) = r {
                 return self.fail(f);
@@ -333,11 +350,38 @@ impl Driver {
     }
 }
 
+/// A ws session's fixed inputs: the client asks for `/fuzz` on
+/// `127.0.0.1` with a fixed key.
+pub fn ws_setup(side: Side) -> WsSetup {
+    WsSetup {
+        client: (side == Side::Client).then(|| ("127.0.0.1".to_owned(), "/fuzz".to_owned())),
+        nonce: crate::ws::NONCE,
+        mask_seed: 0x3A5C,
+    }
+}
+
+/// The mechanism a ws target's knobs select: octet b's top two bits (the
+/// ZMTP targets leave them unused).
+pub fn ws_mech(b: u8) -> Mech {
+    [Mech::Null, Mech::Plain, Mech::Curve, Mech::Null][usize::from(b >> 6)]
+}
+
 /// The target: `data` as the peer's stream to our `side` of `mech`.
 pub fn run(mech: Mech, side: Side, data: &[u8]) -> Outcome {
     let [a, b, stream @ ..] = data else { return Outcome::default() };
     let k = Knobs::parse(*a, *b);
-    let mut d = Driver::new(mech, side, &k, Instant::now());
+    drive(Driver::new(mech, side, &k, Instant::now()), &k, stream)
+}
+
+/// The ws target: `data` as the peer's stream to our ws `side`, the
+/// mechanism chosen by the knobs (`ws_mech`).
+pub fn run_ws(side: Side, data: &[u8]) -> Outcome {
+    let [a, b, stream @ ..] = data else { return Outcome::default() };
+    let k = Knobs::parse(*a, *b);
+    drive(Driver::new_ws(ws_mech(*b), side, &k, Instant::now()), &k, stream)
+}
+
+fn drive(mut d: Driver, k: &Knobs, stream: &[u8]) -> Outcome {
     for piece in stream.chunks(k.piece) {
         d.take_output();
         d.input(piece);

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use zmq::types::SocketType;
-use zmq_fuzz::session::{run, Knobs, Mech, Side, PAIRS};
+use zmq_fuzz::session::{run, run_ws, Knobs, Mech, Side, PAIRS};
 use zmq_fuzz::TARGETS;
 
 fn corpus_dir(target: &str) -> PathBuf {
@@ -55,6 +55,27 @@ fn recorded_sessions_reach_their_handshake() {
                 let seed = zmq_fuzz::seeds::capture(mech, side, &k, false);
                 let o = run(mech, side, &seed);
                 let compatible = PAIRS[pair] != (SocketType::Push, SocketType::Pub);
+                assert_eq!(o.handshakes, usize::from(compatible), "{mech:?} {side:?} pair {pair}: {o:?}");
+                if compatible {
+                    assert!(o.messages >= 3, "{mech:?} {side:?} pair {pair}: {o:?}");
+                }
+            }
+        }
+    }
+}
+
+/// The same over ws: each recorded exchange upgrades, completes its
+/// handshake and carries messages.
+#[test]
+fn recorded_ws_sessions_reach_their_handshake() {
+    for mech in [Mech::Null, Mech::Plain, Mech::Curve] {
+        for side in [Side::Server, Side::Client] {
+            for pair in 0..PAIRS.len() {
+                let k = Knobs { pair, zap: 1, ..Knobs::parse(0, 0) };
+                let seed = zmq_fuzz::seeds::capture_ws(mech, side, &k);
+                let o = run_ws(side, &seed);
+                let compatible = PAIRS[pair] != (SocketType::Push, SocketType::Pub);
+                assert_eq!(o.upgrades, 1, "{mech:?} {side:?} pair {pair}: {o:?}");
                 assert_eq!(o.handshakes, usize::from(compatible), "{mech:?} {side:?} pair {pair}: {o:?}");
                 if compatible {
                     assert!(o.messages >= 3, "{mech:?} {side:?} pair {pair}: {o:?}");

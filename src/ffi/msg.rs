@@ -289,11 +289,19 @@ pub unsafe extern "C" fn zmq_msg_routing_id(msg: *mut zmq_msg_t) -> u32 {
 #[no_mangle]
 pub unsafe extern "C" fn zmq_msg_set_group(msg: *mut zmq_msg_t, group: *const c_char) -> c_int {
     entry(|| {
-        // SAFETY: the caller passes a NUL-terminated group name.
-        let g = unsafe { super::c_str(group, Error::EINVAL)? };
-        if g.len() > 255 {
+        if group.is_null() {
             return Err(Error::EINVAL);
         }
+        // libzmq measures the name with strnlen(.., 255): a longer one is
+        // cut to its first 255 octets, and nothing past them is read.
+        let mut len = 0;
+        // SAFETY: the caller passes a NUL-terminated string; reading stops
+        // at its NUL or after 255 octets, whichever comes first.
+        while len < 255 && unsafe { *group.add(len) } != 0 {
+            len += 1;
+        }
+        // SAFETY: the `len` octets just read are valid.
+        let g = unsafe { std::slice::from_raw_parts(group.cast::<u8>(), len) };
         // SAFETY: forwarded contract.
         unsafe { msg_mut(msg)? }.set_group(Some(g));
         Ok(0)

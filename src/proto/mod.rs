@@ -26,7 +26,7 @@ mod tests;
 
 pub use failure::{Failure, MonitorEvent, Reason};
 pub use greeting::Version;
-pub use session::{Config, Event, HandshakeInfo, Session};
+pub use session::{Config, Event, HandshakeInfo, Session, WsSetup};
 
 /// libzmq's `ZMQ_PROTOCOL_ERROR_*` codes, the value of a
 /// HANDSHAKE_FAILED_PROTOCOL monitor event.

@@ -259,7 +259,7 @@ pub(crate) fn connect(
     if core.base.options.socket_type.udp_only() {
         return Err(Error::ENOCOMPATPROTO);
     }
-    transport.check_connect(rest)?;
+    transport.check_connect(rest, core.base.options.ipv6)?;
     let thread = core.base.ctx.io_thread()?;
     if core.base.options.socket_type.connects_once_per_endpoint()
         && core.base.net.iter().any(|e| e.uri == addr)

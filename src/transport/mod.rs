@@ -69,7 +69,8 @@ pub trait Transport: Sync {
     /// What zmq_connect checks before it returns: the errno libzmq gives
     /// at once for a malformed address. What only an attempt can tell
     /// (a name that does not resolve, a refusal) is the connecter's.
-    fn check_connect(&self, address: &str) -> Result<()>;
+    /// `ipv6`: ZMQ_IPV6.
+    fn check_connect(&self, address: &str, ipv6: bool) -> Result<()>;
 
     /// Binds and listens on `address` (the part after `scheme://`), or
     /// gives the errno zmq_bind returns.
@@ -474,12 +475,12 @@ mod tests {
             _ => panic!("{s} is a stream transport"),
         };
         let tcp = stream("tcp");
-        assert_eq!(tcp.check_connect("127.0.0.1:5555"), Ok(()));
+        assert_eq!(tcp.check_connect("127.0.0.1:5555", false), Ok(()));
         assert_eq!(
-            tcp.check_connect("127.0.0.1"),
+            tcp.check_connect("127.0.0.1", false),
             Err(crate::error::Error::EINVAL)
         );
         let ipc = stream("ipc");
-        assert_eq!(ipc.check_connect("/tmp/x"), Ok(()));
+        assert_eq!(ipc.check_connect("/tmp/x", false), Ok(()));
     }
 }

@@ -34,7 +34,7 @@ impl Transport for Knock {
     fn capability(&self) -> Option<&'static str> {
         None
     }
-    fn check_connect(&self, _: &str) -> Result<()> {
+    fn check_connect(&self, _: &str, _: bool) -> Result<()> {
         Ok(())
     }
     fn bind(&self, _: &str, _: &Config) -> Result<Box<dyn Listening>> {

@@ -28,7 +28,7 @@ mod flow;
 mod groups;
 mod ws;
 
-pub(crate) use ws::WsSetup;
+pub use ws::WsSetup;
 
 use crate::error::Error;
 use crate::msg::{Metadata, Msg};

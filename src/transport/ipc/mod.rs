@@ -28,7 +28,7 @@ impl Transport for Ipc {
         Some("ipc")
     }
 
-    fn check_connect(&self, address: &str) -> Result<()> {
+    fn check_connect(&self, address: &str, _ipv6: bool) -> Result<()> {
         IpcAddress::resolve(address).map(drop)
     }
 

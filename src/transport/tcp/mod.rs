@@ -32,7 +32,7 @@ impl Transport for Tcp {
         None
     }
 
-    fn check_connect(&self, address: &str) -> Result<()> {
+    fn check_connect(&self, address: &str, _ipv6: bool) -> Result<()> {
         address::check_connect_syntax(address)
     }
 

@@ -64,9 +64,9 @@ impl Transport for Ws {
         Some("WS")
     }
 
-    fn check_connect(&self, address: &str) -> Result<()> {
-        // zmq_connect resolves at once; ZMQ_IPV6 is applied when dialing.
-        address::resolve_for_connect(address, true).map(|_| ())
+    fn check_connect(&self, address: &str, ipv6: bool) -> Result<()> {
+        // zmq_connect resolves ws addresses at once (tcp's it only parses).
+        address::resolve_for_connect(address, ipv6).map(|_| ())
     }
 
     fn bind(&self, address: &str, cfg: &Config) -> Result<Box<dyn Listening>> {
