@@ -1,6 +1,7 @@
 /*  The DRAFT API over inproc: CLIENT/SERVER with routing ids, RADIO/DISH
     groups, SCATTER/GATHER, the zmq_poller_* functions, zmq_msg_init_buffer
-    and zmq_ctx_get_ext/set_ext. Needs a library built with drafts; c-tests/run
+    and zmq_ctx_get_ext/set_ext, the ZMQ_WSS_* options. Needs a library
+    built with drafts (and, for the options, wss); c-tests/run
     skips it against one without (e.g. Debian's libzmq5).                   */
 #ifndef ZMQ_BUILD_DRAFT_API
 #define ZMQ_BUILD_DRAFT_API
@@ -267,6 +268,38 @@ static void ctx_ext (void)
     CHECK_OK (zmq_ctx_term (ctx));
 }
 
+/*  The ZMQ_WSS_* options as libzmq 4.3.4 (built with wss) takes them: the
+    four texts accept any octets, empty or NULL included; the trust flag is
+    a strict 0/1 int; none can be read back.                               */
+static void wss_options (void)
+{
+    ctx = zmq_ctx_new ();
+    void *s = sock (ZMQ_DEALER);
+    const int texts[] = {ZMQ_WSS_KEY_PEM, ZMQ_WSS_CERT_PEM, ZMQ_WSS_TRUST_PEM,
+                         ZMQ_WSS_HOSTNAME};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        CHECK_OK (zmq_setsockopt (s, texts[i], "not PEM\0at all", 14));
+        CHECK_OK (zmq_setsockopt (s, texts[i], "", 0));
+        CHECK_OK (zmq_setsockopt (s, texts[i], NULL, 0));
+        char buf[64];
+        size_t sz = sizeof buf;
+        CHECK_ERR (zmq_getsockopt (s, texts[i], buf, &sz), EINVAL);
+    }
+    int v = 1;
+    CHECK_OK (zmq_setsockopt (s, ZMQ_WSS_TRUST_SYSTEM, &v, sizeof v));
+    v = 0;
+    CHECK_OK (zmq_setsockopt (s, ZMQ_WSS_TRUST_SYSTEM, &v, sizeof v));
+    v = 2;
+    CHECK_ERR (zmq_setsockopt (s, ZMQ_WSS_TRUST_SYSTEM, &v, sizeof v), EINVAL);
+    long long wide = 1;
+    CHECK_ERR (zmq_setsockopt (s, ZMQ_WSS_TRUST_SYSTEM, &wide, sizeof wide),
+               EINVAL);
+    size_t sz = sizeof v;
+    CHECK_ERR (zmq_getsockopt (s, ZMQ_WSS_TRUST_SYSTEM, &v, &sz), EINVAL);
+    CHECK_OK (zmq_close (s));
+    CHECK_OK (zmq_ctx_term (ctx));
+}
+
 int main (void)
 {
     RUN_CASE (client_server);
@@ -275,5 +308,6 @@ int main (void)
     RUN_CASE (poller);
     RUN_CASE (msg_init_buffer);
     RUN_CASE (ctx_ext);
+    RUN_CASE (wss_options);
     return testutil_summary ();
 }

@@ -16,6 +16,7 @@ pub mod session;
 pub mod sockopt;
 pub mod socks;
 pub mod ws;
+pub mod x509;
 pub mod z85;
 pub mod zap;
 
@@ -29,6 +30,7 @@ pub use metadata::metadata;
 pub use sockopt::sockopt;
 pub use socks::socks_reply;
 pub use ws::{ws_decoder, ws_upgrade};
+pub use x509::x509;
 pub use z85::z85;
 pub use zap::zap_reply;
 
@@ -67,7 +69,7 @@ pub fn ws_session_client(data: &[u8]) {
 }
 
 /// Every target by name, as in `fuzz_targets/` and `corpus/`.
-pub const TARGETS: [(&str, fn(&[u8])); 20] = [
+pub const TARGETS: [(&str, fn(&[u8])); 21] = [
     ("greeting", greeting),
     ("decoder", decoder),
     ("session_null_server", session_null_server),
@@ -88,4 +90,5 @@ pub const TARGETS: [(&str, fn(&[u8])); 20] = [
     ("ws_decoder", ws_decoder),
     ("ws_session_server", ws_session_server),
     ("ws_session_client", ws_session_client),
+    ("x509", x509),
 ];

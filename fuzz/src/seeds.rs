@@ -33,6 +33,7 @@ pub fn all() -> Vec<Seed> {
     socks_seeds(&mut v);
     datagrams(&mut v);
     ws_seeds(&mut v);
+    x509_seeds(&mut v);
     v
 }
 
@@ -499,5 +500,25 @@ fn ws_seeds(v: &mut Vec<Seed>) {
     ];
     for (name, sel, wire) in rfc {
         v.push(("ws_decoder", format!("seed-{name}"), [&[sel, 2][..], wire].concat()));
+    }
+}
+
+/// The wss tests' certificates (a CA, a leaf with subjectAltNames, a
+/// self-signed CA named by its CN alone, an expired one), and cuts of one.
+fn x509_seeds(v: &mut Vec<Seed>) {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::CertificateDer;
+    let pems = [
+        ("ca", include_str!("../../src/transport/tls/testdata/ca.pem")),
+        ("server", include_str!("../../src/transport/tls/testdata/server.pem")),
+        ("pinned", include_str!("../../src/transport/tls/testdata/pinned.pem")),
+        ("expired", include_str!("../../src/transport/tls/testdata/expired.pem")),
+    ];
+    for (name, pem) in pems {
+        let der = CertificateDer::from_pem_slice(pem.as_bytes()).expect("test certificate").to_vec();
+        if name == "server" {
+            v.push(("x509", "seed-server-cut".to_owned(), der[..der.len() / 2].to_vec()));
+        }
+        v.push(("x509", format!("seed-{name}"), der));
     }
 }

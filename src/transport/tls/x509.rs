@@ -3,7 +3,10 @@
 //! trusted as it is, and the subject's common names with whether any
 //! subjectAltName names a host (a certificate without one is matched by
 //! its common name). A bounded DER walk over the TBSCertificate, nothing
-//! else: no recursion, every length checked against what holds it.
+//! else: no recursion, every length checked against what holds it. Where
+//! it fails says whether webpki would have read the certificate
+//! ([`BadDer`]): webpki leaves the validity, the subject and the
+//! subjectAltNames unread until it verifies.
 
 /// What [`parse`] reads out of a certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +23,15 @@ pub struct CertFacts<'a> {
 
 /// Why a certificate could not be read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BadDer;
+pub enum BadDer {
+    /// Its outline: the elements webpki reads as it parses (the
+    /// certificate and TBSCertificate sequences, their fields' framing,
+    /// the extension list).
+    Outline,
+    /// The contents of a field webpki reads only when it verifies: the
+    /// validity's times, the subject name, the subjectAltName list.
+    Contents,
+}
 
 type R<T> = Result<T, BadDer>;
 
@@ -54,25 +65,35 @@ pub fn parse(der: &[u8]) -> R<CertFacts<'_>> {
     tbs.any()?; // serialNumber
     tbs.expect(SEQUENCE)?; // signature
     tbs.expect(SEQUENCE)?; // issuer
-    let mut validity = Reader::new(tbs.expect(SEQUENCE)?);
-    let not_before = validity.time()?;
-    let not_after = validity.time()?;
-    validity.end()?;
+    let validity = tbs.expect(SEQUENCE)?;
     let subject = tbs.expect(SEQUENCE)?;
     tbs.expect(SEQUENCE)?; // subjectPublicKeyInfo
-    let mut facts = CertFacts {
-        not_before,
-        not_after,
-        common_names: common_names(subject)?,
-        has_host_alt_names: false,
-    };
+    let mut alt_names = None;
     while let Some(tag) = tbs.peek() {
         let body = tbs.any()?;
         if tag == EXTENSIONS {
-            facts.has_host_alt_names = host_alt_names(body)?;
+            alt_names = subject_alt_name(body)?;
         }
     }
-    Ok(facts)
+    let contents = |_| BadDer::Contents;
+    let (not_before, not_after) = validity_times(validity).map_err(contents)?;
+    Ok(CertFacts {
+        not_before,
+        not_after,
+        common_names: common_names(subject).map_err(contents)?,
+        has_host_alt_names: match alt_names {
+            Some(list) => host_alt_names(list).map_err(contents)?,
+            None => false,
+        },
+    })
+}
+
+fn validity_times(validity: &[u8]) -> R<(i64, i64)> {
+    let mut validity = Reader::new(validity);
+    let not_before = validity.time()?;
+    let not_after = validity.time()?;
+    validity.end()?;
+    Ok((not_before, not_after))
 }
 
 /// The commonName values of a Name (SEQUENCE OF SET OF
@@ -96,13 +117,13 @@ fn common_names(name: &[u8]) -> R<Vec<&[u8]>> {
     Ok(names)
 }
 
-/// Whether the extensions ([3] { SEQUENCE OF Extension }) hold a
-/// subjectAltName with a dNSName or an iPAddress.
-fn host_alt_names(explicit: &[u8]) -> R<bool> {
+/// The subjectAltName extension's value among the extensions ([3] {
+/// SEQUENCE OF Extension }), if there is one.
+fn subject_alt_name(explicit: &[u8]) -> R<Option<&[u8]>> {
     let mut wrapper = Reader::new(explicit);
     let mut exts = Reader::new(wrapper.expect(SEQUENCE)?);
     wrapper.end()?;
-    let mut found = false;
+    let mut found = None;
     while !exts.is_empty() {
         let mut ext = Reader::new(exts.expect(SEQUENCE)?);
         let oid = ext.expect(OID)?;
@@ -111,16 +132,23 @@ fn host_alt_names(explicit: &[u8]) -> R<bool> {
         }
         let value = ext.expect(OCTET_STRING)?;
         ext.end()?;
-        if oid != OID_SUBJECT_ALT_NAME {
-            continue;
+        if oid == OID_SUBJECT_ALT_NAME {
+            found = Some(value);
         }
-        let mut outer = Reader::new(value);
-        let mut names = Reader::new(outer.expect(SEQUENCE)?);
-        outer.end()?;
-        while !names.is_empty() {
-            let (tag, _) = names.tlv()?;
-            found |= tag == DNS_NAME || tag == IP_ADDRESS;
-        }
+    }
+    Ok(found)
+}
+
+/// Whether a subjectAltName value (SEQUENCE OF GeneralName) names a DNS
+/// name or an IP address.
+fn host_alt_names(value: &[u8]) -> R<bool> {
+    let mut outer = Reader::new(value);
+    let mut names = Reader::new(outer.expect(SEQUENCE)?);
+    outer.end()?;
+    let mut found = false;
+    while !names.is_empty() {
+        let (tag, _) = names.tlv()?;
+        found |= tag == DNS_NAME || tag == IP_ADDRESS;
     }
     Ok(found)
 }
@@ -147,18 +175,18 @@ impl<'a> Reader<'a> {
         if self.rest.is_empty() {
             Ok(())
         } else {
-            Err(BadDer)
+            Err(BadDer::Outline)
         }
     }
 
     /// The next element's tag and contents.
     fn tlv(&mut self) -> R<(u8, &'a [u8])> {
         let [tag, first, rest @ ..] = self.rest else {
-            return Err(BadDer);
+            return Err(BadDer::Outline);
         };
         // High tag numbers (0x1F) appear nowhere we read.
         if tag & 0x1F == 0x1F {
-            return Err(BadDer);
+            return Err(BadDer::Outline);
         }
         let (len, rest) = match *first {
             n if n < 0x80 => (usize::from(n), rest),
@@ -167,17 +195,17 @@ impl<'a> Reader<'a> {
             n @ 0x81..=0x84 => {
                 let k = usize::from(n & 0x7F);
                 if rest.len() < k {
-                    return Err(BadDer);
+                    return Err(BadDer::Outline);
                 }
                 let len = rest[..k]
                     .iter()
                     .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
                 (len, &rest[k..])
             }
-            _ => return Err(BadDer),
+            _ => return Err(BadDer::Outline),
         };
         if rest.len() < len {
-            return Err(BadDer);
+            return Err(BadDer::Outline);
         }
         let (body, after) = rest.split_at(len);
         self.rest = after;
@@ -191,7 +219,7 @@ impl<'a> Reader<'a> {
     fn expect(&mut self, tag: u8) -> R<&'a [u8]> {
         match self.tlv()? {
             (t, body) if t == tag => Ok(body),
-            _ => Err(BadDer),
+            _ => Err(BadDer::Outline),
         }
     }
 
@@ -205,10 +233,10 @@ impl<'a> Reader<'a> {
                 (if yy < 50 { 2000 + yy } else { 1900 + yy }, &text[2..])
             }
             (GENERALIZED_TIME, 15) => (digits(&text[..4])?, &text[4..]),
-            _ => return Err(BadDer),
+            _ => return Err(BadDer::Outline),
         };
         if rest[10] != b'Z' {
-            return Err(BadDer);
+            return Err(BadDer::Outline);
         }
         let month = digits(&rest[0..2])?;
         let day = digits(&rest[2..4])?;
@@ -222,7 +250,7 @@ impl<'a> Reader<'a> {
             || minute > 59
             || second > 59
         {
-            return Err(BadDer);
+            return Err(BadDer::Outline);
         }
         Ok(days_since_epoch(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second)
     }
@@ -233,7 +261,7 @@ fn digits(text: &[u8]) -> R<i64> {
         if c.is_ascii_digit() {
             Ok(acc * 10 + i64::from(c - b'0'))
         } else {
-            Err(BadDer)
+            Err(BadDer::Outline)
         }
     })
 }
@@ -299,6 +327,9 @@ mod tests {
         assert_eq!(t(UTC_TIME, "491231235959Z"), Ok(2_524_607_999));
         assert_eq!(t(UTC_TIME, "500101000000Z"), Ok(-631_152_000));
         assert_eq!(t(GENERALIZED_TIME, "20240229120000Z"), Ok(1_709_208_000));
+        // Four-digit years reach back to year 0, and on to 9999.
+        assert_eq!(t(GENERALIZED_TIME, "00000101000000Z"), Ok(-62_167_219_200));
+        assert_eq!(t(GENERALIZED_TIME, "99991231235959Z"), Ok(253_402_300_799));
         for bad in [
             "20230229120000Z",
             "20241301000000Z",
@@ -308,10 +339,10 @@ mod tests {
             "2024010100000aZ",
             "20240101000000+",
         ] {
-            assert_eq!(t(GENERALIZED_TIME, bad), Err(BadDer), "{bad}");
+            assert_eq!(t(GENERALIZED_TIME, bad), Err(BadDer::Outline), "{bad}");
         }
-        assert_eq!(t(UTC_TIME, "20240101000000Z"), Err(BadDer));
-        assert_eq!(t(OCTET_STRING, "700101000001Z"), Err(BadDer));
+        assert_eq!(t(UTC_TIME, "20240101000000Z"), Err(BadDer::Outline));
+        assert_eq!(t(OCTET_STRING, "700101000001Z"), Err(BadDer::Outline));
     }
 
     #[test]
@@ -337,15 +368,23 @@ mod tests {
     fn refuses_what_is_cut_or_padded() {
         let server = der(include_str!("testdata/server.pem"));
         for n in 0..server.len() {
-            assert_eq!(parse(&server[..n]), Err(BadDer), "cut at {n}");
+            assert_eq!(parse(&server[..n]), Err(BadDer::Outline), "cut at {n}");
         }
         let mut long = server.clone();
         long.push(0);
-        assert_eq!(parse(&long), Err(BadDer));
+        assert_eq!(parse(&long), Err(BadDer::Outline));
+        // notAfter as a UTF8String: a field webpki reads only to verify.
+        let at = server.windows(2).position(|w| w == [0x18, 0x0F]).unwrap();
+        let mut bad_time = server.clone();
+        bad_time[at] = 0x0C;
+        assert_eq!(parse(&bad_time), Err(BadDer::Contents));
         // Indefinite and oversized lengths.
-        assert_eq!(parse(&[0x30, 0x80, 0, 0]), Err(BadDer));
-        assert_eq!(parse(&[0x30, 0x85, 0, 0, 0, 0, 1, 0]), Err(BadDer));
-        assert_eq!(parse(&[0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF]), Err(BadDer));
-        assert_eq!(parse(&[0x3F, 0x01, 0]), Err(BadDer));
+        assert_eq!(parse(&[0x30, 0x80, 0, 0]), Err(BadDer::Outline));
+        assert_eq!(parse(&[0x30, 0x85, 0, 0, 0, 0, 1, 0]), Err(BadDer::Outline));
+        assert_eq!(
+            parse(&[0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF]),
+            Err(BadDer::Outline)
+        );
+        assert_eq!(parse(&[0x3F, 0x01, 0]), Err(BadDer::Outline));
     }
 }
