@@ -22,9 +22,6 @@
 //! is the layer's input buffer, one decode's plaintext, and what the
 //! inner wire holds anyway.
 
-// Until Connection::activate wraps a session in it (the wss engine).
-#![cfg_attr(not(test), allow(dead_code))]
-
 use super::wire::Wire;
 use crate::error::Error;
 use crate::msg::Msg;
@@ -63,6 +60,14 @@ impl Layered {
     }
 
     fn fail(&mut self, err: Error) {
+        // A refused or broken TLS exchange: libzmq's wss engine reports the
+        // errno its last non-blocking read left, EAGAIN, in the
+        // HANDSHAKE_FAILED_NO_DETAIL event; so do we.
+        let err = if err == Error::EPROTO {
+            Error::EAGAIN
+        } else {
+            err
+        };
         if self.failed.is_none() {
             self.failed = Some(self.inner.on_io_error(err));
         }

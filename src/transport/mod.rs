@@ -427,6 +427,7 @@ static TRANSPORTS: &[Scheme] = &[
     Scheme::Stream(&ipc::Ipc),
     Scheme::Datagram(&udp::Udp),
     Scheme::Stream(&ws::Ws),
+    Scheme::Stream(&ws::Wss),
 ];
 
 /// What serves `scheme://` endpoints, if this build has something.

@@ -27,6 +27,7 @@ mod connecter;
 mod prelude_tests;
 mod pump;
 
+use super::layered::Layered;
 use super::link::{Link, Side};
 use super::reactor::{Handler, Reactor, Ready, TimerKind};
 use super::stream::Stream;
@@ -35,7 +36,7 @@ use super::zap::ZapClient;
 use crate::msg::Msg;
 use crate::pipe::{Pipe, PipeCommand, SocketCommand};
 use crate::proto::session::{Config, Session, WsSetup};
-use crate::transport::{peer, ConnectPolicy, Framing, Prelude, Transport};
+use crate::transport::{peer, ConnectPolicy, Framing, Prelude, Role, Transport};
 use bridge::Bridge;
 use connecter::Backoff;
 use mio::{Interest, Token};
@@ -251,11 +252,34 @@ impl Connection {
                     Session::new_ws(cfg, setup, now)
                 }
             });
+            let role = if connecting {
+                Role::Client
+            } else {
+                Role::Server
+            };
+            let mut failed = None;
+            let session: Box<dyn Wire> =
+                match self
+                    .transport
+                    .layer(address, role, &self.link.config.transport)
+                {
+                    Ok(None) => session,
+                    Ok(Some(layer)) => Box::new(Layered::new(session, layer)),
+                    Err(e) => {
+                        let mut s = session;
+                        failed = Some(s.on_io_error(e));
+                        s
+                    }
+                };
             self.state = State::Active {
                 stream,
                 session,
                 handshaked: false,
             };
+            if let Some(f) = failed {
+                self.fail(r, me, f);
+                return;
+            }
         }
         self.pump(r, me);
     }

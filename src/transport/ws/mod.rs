@@ -7,7 +7,7 @@ pub mod address;
 
 use crate::error::Result;
 use crate::transport::tcp::{self, TcpListener};
-use crate::transport::{Config, Dialing, Framing, Listening, Transport};
+use crate::transport::{Config, Dialing, Framing, Listening, Role, StreamLayer, Transport};
 use address::Scheme;
 use std::os::fd::{AsRawFd, RawFd};
 
@@ -105,5 +105,50 @@ fn cfg_without_socks(cfg: &Config) -> std::borrow::Cow<'_, Config> {
         std::borrow::Cow::Owned(c)
     } else {
         std::borrow::Cow::Borrowed(cfg)
+    }
+}
+
+/// `wss://`: ws over TLS.
+pub struct Wss;
+
+impl Transport for Wss {
+    fn scheme(&self) -> &'static str {
+        "wss"
+    }
+    fn capability(&self) -> Option<&'static str> {
+        Some("WSS")
+    }
+    fn check_connect(&self, address: &str, ipv6: bool) -> Result<()> {
+        Ws.check_connect(address, ipv6)
+    }
+    fn bind(&self, address: &str, cfg: &Config) -> Result<Box<dyn Listening>> {
+        super::tls::check_server(&cfg.wss)?;
+        Ok(Box::new(WsListener::bind(Scheme::Wss, address, cfg)?))
+    }
+    unsafe fn adopt(&self, fd: RawFd) -> Result<Box<dyn Listening>> {
+        // SAFETY: forwarded.
+        let tcp = unsafe { TcpListener::adopt(fd) }?;
+        let endpoint = tcp.endpoint().replacen("tcp://", "wss://", 1);
+        Ok(Box::new(WsListener { tcp, endpoint }))
+    }
+    fn connect_start(&self, address: &str, cfg: &Config) -> Result<Dialing> {
+        Ws.connect_start(address, cfg)
+    }
+    fn tune(&self, sock: &socket2::Socket, cfg: &Config) -> Result<()> {
+        Ws.tune(sock, cfg)
+    }
+    fn framing(&self, address: &str, connecting: bool) -> Framing {
+        Ws.framing(address, connecting)
+    }
+    fn layer(
+        &self,
+        address: &str,
+        role: Role,
+        cfg: &Config,
+    ) -> Result<Option<Box<dyn StreamLayer>>> {
+        Ok(Some(match role {
+            Role::Client => super::tls::client(&cfg.wss, address::host_and_path(address)?.0)?,
+            Role::Server => super::tls::server(&cfg.wss)?,
+        }))
     }
 }
