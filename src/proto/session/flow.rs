@@ -45,17 +45,22 @@ impl Session {
             let frame = match self.decoder.decode(&mut self.input) {
                 Ok(Some(f)) => f,
                 Ok(None) => return Ok(None),
-                // Over HANDSHAKE_FRAME_MAX: no handshake command is that large.
-                Err(Error::ENOBUFS) if matches!(self.phase, Phase::Handshake) => {
-                    return Err(Failure::protocol_code(
-                        code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
-                    ))
-                }
-                Err(e) => return Err(Failure::protocol(e)),
+                Err(e) => return Err(self.decode_failure(e)),
             };
             if let Some(e) = self.on_frame(frame, now)? {
                 return Ok(Some(e));
             }
+        }
+    }
+
+    /// What a decoder's error ends the connection as.
+    pub(super) fn decode_failure(&self, e: Error) -> Failure {
+        match e {
+            // Over HANDSHAKE_FRAME_MAX: no handshake command is that large.
+            Error::ENOBUFS if matches!(self.phase, Phase::Handshake) => {
+                Failure::protocol_code(code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED)
+            }
+            e => Failure::protocol(e),
         }
     }
 

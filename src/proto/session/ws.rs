@@ -2,7 +2,7 @@
 //! the greeting, WebSocket frames in place of ZMTP's framing, ping and
 //! pong frames for heartbeats (see `proto::ws` for the wire format).
 
-use super::{Config, Event, Phase, Session, HANDSHAKE_FRAME_MAX};
+use super::{Config, Event, Session, HANDSHAKE_FRAME_MAX};
 use crate::error::Error;
 use crate::msg::Msg;
 use crate::proto::codec::OutQueue;
@@ -10,7 +10,7 @@ use crate::proto::greeting::Version;
 use crate::proto::mechanism::MechanismConfig;
 use crate::proto::ws::frame::{Control, Decoder, Encoder, Frame, Role, Sink};
 use crate::proto::ws::upgrade::{ClientUpgrade, Mechanism, Protocol, ServerUpgrade};
-use crate::proto::{code, Failure, Reason};
+use crate::proto::{Failure, Reason};
 use bytes::{Buf, Bytes};
 use std::time::Instant;
 
@@ -180,12 +180,7 @@ impl Session {
             let frame = match ws.decoder.decode(&mut self.input) {
                 Ok(Some(f)) => f,
                 Ok(None) => return Ok(None),
-                Err(Error::ENOBUFS) if matches!(self.phase, Phase::Handshake) => {
-                    return Err(Failure::protocol_code(
-                        code::ZMTP_MALFORMED_COMMAND_UNSPECIFIED,
-                    ))
-                }
-                Err(e) => return Err(Failure::protocol(e)),
+                Err(e) => return Err(self.decode_failure(e)),
             };
             // Any frame proves the peer alive, as in libzmq's ws engine.
             self.timers.on_inbound();
