@@ -7,18 +7,10 @@ import ctypes
 import errno
 import os
 
+from peer import loaded_libzmq
+
 RADIO, DISH, DGRAM = 14, 15, 18
 GROUP_MAX_LENGTH = 255      # ZMQ_GROUP_MAX_LENGTH
-
-
-def loaded_libzmq():
-    """The file the dynamic loader mapped for libzmq.so.5 (pyzmq's)."""
-    with open('/proc/self/maps') as maps:
-        for line in maps:
-            fields = line.split(None, 5)
-            if len(fields) == 6 and 'libzmq' in os.path.basename(fields[5].strip()):
-                return fields[5].strip()
-    return '?'
 
 
 class Msg(ctypes.Structure):
